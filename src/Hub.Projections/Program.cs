@@ -1,0 +1,15 @@
+using Hub.ServiceDefaults;
+using Hub.ServiceDefaults.Messaging;
+using Hub.ServiceDefaults.Postgres;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddPostgres();
+builder.AddRabbitMq();
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.Run();
+
+/// <summary>Entry point marker for the test host.</summary>
+public partial class Program;

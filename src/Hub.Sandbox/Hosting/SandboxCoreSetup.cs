@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Options;
+
+namespace Hub.Sandbox.Hosting;
+
+public static class SandboxCoreSetup
+{
+    public static WebApplicationBuilder AddSandboxCore(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<SandboxOptions>(builder.Configuration.GetSection(SandboxOptions.Section));
+        builder.Services.AddSingleton<SandboxClock>();
+        builder.Services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SandboxClock>());
+        return builder;
+    }
+
+    /// <summary>
+    /// The route group of one API's control endpoints under the admin prefix (e.g. <c>/_sandbox/propstreet</c>),
+    /// or null when the control surface is off, so nothing is mapped at all.
+    /// </summary>
+    public static RouteGroupBuilder? MapSandboxAdminGroup(this WebApplication app, string name)
+    {
+        var options = app.Services.GetRequiredService<IOptions<SandboxOptions>>().Value;
+        return options.AdminEnabled ? app.MapGroup($"{options.AdminPrefix.TrimEnd('/')}/{name}") : null;
+    }
+}

@@ -1,0 +1,25 @@
+using Hub.Sandbox.Faults;
+using Hub.Sandbox.Hosting;
+using Hub.Sandbox.PropertyFinder;
+using Hub.Sandbox.Propstreet;
+using Hub.ServiceDefaults;
+
+// Contract-faithful stand-ins for the Propstreet and Property Finder APIs, served at the same paths as
+// production so a client changes only its base URL. See README.md ("The sandbox").
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddSandboxCore();
+builder.AddSandboxFaults();
+builder.AddPropstreetSandbox();
+builder.AddPropertyFinderSandbox();
+
+var app = builder.Build();
+app.UseSandboxFaults();
+app.MapServiceDefaults();
+app.MapPropstreetSandbox();
+app.MapPropertyFinderSandbox();
+app.MapSandboxAdmin();
+app.Run();
+
+/// <summary>Entry point marker for in-process tests.</summary>
+public partial class Program;

@@ -1,0 +1,55 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hub.ServiceDefaults.Messaging;
+
+public static class RabbitMqSetup
+{
+    public const string ConnectionStringName = "RabbitMq";
+
+    /// <summary>
+    /// MassTransit on RabbitMQ at <c>ConnectionStrings:RabbitMq</c> (an <c>amqp://user:pass@host:port/vhost</c> URI).
+    /// MassTransit registers its own bus health check, tagged <c>ready</c>, which <c>/health/ready</c> runs.
+    /// </summary>
+    public static WebApplicationBuilder AddRabbitMq(this WebApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configure = null)
+    {
+        var uri = builder.Configuration.GetConnectionString(ConnectionStringName)
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionStringName} is not configured (environment variable ConnectionStrings__{ConnectionStringName}).");
+        var amqp = new Uri(uri);
+        var credentials = amqp.UserInfo.Split(':', 2).Select(Uri.UnescapeDataString).ToArray();
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            configure?.Invoke(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                rabbit.Host(amqp.Host, (ushort)(amqp.IsDefaultPort ? 5672 : amqp.Port), VirtualHost(amqp), host =>
+                {
+                    if (credentials.Length == 2)
+                    {
+                        host.Username(credentials[0]);
+                        host.Password(credentials[1]);
+                    }
+                });
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.Configure<MassTransitHostOptions>(options =>
+        {
+            // Start without waiting for the broker; readiness reports it until it answers.
+            options.WaitUntilStarted = false;
+            options.StopTimeout = TimeSpan.FromSeconds(15);
+        });
+        return builder;
+    }
+
+    private static string VirtualHost(Uri amqp)
+    {
+        var path = Uri.UnescapeDataString(amqp.AbsolutePath.TrimStart('/'));
+        return path.Length == 0 ? "/" : path;
+    }
+}
