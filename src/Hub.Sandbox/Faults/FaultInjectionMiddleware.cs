@@ -29,9 +29,10 @@ public sealed class FaultInjectionMiddleware(RequestDelegate next, FaultSwitch f
             await Task.Delay(profile.Latency, context.RequestAborted);
         }
 
-        // One roll decides between 5xx, 429 and being served, so the shares add up as configured.
+        // One roll decides between 5xx, 429 and being served, so the shares add up as configured (a share of 1
+        // always wins, since the roll is below 1).
         var roll = profile.ServerErrorShare + profile.TooManyRequestsShare > 0 ? dice.Next() : 1.0;
-        if (roll < profile.ServerErrorShare || profile.ServerErrorShare >= 1)
+        if (roll < profile.ServerErrorShare)
         {
             var status = ServerErrors[dice.Next(ServerErrors.Length)];
             await Results.Problem(
@@ -42,7 +43,7 @@ public sealed class FaultInjectionMiddleware(RequestDelegate next, FaultSwitch f
             return;
         }
 
-        if (roll < profile.ServerErrorShare + profile.TooManyRequestsShare || profile.TooManyRequestsShare >= 1)
+        if (roll < profile.ServerErrorShare + profile.TooManyRequestsShare)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(profile.RetryAfter.TotalSeconds));
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
