@@ -76,6 +76,19 @@ public sealed class LeadListingTests
         Assert.Equal(SeededLeads - 61, body["pagination"]!["total"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task Since_with_an_offset_is_compared_in_utc()
+    {
+        await using var sandbox = new SandboxFactory();
+        var client = await sandbox.CreatePropertyFinderClientAsync();
+
+        var utc = await GetAsync(client, "since=2025-03-01T08:00:00Z");
+        var dubai = await GetAsync(client, $"since={Uri.EscapeDataString("2025-03-01T12:00:00+04:00")}");
+
+        Assert.Equal(utc.ToJsonString(), dubai.ToJsonString());
+        Assert.InRange(utc["pagination"]!["total"]!.GetValue<int>(), 1, SeededLeads - 1);
+    }
+
     [Theory]
     [InlineData("email")]
     [InlineData("whatsapp")]
