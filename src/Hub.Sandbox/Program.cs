@@ -1,3 +1,4 @@
+using Hub.Sandbox.Admin;
 using Hub.Sandbox.Faults;
 using Hub.Sandbox.Hosting;
 using Hub.Sandbox.PropertyFinder;

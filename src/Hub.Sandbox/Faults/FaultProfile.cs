@@ -28,4 +28,41 @@ public sealed record FaultProfile
 
     /// <summary>Added to the sandbox clock, so every timestamp handed out is shifted.</summary>
     public TimeSpan ClockSkew { get; init; }
+
+    /// <summary>The Retry-After the injected 429s carry (whole seconds, at least 1).</summary>
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Why the profile cannot be applied, by property; empty when it is valid.</summary>
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        CheckShare(errors, nameof(ServerErrorShare), ServerErrorShare);
+        CheckShare(errors, nameof(TooManyRequestsShare), TooManyRequestsShare);
+        CheckShare(errors, nameof(DropConnectionShare), DropConnectionShare);
+        CheckShare(errors, nameof(WebhookDuplicateShare), WebhookDuplicateShare);
+        if (ServerErrorShare + TooManyRequestsShare > 1)
+        {
+            errors["serverErrorShare"] = ["serverErrorShare + tooManyRequestsShare must not exceed 1."];
+        }
+
+        if (Latency < TimeSpan.Zero || Latency > TimeSpan.FromMinutes(5))
+        {
+            errors["latency"] = ["latency must be between 00:00:00 and 00:05:00."];
+        }
+
+        if (RetryAfter < TimeSpan.Zero)
+        {
+            errors["retryAfter"] = ["retryAfter must not be negative."];
+        }
+
+        return errors;
+    }
+
+    private static void CheckShare(Dictionary<string, string[]> errors, string name, double value)
+    {
+        if (double.IsNaN(value) || value < 0 || value > 1)
+        {
+            errors[char.ToLowerInvariant(name[0]) + name[1..]] = [$"{name} must be between 0 and 1."];
+        }
+    }
 }

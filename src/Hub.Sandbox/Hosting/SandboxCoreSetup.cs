@@ -7,7 +7,9 @@ public static class SandboxCoreSetup
     public static WebApplicationBuilder AddSandboxCore(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<SandboxOptions>(builder.Configuration.GetSection(SandboxOptions.Section));
-        builder.Services.AddSingleton<SandboxClock>();
+        // Built explicitly: left to DI, SandboxClock(TimeProvider inner) would be resolved with the TimeProvider
+        // registered below — itself — and deadlock on first use.
+        builder.Services.AddSingleton(_ => new SandboxClock(TimeProvider.System));
         builder.Services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SandboxClock>());
         return builder;
     }

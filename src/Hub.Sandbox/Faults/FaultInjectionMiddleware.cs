@@ -1,0 +1,92 @@
+using Hub.Sandbox.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Sandbox.Faults;
+
+/// <summary>
+/// Injects the current <see cref="FaultProfile"/> into API traffic (<c>/api/*</c>, <c>/v1/*</c>): latency, 5xx,
+/// 429 storms and connections dropped mid-response. Health probes and the admin surface are never touched, so a
+/// test can always switch faults off again.
+/// </summary>
+public sealed class FaultInjectionMiddleware(RequestDelegate next, FaultSwitch faults, FaultDice dice, IOptions<SandboxOptions> options)
+{
+    private static readonly int[] ServerErrors = [StatusCodes.Status500InternalServerError, StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable];
+
+    private readonly PathString _adminPrefix = new(options.Value.AdminPrefix.TrimEnd('/'));
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var profile = faults.Current;
+        if (ReferenceEquals(profile, FaultProfile.None) || !IsApiPath(context.Request.Path))
+        {
+            await next(context);
+            return;
+        }
+
+        if (profile.Latency > TimeSpan.Zero)
+        {
+            // Real time on purpose: the clock-skew fault must not shorten or stretch the delay.
+            await Task.Delay(profile.Latency, context.RequestAborted);
+        }
+
+        // One roll decides between 5xx, 429 and being served, so the shares add up as configured (a share of 1
+        // always wins, since the roll is below 1).
+        var roll = profile.ServerErrorShare + profile.TooManyRequestsShare > 0 ? dice.Next() : 1.0;
+        if (roll < profile.ServerErrorShare)
+        {
+            var status = ServerErrors[dice.Next(ServerErrors.Length)];
+            await Results.Problem(
+                statusCode: status,
+                title: "Injected server error",
+                detail: "The sandbox's fault injection answered this request with a server error.")
+                .ExecuteAsync(context);
+            return;
+        }
+
+        if (roll < profile.ServerErrorShare + profile.TooManyRequestsShare)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(profile.RetryAfter.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Results.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many requests",
+                detail: $"Injected 429: retry after {seconds} s.")
+                .ExecuteAsync(context);
+            return;
+        }
+
+        if (dice.Roll(profile.DropConnectionShare))
+        {
+            await ServeThenDropAsync(context);
+            return;
+        }
+
+        await next(context);
+    }
+
+    private bool IsApiPath(PathString path) =>
+        (path.StartsWithSegments("/api") || path.StartsWithSegments("/v1")) && !path.StartsWithSegments(_adminPrefix);
+
+    // Buffers the real response, promises all of it (Content-Length), sends half and aborts: the client sees a
+    // truncated body on a broken connection, as when a proxy or the server dies mid-response.
+    private async Task ServeThenDropAsync(HttpContext context)
+    {
+        var original = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        var body = buffer.ToArray();
+        context.Response.ContentLength = Math.Max(body.Length, 1);
+        await original.WriteAsync(body.AsMemory(0, body.Length / 2), context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        context.Abort();
+    }
+}

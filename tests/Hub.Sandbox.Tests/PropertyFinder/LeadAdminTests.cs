@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Hub.Sandbox.Tests.Hosting;
+
+namespace Hub.Sandbox.Tests.PropertyFinder;
+
+/// <summary>Driving Property Finder changes through <c>/_sandbox/propertyfinder/leads</c>.</summary>
+public sealed class LeadAdminTests
+{
+    [Fact]
+    public async Task Created_lead_is_listed_with_the_given_fields_and_generated_rest()
+    {
+        await using var sandbox = new SandboxFactory();
+        var client = await sandbox.CreatePropertyFinderClientAsync();
+
+        using var response = await client.PostAsJsonAsync(new Uri("/_sandbox/propertyfinder/leads", UriKind.Relative), new
+        {
+            channel = "email",
+            name = "John Doe",
+            email = "johndoe@example.com",
+            listing = new { id = 554433, reference = "APT-DOWNTOWN-101", title = "Luxury 2BR in Downtown" },
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        var page = await LeadListingTests.GetAsync(client, "channel=email&perPage=50&since=2025-06-01T00:00:00Z");
+        var listed = Assert.Single(page["data"]!.AsArray())!;
+        Assert.Equal(created["id"]!.GetValue<string>(), listed["id"]!.GetValue<string>());
+        Assert.Equal("APT-DOWNTOWN-101", listed["listing"]!["reference"]!.GetValue<string>());
+        Assert.Equal("johndoe@example.com", listed["email"]!.GetValue<string>());
+        Assert.NotNull(listed["assignedTo"]);
+    }
+
+    [Fact]
+    public async Task Lead_can_be_updated_and_deleted()
+    {
+        await using var sandbox = new SandboxFactory();
+        var client = await sandbox.CreatePropertyFinderClientAsync();
+        var first = (await LeadListingTests.GetAsync(client, "perPage=1"))["data"]![0]!;
+        var id = first["id"]!.GetValue<string>();
+        var path = new Uri($"/_sandbox/propertyfinder/leads/{id}", UriKind.Relative);
+
+        using var patch = await client.PatchAsJsonAsync(path, new { assignedTo = new { id = 4242, name = "Agent Sarah" } });
+        Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+        var updated = (await LeadListingTests.GetAsync(client, "perPage=1"))["data"]![0]!;
+        Assert.Equal(4242, updated["assignedTo"]!["id"]!.GetValue<long>());
+        Assert.Equal(first["createdAt"]!.GetValue<string>(), updated["createdAt"]!.GetValue<string>());
+
+        using var delete = await client.DeleteAsync(path);
+        Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        var after = (await LeadListingTests.GetAsync(client, "perPage=1"))["data"]![0]!;
+        Assert.NotEqual(id, after["id"]!.GetValue<string>());
+        using var again = await client.DeleteAsync(path);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+    }
+}
