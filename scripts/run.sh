@@ -30,8 +30,8 @@ trap 'stop_hosts; exit 0' INT TERM
 start_host() { # name port
   local name=$1 port=$2
   local dll="$root/src/$name/bin/Release/net10.0/$name.dll"
-  Logging__Format=text ASPNETCORE_URLS="http://127.0.0.1:$port" \
-    dotnet "$dll" --contentRoot "$root/src/$name" &
+  # --urls on the command line wins over any Urls in the host's appsettings.json.
+  Logging__Format=text dotnet "$dll" --contentRoot "$root/src/$name" --urls "http://127.0.0.1:$port" &
   pids+=($!)
   echo "$name http://127.0.0.1:$port"
 }

@@ -16,8 +16,11 @@ scripts/infra.sh run -- dotnet test IntegrationHub.sln -c Release --no-build -no
 code=${PIPESTATUS[0]}
 set -e
 
-# One plain closing line over all test assemblies.
-awk '/^(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+/ {
-       gsub(",", ""); failed += $4; passed += $6; skipped += $8 }
+# One plain closing line over all test assemblies (each prints a "Total tests:" block).
+awk '/^Total tests: [0-9]+/ { block = 1; next }
+     block && /^ +Passed: +[0-9]+$/  { passed += $2 }
+     block && /^ +Failed: +[0-9]+$/  { failed += $2 }
+     block && /^ +Skipped: +[0-9]+$/ { skipped += $2 }
+     /^ +Total time:/ { block = 0 }
      END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
 exit "$code"
