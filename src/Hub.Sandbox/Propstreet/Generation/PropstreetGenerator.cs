@@ -173,13 +173,14 @@ public static class PropstreetGenerator
                 Version = ++version,
             });
 
+            var companyProspects = new HashSet<long>();
             var investors = liveContacts.Count > 0 ? r.ListItems(liveContacts, Math.Min(sizes.ProspectsPerProject, liveContacts.Count)) : [];
             for (var k = 0; k < investors.Count; k++)
             {
                 var contact = investors[k];
                 var companyOnly = liveCompanies.Count > 0 && k % 10 == 9;
                 var company = companyOnly ? r.ListItem(liveCompanies) : null;
-                if (companyOnly && prospects.Any(p => p.ProjectId == projectId && p.ContactId is null && p.CompanyId == company!.Id))
+                if (companyOnly && !companyProspects.Add(company!.Id))
                     continue;
                 var matched = r.Bool(0.25f);
                 var accepted = matched && r.Bool(0.5f);
