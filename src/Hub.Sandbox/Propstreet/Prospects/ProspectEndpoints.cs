@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Hub.Sandbox.Propstreet.Access;
 using Hub.Sandbox.Propstreet.Contacts;
@@ -65,9 +66,9 @@ public static class ProspectEndpoints
         });
 
         // Route literal "prospects:batch" — the colon is part of the documented path.
-        api.MapPost("/projects/{projectId:long}/prospects:batch", async (long projectId, HttpContext http, PropstreetData data, ProspectWrites writes, CancellationToken ct) =>
+        api.MapPost("/projects/{projectId:long}/prospects:batch", async (long projectId, HttpContext http, PropstreetData data, ProspectWrites writes, IdempotencyStore idempotency, CancellationToken ct) =>
         {
-            var (_, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
+            var (raw, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
             if (problem is not null)
                 return problem;
             if (body!["items"] is not JsonArray items || items.Count == 0)
@@ -76,17 +77,16 @@ public static class ProspectEndpoints
                 return Problems.BadRequest("A batch holds at most 100 items.");
             if (data.Projects.Get(projectId) is not { DeletedUtc: null })
                 return Problems.NotFound($"Project {projectId} does not exist.");
-            var results = writes.Add(projectId, items.ToList(), ApiClient.From(http).ChangeOrigin);
-            return Results.Json(
-                new BatchResponse(
-                    results.Where(r => r.Created is not null).Select(r => r.Created!).Select(p => new BatchCreated(
-                        p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        p.ContactId?.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        p.ContactId is null ? p.CompanyId?.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
-                        p.ExternalRefs.Count > 0 ? p.ExternalRefs : null)).ToList(),
+            var client = ApiClient.From(http);
+            return idempotency.Run(http, client.Token, raw, () =>
+            {
+                var results = writes.Add(projectId, items.ToList(), client.ChangeOrigin);
+                var response = new BatchResponse(
+                    results.Where(r => r.Created is not null).Select(r => BatchCreated.From(r.Created!)).ToList(),
                     results.Where(r => r.Failure is not null).Select(r => r.Failure!)
-                        .Select(f => new BatchFailed(f.Index, f.ContactId, f.CompanyId, f.Error, f.Message)).ToList()),
-                PropstreetJson.OmitNulls);
+                        .Select(f => new BatchFailed(f.Index, f.ContactId, f.CompanyId, f.Error, f.Message)).ToList());
+                return StoredResponse.Of(200, response, PropstreetJson.OmitNulls);
+            });
         });
 
         group.MapPatch("/{id:long}", async (long projectId, long id, HttpContext http, ProspectWrites writes, CancellationToken ct) =>
@@ -119,7 +119,15 @@ public static class ProspectEndpoints
 
     public sealed record BatchResponse(IReadOnlyList<BatchCreated> Created, IReadOnlyList<BatchFailed> Failed);
 
-    public sealed record BatchCreated(string Id, string? ContactId, string? CompanyId, IReadOnlyList<ExternalRef>? ExternalRefs);
+    public sealed record BatchCreated(string Id, string? ContactId, string? CompanyId, IReadOnlyList<ExternalRef>? ExternalRefs)
+    {
+        /// <summary>Echoes the item as requested: companyId only when the prospect was added by company.</summary>
+        public static BatchCreated From(Prospect p) => new(
+            p.Id.ToString(CultureInfo.InvariantCulture),
+            p.ContactId?.ToString(CultureInfo.InvariantCulture),
+            p.ContactId is null ? p.CompanyId?.ToString(CultureInfo.InvariantCulture) : null,
+            p.ExternalRefs.Count > 0 ? p.ExternalRefs : null);
+    }
 
     public sealed record BatchFailed(int Index, string? ContactId, string? CompanyId, string Error, string Message);
 }
