@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -7,11 +8,16 @@ namespace Hub.Sandbox.Propstreet;
 public static class PropstreetJson
 {
     /// <summary>Contacts and companies: null fields are written as null (as in the contacts reference).</summary>
-    public static JsonSerializerOptions WithNulls { get; } = new(JsonSerializerDefaults.Web);
+    // Relaxed escaping: etags read W/"..." and names keep their å/ä/ö, as a real API's JSON would (not for HTML).
+    public static JsonSerializerOptions WithNulls { get; } = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>Projects, prospects, properties: "Null fields are omitted from responses, not sent as null".</summary>
     public static JsonSerializerOptions OmitNulls { get; } = new(JsonSerializerDefaults.Web)
     {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 

@@ -63,6 +63,12 @@ public sealed partial class WebhookDispatcher(
         {
             await SendAsync(job, ct);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Never lose a delivery silently: an unexpected error fails it visibly in history.
+            LogUnexpected(logger, job.Delivery.Id, e);
+            registry.SetStatus(job.Delivery, DeliveryStatus.Failed);
+        }
         finally
         {
             _concurrency.Release();
@@ -141,6 +147,9 @@ public sealed partial class WebhookDispatcher(
             LogFailedAttempt(logger, delivery.Id, subscription.Id, status, error);
         return ok;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook delivery {DeliveryId} failed unexpectedly")]
+    private static partial void LogUnexpected(ILogger logger, string deliveryId, Exception exception);
 
     private static void Shuffle(List<DeliveryJob> jobs)
     {

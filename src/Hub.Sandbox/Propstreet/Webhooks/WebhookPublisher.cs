@@ -26,7 +26,7 @@ public sealed class WebhookPublisher(WebhookRegistry registry, TimeProvider cloc
             ["event"] = eventName,
             ["timestamp"] = clock.GetUtcNow().UtcDateTime,
             ["data"] = data,
-        }.ToJsonString();
+        }.ToJsonString(PropstreetJson.WithNulls);
         foreach (var subscription in subscriptions)
             Enqueue(new DeliveryJob(registry.AddDelivery(subscription, eventName, payload), 1, "event"));
     }
