@@ -33,10 +33,12 @@ public sealed class PropstreetSandbox : WebApplicationFactory<Program>
     {
     }
 
-    /// <summary>A sandbox with some settings changed.</summary>
-    public static PropstreetSandbox With(IDictionary<string, string?> settings)
+    private TimeProvider _time = TimeProvider.System;
+
+    /// <summary>A sandbox with some settings changed, optionally on a clock the test controls.</summary>
+    public static PropstreetSandbox With(IDictionary<string, string?> settings, TimeProvider? time = null)
     {
-        var sandbox = new PropstreetSandbox();
+        var sandbox = new PropstreetSandbox { _time = time ?? TimeProvider.System };
         foreach (var (key, value) in settings)
             sandbox._settings[key] = value;
         return sandbox;
@@ -49,7 +51,7 @@ public sealed class PropstreetSandbox : WebApplicationFactory<Program>
         builder.ConfigureServices(services =>
             // SandboxClock built explicitly (as on helper/sandbox-core): resolved by DI it asks for TimeProvider,
             // which is itself, and deadlocks. Harmless once that fix is merged.
-            services.AddSingleton(_ => new SandboxClock(TimeProvider.System)));
+            services.AddSingleton(_ => new SandboxClock(_time)));
     }
 
     /// <summary>A client for one API token (each token is its own API client with its own changeOrigin).</summary>
@@ -62,6 +64,16 @@ public sealed class PropstreetSandbox : WebApplicationFactory<Program>
 
     /// <summary>A client for the control surface (no token needed).</summary>
     public HttpClient Control() => CreateClient();
+}
+
+/// <summary>A clock that moves only when the test says so.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private long _ticks = start.UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
 }
 
 public static class Json

@@ -49,6 +49,28 @@ public sealed class ApiClientTests(PropstreetSandbox sandbox) : IClassFixture<Pr
     }
 
     [Fact]
+    public async Task On_a_frozen_clock_the_601st_request_is_refused_until_the_minute_has_passed()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var frozen = PropstreetSandbox.With(new Dictionary<string, string?> { ["Sandbox:Sizes:Contacts"] = "10" }, clock);
+        var client = frozen.ClientFor();
+        for (var i = 0; i < 600; i++)
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/network/contacts?page_size=1")).StatusCode);
+
+        var limited = await client.GetAsync("/api/v1/network/contacts?page_size=1");
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), limited.Headers.RetryAfter?.Delta);
+
+        clock.Advance(TimeSpan.FromSeconds(59));
+        var stillLimited = await client.GetAsync("/api/v1/network/contacts?page_size=1");
+        Assert.Equal(HttpStatusCode.TooManyRequests, stillLimited.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), stillLimited.Headers.RetryAfter?.Delta);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/network/contacts?page_size=1")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_configured_token_list_refuses_other_tokens()
     {
         await using var restricted = PropstreetSandbox.With(new Dictionary<string, string?>
