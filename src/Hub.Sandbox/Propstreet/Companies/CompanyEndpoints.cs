@@ -1,4 +1,3 @@
-using Hub.Sandbox.Propstreet.Contacts;
 using Hub.Sandbox.Propstreet.Paging;
 using Hub.Sandbox.Propstreet.Storage;
 
@@ -22,7 +21,7 @@ public static class CompanyEndpoints
         });
 
         group.MapGet("/{id:long}", (long id, HttpRequest request, HttpContext http, PropstreetData data) =>
-            ContactEndpoints.Found(data.Companies.Get(id), request) is { } company
+            Requests.Found(data.Companies.Get(id), request) is { } company
                 ? PropstreetJson.Ok(company, PropstreetJson.WithNulls, company.Etag, http)
                 : Problems.NotFound($"Company {id} does not exist."));
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Hub.Sandbox.Propstreet.Access;
 using Hub.Sandbox.Propstreet.Idempotency;
 using Hub.Sandbox.Propstreet.Paging;
@@ -24,7 +23,7 @@ public static class ContactEndpoints
         });
 
         group.MapGet("/{id:long}", (long id, HttpRequest request, HttpContext http, PropstreetData data) =>
-            Found(data.Contacts.Get(id), request) is { } contact
+            Requests.Found(data.Contacts.Get(id), request) is { } contact
                 ? PropstreetJson.Ok(contact, PropstreetJson.WithNulls, contact.Etag, http)
                 : Problems.NotFound($"Contact {id} does not exist."));
 
@@ -54,34 +53,11 @@ public static class ContactEndpoints
             var (input, error) = ContactInput.Parse(body!, data, allowExternalRefs: true);
             if (input is null)
                 return Problems.BadRequest(error!);
-            var result = writes.Update(id, input, IfMatch(http), ApiClient.From(http).ChangeOrigin);
+            var result = writes.Update(id, input, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin);
             return result.After is { } c ? PropstreetJson.Ok(c, PropstreetJson.WithNulls, c.Etag, http) : result.Problem!;
         });
 
         group.MapDelete("/{id:long}", (long id, HttpContext http, ContactWrites writes) =>
-            writes.Delete(id, IfMatch(http), ApiClient.From(http).ChangeOrigin).Problem ?? Results.NoContent());
-    }
-
-    /// <summary>A deleted record is 404 unless include_deleted=true, as on the list endpoints.</summary>
-    public static T? Found<T>(T? record, HttpRequest request)
-        where T : class, IStoredRecord =>
-        record is null || (record.DeletedUtc is not null && !IncludeDeleted(request)) ? null : record;
-
-    private static bool IncludeDeleted(HttpRequest request) =>
-        bool.TryParse(PageQuery.Value(request.Query, "include_deleted"), out var b) && b;
-
-    public static string? IfMatch(HttpContext http) =>
-        http.Request.Headers.IfMatch.Count > 0 ? http.Request.Headers.IfMatch.ToString() : null;
-
-    public static bool TryFlag(HttpRequest request, string name, bool fallback, out bool value, out IResult? problem)
-    {
-        problem = null;
-        value = fallback;
-        if (PageQuery.Value(request.Query, name) is not { } text)
-            return true;
-        if (bool.TryParse(text, out value))
-            return true;
-        problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"{name} must be true or false."));
-        return false;
+            writes.Delete(id, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin).Problem ?? Results.NoContent());
     }
 }

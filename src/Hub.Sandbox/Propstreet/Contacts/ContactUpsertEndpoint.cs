@@ -17,9 +17,9 @@ public static class ContactUpsertEndpoint
             var match = request.Query["match"].ToString();
             if (match.Length > 0 && match != "email")
                 return Problems.BadRequest("match must be \"email\" when given.");
-            if (!ContactEndpoints.TryFlag(request, "revive", true, out var revive, out var problem)
-                || !ContactEndpoints.TryFlag(request, "create_only", false, out var createOnly, out problem)
-                || !ContactEndpoints.TryFlag(request, "validate_only", false, out var validateOnly, out problem))
+            if (!Requests.TryFlag(request, "revive", true, out var revive, out var problem)
+                || !Requests.TryFlag(request, "create_only", false, out var createOnly, out problem)
+                || !Requests.TryFlag(request, "validate_only", false, out var validateOnly, out problem))
                 return problem!;
 
             var (_, body, bodyProblem) = await PropstreetJson.ReadObjectAsync(request, ct);
@@ -29,7 +29,7 @@ public static class ContactUpsertEndpoint
             if (input is null)
                 return Problems.BadRequest(error!);
 
-            var result = writes.Upsert(refs[0], input, match == "email", revive, createOnly, validateOnly, ContactEndpoints.IfMatch(http), ApiClient.From(http).ChangeOrigin);
+            var result = writes.Upsert(refs[0], input, match == "email", revive, createOnly, validateOnly, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin);
             if (result.After is not { } contact)
                 return result.Problem!;
 

@@ -1,5 +1,4 @@
 using Hub.Sandbox.Propstreet.Access;
-using Hub.Sandbox.Propstreet.Contacts;
 using Hub.Sandbox.Propstreet.Idempotency;
 using Hub.Sandbox.Propstreet.Paging;
 using Hub.Sandbox.Propstreet.Storage;
@@ -42,7 +41,7 @@ public static class ProjectEndpoints
         });
 
         group.MapGet("/{id:long}", (long id, HttpRequest request, HttpContext http, PropstreetData data) =>
-            ContactEndpoints.Found(data.Projects.Get(id), request) is { } project
+            Requests.Found(data.Projects.Get(id), request) is { } project
                 ? PropstreetJson.Ok(project, PropstreetJson.OmitNulls, project.Etag, http)
                 : Problems.NotFound($"Project {id} does not exist."));
 
@@ -77,12 +76,12 @@ public static class ProjectEndpoints
             var (input, error) = ProjectInput.Parse(body!, creating: false);
             if (input is null)
                 return Problems.BadRequest(error!);
-            var result = writes.Update(id, input.ApplyTo, input.ExternalRefs, ContactEndpoints.IfMatch(http), ApiClient.From(http).ChangeOrigin);
+            var result = writes.Update(id, input.ApplyTo, input.ExternalRefs, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin);
             return result.After is { } p ? PropstreetJson.Ok(p, PropstreetJson.OmitNulls, p.Etag, http) : result.Problem!;
         });
 
         group.MapDelete("/{id:long}", (long id, HttpContext http, ProjectWrites writes) =>
-            writes.Delete(id, ContactEndpoints.IfMatch(http), ApiClient.From(http).ChangeOrigin).Problem ?? Results.NoContent());
+            writes.Delete(id, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin).Problem ?? Results.NoContent());
 
         // Linked property profiles; 200 with an empty data array when there are none.
         group.MapGet("/{id:long}/properties", (long id, HttpRequest request, PropstreetData data) =>
@@ -95,7 +94,7 @@ public static class ProjectEndpoints
         });
 
         api.MapGet("/properties/{id:long}", (long id, HttpRequest request, HttpContext http, PropstreetData data) =>
-            ContactEndpoints.Found(data.Properties.Get(id), request) is { } property
+            Requests.Found(data.Properties.Get(id), request) is { } property
                 ? PropstreetJson.Ok(property, PropstreetJson.OmitNulls, property.Etag, http)
                 : Problems.NotFound($"Property {id} does not exist."));
     }

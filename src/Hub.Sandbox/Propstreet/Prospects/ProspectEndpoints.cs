@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Hub.Sandbox.Propstreet.Access;
-using Hub.Sandbox.Propstreet.Contacts;
 using Hub.Sandbox.Propstreet.Idempotency;
 using Hub.Sandbox.Propstreet.Paging;
 using Hub.Sandbox.Propstreet.Storage;
@@ -38,7 +37,7 @@ public static class ProspectEndpoints
         });
 
         group.MapGet("/{id:long}", (long projectId, long id, HttpRequest request, HttpContext http, PropstreetData data) =>
-            ContactEndpoints.Found(data.Prospects.Get(id), request) is { } prospect && prospect.ProjectId == projectId
+            Requests.Found(data.Prospects.Get(id), request) is { } prospect && prospect.ProjectId == projectId
                 ? PropstreetJson.Ok(prospect, PropstreetJson.OmitNulls, prospect.Etag, http)
                 : Problems.NotFound($"Prospect {id} does not exist in project {projectId}."));
 
@@ -107,12 +106,12 @@ public static class ProspectEndpoints
             }
             var result = writes.Update(projectId, id,
                 p => p with { Classification = patch.Classification ?? p.Classification, ExternalRefs = refs ?? p.ExternalRefs },
-                refs, ContactEndpoints.IfMatch(http), ApiClient.From(http).ChangeOrigin);
+                refs, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin);
             return result.After is { } p ? PropstreetJson.Ok(p, PropstreetJson.OmitNulls, p.Etag, http) : result.Problem!;
         });
 
         group.MapDelete("/{id:long}", (long projectId, long id, HttpContext http, ProspectWrites writes) =>
-            writes.Delete(projectId, id, ContactEndpoints.IfMatch(http), ApiClient.From(http).ChangeOrigin).Problem ?? Results.NoContent());
+            writes.Delete(projectId, id, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin).Problem ?? Results.NoContent());
     }
 
     public sealed record ProspectPatch(string? Classification, IReadOnlyList<ExternalRef?>? ExternalRefs);

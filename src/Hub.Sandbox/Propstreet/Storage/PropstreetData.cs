@@ -9,13 +9,13 @@ namespace Hub.Sandbox.Propstreet.Storage;
 /// <summary>All Propstreet records, one keyset store per resource type.</summary>
 public sealed class PropstreetData(TimeProvider clock)
 {
-    public RecordStore<Contact> Contacts { get; } = new(clock, 1);
+    public RecordStore<Contact> Contacts { get; } = new(clock);
 
-    public RecordStore<Company> Companies { get; } = new(clock, 1);
+    public RecordStore<Company> Companies { get; } = new(clock);
 
-    public RecordStore<Project> Projects { get; } = new(clock, 1);
+    public RecordStore<Project> Projects { get; } = new(clock);
 
-    public RecordStore<Prospect> Prospects { get; } = new(clock, 1);
+    public RecordStore<Prospect> Prospects { get; } = new(clock);
 
-    public RecordStore<PropertyProfile> Properties { get; } = new(clock, 1);
+    public RecordStore<PropertyProfile> Properties { get; } = new(clock);
 }

@@ -12,15 +12,11 @@ public sealed class RecordStore<T>
     private readonly TimeProvider _clock;
     private Dictionary<long, T> _byId = [];
     private SortedSet<(long Ticks, long Id)> _index = [];
-    private long _nextId;
+    private long _nextId = 1;
     private long _version;
     private DateTime _lastStamp;
 
-    public RecordStore(TimeProvider clock, long firstId)
-    {
-        _clock = clock;
-        _nextId = firstId;
-    }
+    public RecordStore(TimeProvider clock) => _clock = clock;
 
     public int Count
     {
