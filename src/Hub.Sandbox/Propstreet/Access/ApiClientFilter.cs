@@ -1,0 +1,34 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Sandbox.Propstreet.Access;
+
+/// <summary>Bearer authentication and the per-token rate limit in front of every /api/v1 endpoint.</summary>
+public sealed class ApiClientFilter(IOptions<PropstreetOptions> options, RateLimiter limiter) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var header = http.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        var token = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : string.Empty;
+        var allowed = options.Value.Tokens;
+        if (token.Length == 0 || (allowed.Count > 0 && !allowed.Contains(token)))
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return Problems.Unauthorized();
+        }
+
+        var limit = options.Value.RateLimitPerMinute;
+        if (limit > 0 && limiter.TryAcquire(token, limit) is { } wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return Problems.Create(429, "rate-limited", "Too many requests",
+                $"The limit is {limit} requests per minute per token; retry after {seconds} s.");
+        }
+
+        ApiClient.ForToken(token).AttachTo(http);
+        return await next(context);
+    }
+}

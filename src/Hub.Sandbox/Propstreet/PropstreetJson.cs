@@ -1,0 +1,72 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Hub.Sandbox.Propstreet;
+
+public static class PropstreetJson
+{
+    /// <summary>Contacts and companies: null fields are written as null (as in the contacts reference).</summary>
+    // Relaxed escaping: etags read W/"..." and names keep their å/ä/ö, as a real API's JSON would (not for HTML).
+    public static JsonSerializerOptions WithNulls { get; } = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Projects, prospects, properties: "Null fields are omitted from responses, not sent as null".</summary>
+    public static JsonSerializerOptions OmitNulls { get; } = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Reads a JSON object body, keeping the raw bytes (idempotency compares their hash). PATCH semantics need to
+    /// tell an absent field from an explicit null, hence a <see cref="JsonObject"/> rather than a bound DTO.
+    /// </summary>
+    public static async Task<(byte[] Raw, JsonObject? Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        var raw = buffer.ToArray();
+        if (raw.Length > MaxBodyBytes)
+            return (raw, null, Problems.Create(413, "payload-too-large", "Payload too large", "The request body exceeds 1 MiB."));
+        try
+        {
+            return JsonNode.Parse(raw) is JsonObject body
+                ? (raw, body, null)
+                : (raw, null, Problems.BadRequest("The request body must be a JSON object."));
+        }
+        catch (JsonException e)
+        {
+            return (raw, null, Problems.BadRequest($"The request body is not valid JSON: {e.Message}"));
+        }
+    }
+
+    /// <summary>Deserialises a body node into a request DTO; a type mismatch becomes a 400.</summary>
+    public static bool TryBind<T>(JsonNode node, out T? value, out IResult? problem)
+    {
+        problem = null;
+        try
+        {
+            value = node.Deserialize<T>(WithNulls);
+            return true;
+        }
+        catch (JsonException e)
+        {
+            value = default;
+            problem = Problems.BadRequest($"Invalid request body: {e.Message}");
+            return false;
+        }
+    }
+
+    public static IResult Ok<T>(T value, JsonSerializerOptions options, string? etag = null, HttpContext? context = null)
+    {
+        if (etag is not null && context is not null)
+            context.Response.Headers.ETag = etag;
+        return Results.Json(value, options);
+    }
+}

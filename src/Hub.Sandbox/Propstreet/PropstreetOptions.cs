@@ -1,0 +1,25 @@
+namespace Hub.Sandbox.Propstreet;
+
+/// <summary>The <c>Sandbox:Propstreet</c> configuration section.</summary>
+public sealed class PropstreetOptions
+{
+    public const string Section = "Sandbox:Propstreet";
+
+    /// <summary>
+    /// When empty (the default) any non-empty bearer token is accepted and each distinct token is its own API
+    /// client. When set, only these tokens are accepted.
+    /// </summary>
+    public IList<string> Tokens { get; } = [];
+
+    /// <summary>Requests per minute per token; 0 turns the limit off. Production allows 600.</summary>
+    public int RateLimitPerMinute { get; set; } = 600;
+
+    /// <summary>Delay before the first webhook retry; each further retry doubles it.</summary>
+    public TimeSpan WebhookRetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Attempts per delivery (first try included) before it is marked failed.</summary>
+    public int WebhookMaxAttempts { get; set; } = 6;
+
+    /// <summary>Timeout of one webhook POST.</summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

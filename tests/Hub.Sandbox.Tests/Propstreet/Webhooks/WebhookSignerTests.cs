@@ -1,0 +1,21 @@
+using Hub.Sandbox.Propstreet.Webhooks;
+
+namespace Hub.Sandbox.Tests.Propstreet.Webhooks;
+
+public sealed class WebhookSignerTests
+{
+    [Fact]
+    public void Signatures_match_the_Standard_Webhooks_published_test_vector()
+    {
+        var signature = WebhookSigner.Sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, """{"test": 2432232314}""");
+        Assert.Equal("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", signature);
+    }
+
+    [Fact]
+    public void New_secrets_have_the_whsec_prefix_and_a_base64_key()
+    {
+        var secret = WebhookSigner.NewSecret();
+        Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
+        Assert.Equal(32, Convert.FromBase64String(secret["whsec_".Length..]).Length);
+    }
+}
