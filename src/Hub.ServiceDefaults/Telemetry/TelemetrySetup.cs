@@ -12,8 +12,8 @@ namespace Hub.ServiceDefaults.Telemetry;
 /// <summary>
 /// Traces and metrics straight from the activity sources and meters that ASP.NET Core, MassTransit and Npgsql
 /// emit themselves; the instrumentation packages are not available to us and are not needed for these.
-/// Exported over OTLP only when an endpoint is configured (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> or
-/// <c>OpenTelemetry:Otlp:Endpoint</c>); otherwise the providers still run so in-process listeners work.
+/// Exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is configured (environment or appsettings), with
+/// the standard <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> (grpc, http/protobuf) and <c>OTEL_EXPORTER_OTLP_HEADERS</c>.
 /// </summary>
 public static class TelemetrySetup
 {
@@ -30,22 +30,23 @@ public static class TelemetrySetup
 
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
-        var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
-        var endpoint = builder.Configuration["OpenTelemetry:Otlp:Endpoint"] ?? builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var configuration = builder.Configuration;
+        var serviceName = configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
         var resource = ResourceBuilder.CreateDefault().AddService(serviceName);
+        var otlp = OtlpSettings.From(configuration);
 
         builder.Services.AddSingleton(_ =>
         {
             var tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(ActivitySources);
-            if (endpoint is { Length: > 0 })
-                tracing.AddOtlpExporter(o => Configure(o, endpoint));
+            if (otlp is not null)
+                tracing.AddOtlpExporter(o => otlp.Apply(o, "v1/traces"));
             return tracing.Build();
         });
         builder.Services.AddSingleton(_ =>
         {
             var metrics = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Meters);
-            if (endpoint is { Length: > 0 })
-                metrics.AddOtlpExporter(o => Configure(o, endpoint));
+            if (otlp is not null)
+                metrics.AddOtlpExporter(o => otlp.Apply(o, "v1/metrics"));
             return metrics.Build();
         });
         // The providers only listen once created; resolve them when the host starts.
@@ -53,5 +54,24 @@ public static class TelemetrySetup
         return builder;
     }
 
-    private static void Configure(OtlpExporterOptions options, string endpoint) => options.Endpoint = new Uri(endpoint);
+    private sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, string? Headers)
+    {
+        public static OtlpSettings? From(IConfiguration configuration)
+        {
+            if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is not { Length: > 0 } endpoint)
+                return null;
+            var protocol = configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] is "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+            return new OtlpSettings(new Uri(endpoint), protocol, configuration["OTEL_EXPORTER_OTLP_HEADERS"]);
+        }
+
+        // Set in code, the endpoint is used as given; over HTTP each signal has its own path under the base
+        // endpoint, as the exporter does itself when it reads the environment variable.
+        public void Apply(OtlpExporterOptions options, string signalPath)
+        {
+            options.Protocol = Protocol;
+            options.Endpoint = Protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(Endpoint.ToString().TrimEnd('/') + "/" + signalPath) : Endpoint;
+            if (Headers is not null)
+                options.Headers = Headers;
+        }
+    }
 }
