@@ -1,20 +1,20 @@
-using Hub.Sandbox.Propstreet.Webhooks;
+using Hub.Sandbox.Webhooks;
 
-namespace Hub.Sandbox.Tests.Propstreet.Webhooks;
+namespace Hub.Sandbox.Tests.Webhooks;
 
-public sealed class WebhookSignerTests
+public sealed class StandardWebhookSignerTests
 {
     [Fact]
     public void Signatures_match_the_Standard_Webhooks_published_test_vector()
     {
-        var signature = WebhookSigner.Sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, """{"test": 2432232314}""");
+        var signature = StandardWebhookSigner.Sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, """{"test": 2432232314}""");
         Assert.Equal("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", signature);
     }
 
     [Fact]
     public void New_secrets_have_the_whsec_prefix_and_a_base64_key()
     {
-        var secret = WebhookSigner.NewSecret();
+        var secret = StandardWebhookSigner.NewSecret();
         Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
         Assert.Equal(32, Convert.FromBase64String(secret["whsec_".Length..]).Length);
     }
