@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Hub.Sandbox.Webhooks;
 
 namespace Hub.Sandbox.Tests.Webhooks;
@@ -17,5 +19,13 @@ public sealed class StandardWebhookSignerTests
         var secret = StandardWebhookSigner.NewSecret();
         Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
         Assert.Equal(32, Convert.FromBase64String(secret["whsec_".Length..]).Length);
+    }
+
+    [Fact]
+    public void A_secret_without_the_whsec_prefix_is_used_as_its_UTF8_bytes()
+    {
+        var expected = "v1," + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes("pf-sandbox-webhook-secret"), Encoding.UTF8.GetBytes("msg_1.1614265330.{}")));
+
+        Assert.Equal(expected, StandardWebhookSigner.Sign("pf-sandbox-webhook-secret", "msg_1", 1614265330, "{}"));
     }
 }
