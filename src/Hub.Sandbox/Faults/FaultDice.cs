@@ -45,6 +45,27 @@ public sealed class FaultDice(IOptions<FaultOptions> options)
             return _random.Next(maxExclusive);
         }
     }
+
+    /// <summary>
+    /// A shuffled copy for the out-of-order webhook fault; never in the original order when there is more than one,
+    /// so the fault always shows.
+    /// </summary>
+    public List<T> Shuffled<T>(IReadOnlyList<T> items)
+    {
+        var shuffled = items.ToList();
+        for (var i = shuffled.Count - 1; i > 0; i--)
+        {
+            var j = Next(i + 1);
+            (shuffled[i], shuffled[j]) = (shuffled[j], shuffled[i]);
+        }
+
+        if (shuffled.Count > 1 && shuffled.SequenceEqual(items))
+        {
+            shuffled.Reverse();
+        }
+
+        return shuffled;
+    }
 }
 
 /// <summary>The <c>Sandbox:Faults</c> configuration section.</summary>

@@ -1,3 +1,4 @@
+using Hub.Sandbox.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Sandbox.Hosting;
@@ -11,6 +12,7 @@ public static class SandboxCoreSetup
         // registered below — itself — and deadlock on first use.
         builder.Services.AddSingleton(_ => new SandboxClock(TimeProvider.System));
         builder.Services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SandboxClock>());
+        builder.Services.AddSingleton<StandardWebhookSender>();
         return builder;
     }
 

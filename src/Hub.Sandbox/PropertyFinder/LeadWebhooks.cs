@@ -1,22 +1,19 @@
-using System.Globalization;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Hub.Sandbox.Faults;
+using Hub.Sandbox.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Sandbox.PropertyFinder;
 
 /// <summary>
-/// POSTs a lead-created webhook to every configured URL. Signed the Standard Webhooks way (<c>webhook-id</c>,
-/// <c>webhook-timestamp</c>, <c>webhook-signature: v1,&lt;base64 HMAC-SHA256 of "id.timestamp.body"&gt;</c>),
-/// retried with exponential backoff on non-2xx or transport errors, and subject to the duplicate and out-of-order
-/// webhook faults. First attempts go out one at a time in creation order; retries run on their own.
+/// POSTs a lead-created webhook to every configured URL, signed per Standard Webhooks by
+/// <see cref="StandardWebhookSender"/> (plus a <c>webhook-attempt</c> header), retried with exponential backoff on
+/// non-2xx, transport errors or timeouts, and subject to the duplicate and out-of-order webhook faults. First
+/// attempts go out one at a time in creation order; retries run on their own.
 /// </summary>
 public sealed partial class LeadWebhooks(
-    IHttpClientFactory httpClients,
+    StandardWebhookSender sender,
     IOptions<PropertyFinderOptions> options,
     FaultSwitch faults,
     FaultDice dice,
@@ -25,6 +22,7 @@ public sealed partial class LeadWebhooks(
 {
     public const string HttpClientName = "propertyfinder-webhooks";
     private const int HistoryLimit = 500;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     private readonly Channel<Delivery> _queue = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _historyGate = new();
@@ -97,7 +95,7 @@ public sealed partial class LeadWebhooks(
             }
 
             // Held deliveries go first (shuffled), then the one that arrived after the fault was switched off.
-            foreach (var delivery in Shuffle(held))
+            foreach (var delivery in dice.Shuffled(held))
             {
                 await DispatchAsync(delivery, stoppingToken);
             }
@@ -124,24 +122,6 @@ public sealed partial class LeadWebhooks(
         }
     }
 
-    // Shuffled, and never left in the original order when there is more than one: the fault must show.
-    private List<Delivery> Shuffle(List<Delivery> held)
-    {
-        var shuffled = held.ToList();
-        for (var i = shuffled.Count - 1; i > 0; i--)
-        {
-            var j = dice.Next(i + 1);
-            (shuffled[i], shuffled[j]) = (shuffled[j], shuffled[i]);
-        }
-
-        if (shuffled.Count > 1 && shuffled.SequenceEqual(held))
-        {
-            shuffled.Reverse();
-        }
-
-        return shuffled;
-    }
-
     private async Task DispatchAsync(Delivery delivery, CancellationToken stoppingToken)
     {
         var copies = dice.Roll(faults.Current.WebhookDuplicateShare) ? 2 : 1;
@@ -161,8 +141,7 @@ public sealed partial class LeadWebhooks(
             var maxAttempts = Math.Max(1, options.Value.WebhookMaxAttempts);
             for (var attempt = 2; attempt <= maxAttempts; attempt++)
             {
-                var delay = options.Value.WebhookRetryBaseDelay * Math.Pow(2, attempt - 2);
-                await Task.Delay(delay, stoppingToken);
+                await Task.Delay(WebhookBackoff.Before(attempt, options.Value.WebhookRetryBaseDelay), stoppingToken);
                 if (delivery.Generation != Volatile.Read(ref _generation) || await TrySendAsync(delivery, attempt, stoppingToken))
                 {
                     return;
@@ -184,50 +163,15 @@ public sealed partial class LeadWebhooks(
             return true;
         }
 
-        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url);
-        request.Content = new ByteArrayContent(delivery.Body);
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.Add("webhook-id", delivery.Id);
-        request.Headers.Add("webhook-timestamp", timestamp);
-        request.Headers.Add("webhook-signature", Sign(options.Value.WebhookSecret, delivery.Id, timestamp, delivery.Body));
-        request.Headers.Add("webhook-attempt", attempt.ToString(CultureInfo.InvariantCulture));
-
-        int? status = null;
-        string? error = null;
-        try
+        var result = await sender.PostAsync(
+            HttpClientName, new SignedWebhook(delivery.Id, delivery.Url, delivery.Body, options.Value.WebhookSecret), Timeout, attempt, stoppingToken);
+        Record(new DeliveryAttempt(delivery.Id, delivery.Url, attempt, result.Status, result.Error, result.Delivered, clock.GetUtcNow()));
+        if (!result.Delivered)
         {
-            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, stoppingToken);
-            status = (int)response.StatusCode;
-        }
-        catch (HttpRequestException ex)
-        {
-            error = ex.Message;
-        }
-        catch (TaskCanceledException ex) when (!stoppingToken.IsCancellationRequested)
-        {
-            error = "Timed out: " + ex.Message;
+            LogFailed(delivery.Id, delivery.Url, attempt, result.Status, result.Error);
         }
 
-        var delivered = status is >= 200 and < 300;
-        Record(new DeliveryAttempt(delivery.Id, delivery.Url, attempt, status, error, delivered, clock.GetUtcNow()));
-        if (!delivered)
-        {
-            LogFailed(delivery.Id, delivery.Url, attempt, status, error);
-        }
-
-        return delivered;
-    }
-
-    /// <summary>The <c>webhook-signature</c> value; a receiver recomputes it to verify the sender.</summary>
-    public static string Sign(string secret, string id, string timestamp, ReadOnlySpan<byte> body)
-    {
-        var key = secret.StartsWith("whsec_", StringComparison.Ordinal)
-            ? Convert.FromBase64String(secret["whsec_".Length..])
-            : Encoding.UTF8.GetBytes(secret);
-        var signed = new List<byte>(Encoding.UTF8.GetBytes($"{id}.{timestamp}."));
-        signed.AddRange(body.ToArray());
-        return "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, signed.ToArray()));
+        return result.Delivered;
     }
 
     private void Record(DeliveryAttempt attempt)

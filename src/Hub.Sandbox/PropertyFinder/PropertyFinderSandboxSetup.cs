@@ -16,7 +16,7 @@ public static class PropertyFinderSandboxSetup
         builder.Services.AddSingleton<LeadWebhooks>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LeadWebhooks>());
         builder.Services.AddSingleton<ISandboxApi, PropertyFinderApi>();
-        builder.Services.AddHttpClient(LeadWebhooks.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddHttpClient(LeadWebhooks.HttpClientName);
         return builder;
     }
 

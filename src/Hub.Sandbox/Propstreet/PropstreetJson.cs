@@ -24,6 +24,21 @@ public static class PropstreetJson
     public const int MaxBodyBytes = 1024 * 1024;
 
     /// <summary>
+    /// Reads a JSON object body and parses it into a write's input; a malformed body or invalid input is the
+    /// problem to answer (400, or 413 for an oversized body). The body is returned for fields outside the input.
+    /// </summary>
+    public static async Task<(JsonObject? Body, T? Input, IResult? Problem)> ReadInputAsync<T>(
+        HttpRequest request, Func<JsonObject, (T? Input, string? Error)> parse, CancellationToken ct)
+        where T : class
+    {
+        var (_, body, problem) = await ReadObjectAsync(request, ct);
+        if (problem is not null)
+            return (null, null, problem);
+        var (input, error) = parse(body!);
+        return input is null ? (body, null, Problems.BadRequest(error!)) : (body, input, null);
+    }
+
+    /// <summary>
     /// Reads a JSON object body, keeping the raw bytes (idempotency compares their hash). PATCH semantics need to
     /// tell an absent field from an explicit null, hence a <see cref="JsonObject"/> rather than a bound DTO.
     /// </summary>

@@ -15,6 +15,16 @@ public static class Requests
     private static bool IncludeDeleted(HttpRequest request) =>
         bool.TryParse(PageQuery.Value(request.Query, "include_deleted"), out var b) && b;
 
+    /// <summary>
+    /// The <c>tags</c> list filter (repeatable): a record matches when it has any requested tag, ignoring case;
+    /// no tags requested matches every record.
+    /// </summary>
+    public static Func<IReadOnlyList<string>, bool> TagFilter(HttpRequest request)
+    {
+        var wanted = request.Query["tags"].Where(t => !string.IsNullOrEmpty(t)).ToList();
+        return tags => wanted.Count == 0 || tags.Any(t => wanted.Contains(t, StringComparer.OrdinalIgnoreCase));
+    }
+
     public static string? IfMatch(HttpContext http) =>
         http.Request.Headers.IfMatch.Count > 0 ? http.Request.Headers.IfMatch.ToString() : null;
 

@@ -1,20 +1,21 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Hub.Sandbox.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hub.Sandbox.Tests.Hosting;
 
 /// <summary>
 /// The sandbox in-process with small data sizes and the admin surface on. Each test makes its own, so state never
 /// leaks between tests. <see cref="StartOnKestrel"/> gives a real socket for faults TestServer cannot show.
+/// Optionally on a clock the test moves (the sandbox's skew still applies on top).
 /// </summary>
-public sealed class SandboxFactory : WebApplicationFactory<Program>
+public class SandboxFactory : WebApplicationFactory<Program>
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private readonly Dictionary<string, string?> _settings = new()
+    private static readonly Dictionary<string, string?> Defaults = new()
     {
         ["Sandbox:AdminEnabled"] = "true",
         ["Sandbox:Seed"] = "42",
@@ -28,12 +29,23 @@ public sealed class SandboxFactory : WebApplicationFactory<Program>
         ["Sandbox:PropertyFinder:WebhookRetryBaseDelay"] = "00:00:00.020",
     };
 
-    public SandboxFactory(IDictionary<string, string?>? settings = null)
+    private readonly Dictionary<string, string?> _settings = new(Defaults);
+    private readonly TimeProvider? _clock;
+
+    public SandboxFactory(IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+        : this(new Dictionary<string, string?>(), settings, clock)
     {
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+    }
+
+    /// <summary>For a sandbox with other defaults (e.g. Propstreet's larger data set): base, then defaults, then settings.</summary>
+    protected SandboxFactory(IDictionary<string, string?> defaults, IDictionary<string, string?>? settings, TimeProvider? clock)
+    {
+        foreach (var (key, value) in defaults.Concat(settings ?? new Dictionary<string, string?>()))
         {
             _settings[key] = value;
         }
+
+        _clock = clock;
     }
 
     /// <summary>The sandbox on Kestrel at 127.0.0.1 with an OS-chosen port; clients from it use real sockets.</summary>
@@ -50,6 +62,11 @@ public sealed class SandboxFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_clock is { } clock)
+        {
+            builder.ConfigureServices(services => services.AddSingleton(new SandboxClock(clock)));
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,35 +25,41 @@ public sealed class WebhookReceiver : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         _app = builder.Build();
-        _app.MapPost("/hooks/pf", async (HttpContext context) =>
+        _app.MapPost("/hook", async (HttpContext context) =>
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
-            var call = Interlocked.Increment(ref _calls);
+            var status = statusForCall(Interlocked.Increment(ref _calls));
             var headers = context.Request.Headers;
             _received.Writer.TryWrite(new ReceivedWebhook(
                 headers["webhook-id"].ToString(),
                 headers["webhook-timestamp"].ToString(),
                 headers["webhook-signature"].ToString(),
                 headers["webhook-attempt"].ToString(),
-                buffer.ToArray()));
-            return Results.StatusCode(statusForCall(call));
+                buffer.ToArray(),
+                status));
+            return Results.StatusCode(status);
         });
     }
 
-    public Uri Url => new(new Uri(_app.Urls.First()), "/hooks/pf");
+    public Uri Url => new(new Uri(_app.Urls.First()), "/hook");
 
-    public static async Task<WebhookReceiver> StartAsync(Func<int, int>? statusForCall = null)
+    /// <summary>Answers call n (from 1) with <paramref name="statusForCall"/>(n).</summary>
+    public static async Task<WebhookReceiver> StartAsync(Func<int, int> statusForCall)
     {
-        var receiver = new WebhookReceiver(statusForCall ?? (_ => StatusCodes.Status200OK));
+        var receiver = new WebhookReceiver(statusForCall);
         await receiver._app.StartAsync();
         return receiver;
     }
 
+    /// <summary>Answers with the given status codes in turn, then 200.</summary>
+    public static Task<WebhookReceiver> StartAsync(params int[] answers) =>
+        StartAsync(call => call <= answers.Length ? answers[call - 1] : StatusCodes.Status200OK);
+
     /// <summary>The next delivery; the timeout only keeps a broken test from hanging, it asserts nothing.</summary>
     public async Task<ReceivedWebhook> NextAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         return await _received.Reader.ReadAsync(timeout.Token);
     }
 
@@ -62,4 +70,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 }
 
-public sealed record ReceivedWebhook(string Id, string Timestamp, string Signature, string Attempt, byte[] Body);
+/// <summary>One POST as received: the Standard Webhooks headers, the raw body and the status it was answered with.</summary>
+public sealed record ReceivedWebhook(string Id, string Timestamp, string Signature, string Attempt, byte[] Body, int AnsweredWith)
+{
+    /// <summary>Verifies a <c>whsec_</c> secret per Standard Webhooks, independently of the sandbox's signer.</summary>
+    public bool SignedWith(string secret)
+    {
+        var key = Convert.FromBase64String(secret["whsec_".Length..]);
+        var expected = "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, (byte[])[.. Encoding.UTF8.GetBytes($"{Id}.{Timestamp}."), .. Body]));
+        return Signature.Split(' ').Any(s => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(s), Encoding.ASCII.GetBytes(expected)));
+    }
+}

@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Hub.Sandbox.PropertyFinder;
 using Hub.Sandbox.Tests.Hosting;
+using Hub.Sandbox.Webhooks;
 
 namespace Hub.Sandbox.Tests.PropertyFinder;
 
@@ -22,8 +24,8 @@ public sealed class LeadWebhookTests
         var lead = await CreateLeadAsync(client, new { channel = "whatsapp", name = "Fatima Al Nuaimi", phone = "+971 50 123 4567" });
         var webhook = await receiver.NextAsync();
 
-        Assert.Equal(LeadWebhooks.Sign(Secret, webhook.Id, webhook.Timestamp, webhook.Body), webhook.Signature);
-        Assert.NotEqual(LeadWebhooks.Sign("another-secret", webhook.Id, webhook.Timestamp, webhook.Body), webhook.Signature);
+        Assert.Equal(StandardWebhookSigner.Sign(Secret, webhook.Id, long.Parse(webhook.Timestamp, CultureInfo.InvariantCulture), webhook.Body), webhook.Signature);
+        Assert.NotEqual(StandardWebhookSigner.Sign("another-secret", webhook.Id, long.Parse(webhook.Timestamp, CultureInfo.InvariantCulture), webhook.Body), webhook.Signature);
         var payload = JsonNode.Parse(webhook.Body)!;
         Assert.Equal("lead.created", payload["event"]!.GetValue<string>());
         var delivered = Assert.Single(payload["data"]!.AsArray())!;
@@ -46,7 +48,7 @@ public sealed class LeadWebhookTests
         Assert.Equal(failed.Id, retried.Id);
         Assert.Equal(failed.Body, retried.Body);
         Assert.Equal(("1", "2"), (failed.Attempt, retried.Attempt));
-        Assert.Equal(LeadWebhooks.Sign(Secret, retried.Id, retried.Timestamp, retried.Body), retried.Signature);
+        Assert.Equal(StandardWebhookSigner.Sign(Secret, retried.Id, long.Parse(retried.Timestamp, CultureInfo.InvariantCulture), retried.Body), retried.Signature);
     }
 
     [Fact]

@@ -14,9 +14,9 @@ public static class CompanyEndpoints
         {
             if (!PageQuery.TryParse(request, PageQuery.MaxPageSize, out var page, out var problem))
                 return problem!;
-            var tags = request.Query["tags"].Where(t => !string.IsNullOrEmpty(t)).ToList();
+            var hasTag = Requests.TagFilter(request);
             return Results.Json(
-                page.Read(data.Companies, c => tags.Count == 0 || c.Tags.Any(t => tags.Contains(t, StringComparer.OrdinalIgnoreCase)), c => c),
+                page.Read(data.Companies, c => hasTag(c.Tags), c => c),
                 PropstreetJson.WithNulls);
         });
 

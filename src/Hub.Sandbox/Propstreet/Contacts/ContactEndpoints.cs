@@ -16,9 +16,9 @@ public static class ContactEndpoints
         {
             if (!PageQuery.TryParse(request, PageQuery.MaxPageSize, out var page, out var problem))
                 return problem!;
-            var tags = request.Query["tags"].Where(t => !string.IsNullOrEmpty(t)).ToList();
+            var hasTag = Requests.TagFilter(request);
             return Results.Json(
-                page.Read(data.Contacts, c => tags.Count == 0 || c.Tags.Any(t => tags.Contains(t, StringComparer.OrdinalIgnoreCase)), c => c),
+                page.Read(data.Contacts, c => hasTag(c.Tags), c => c),
                 PropstreetJson.WithNulls);
         });
 
@@ -47,12 +47,9 @@ public static class ContactEndpoints
 
         group.MapPatch("/{id:long}", async (long id, HttpContext http, PropstreetData data, ContactWrites writes, CancellationToken ct) =>
         {
-            var (_, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
-            if (problem is not null)
-                return problem;
-            var (input, error) = ContactInput.Parse(body!, data, allowExternalRefs: true);
+            var (_, input, problem) = await PropstreetJson.ReadInputAsync(http.Request, json => ContactInput.Parse(json, data, allowExternalRefs: true), ct);
             if (input is null)
-                return Problems.BadRequest(error!);
+                return problem!;
             var result = writes.Update(id, input, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin);
             return result.After is { } c ? PropstreetJson.Ok(c, PropstreetJson.WithNulls, c.Etag, http) : result.Problem!;
         });

@@ -22,12 +22,9 @@ public static class ContactUpsertEndpoint
                 || !Requests.TryFlag(request, "validate_only", false, out var validateOnly, out problem))
                 return problem!;
 
-            var (_, body, bodyProblem) = await PropstreetJson.ReadObjectAsync(request, ct);
-            if (bodyProblem is not null)
-                return bodyProblem;
-            var (input, error) = ContactInput.Parse(body!, data, allowExternalRefs: false);
+            var (_, input, bodyProblem) = await PropstreetJson.ReadInputAsync(request, json => ContactInput.Parse(json, data, allowExternalRefs: false), ct);
             if (input is null)
-                return Problems.BadRequest(error!);
+                return bodyProblem!;
 
             var result = writes.Upsert(refs[0], input, match == "email", revive, createOnly, validateOnly, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin);
             if (result.After is not { } contact)

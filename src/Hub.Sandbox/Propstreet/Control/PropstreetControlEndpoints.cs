@@ -21,24 +21,18 @@ public static class PropstreetControlEndpoints
     {
         control.MapPost("/contacts", async (HttpContext http, PropstreetData data, ContactWrites writes, CancellationToken ct) =>
         {
-            var (_, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
-            if (problem is not null)
-                return problem;
-            var (input, error) = ContactInput.Parse(body!, data, allowExternalRefs: true);
+            var (_, input, problem) = await PropstreetJson.ReadInputAsync(http.Request, json => ContactInput.Parse(json, data, allowExternalRefs: true), ct);
             if (input is null)
-                return Problems.BadRequest(error!);
+                return problem!;
             var result = writes.Create(input, Ui);
             return result.After is { } c ? Results.Json(c, PropstreetJson.WithNulls, statusCode: 201) : result.Problem!;
         });
 
         control.MapPatch("/contacts/{id:long}", async (long id, HttpContext http, PropstreetData data, ContactWrites writes, CancellationToken ct) =>
         {
-            var (_, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
-            if (problem is not null)
-                return problem;
-            var (input, error) = ContactInput.Parse(body!, data, allowExternalRefs: true);
+            var (_, input, problem) = await PropstreetJson.ReadInputAsync(http.Request, json => ContactInput.Parse(json, data, allowExternalRefs: true), ct);
             if (input is null)
-                return Problems.BadRequest(error!);
+                return problem!;
             var result = writes.Update(id, input, null, Ui);
             return result.After is { } c ? Results.Json(c, PropstreetJson.WithNulls) : result.Problem!;
         });
@@ -86,24 +80,18 @@ public static class PropstreetControlEndpoints
 
         control.MapPost("/projects", async (HttpContext http, ProjectWrites writes, CancellationToken ct) =>
         {
-            var (_, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
-            if (problem is not null)
-                return problem;
-            var (input, error) = ProjectInput.Parse(body!, creating: true);
+            var (_, input, problem) = await PropstreetJson.ReadInputAsync(http.Request, json => ProjectInput.Parse(json, creating: true), ct);
             if (input is null)
-                return Problems.BadRequest(error!);
+                return problem!;
             var result = writes.Create(input, Ui);
             return result.After is { } p ? Results.Json(p, PropstreetJson.OmitNulls, statusCode: 201) : result.Problem!;
         });
 
         control.MapPatch("/projects/{id:long}", async (long id, HttpContext http, ProjectWrites writes, CancellationToken ct) =>
         {
-            var (_, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
-            if (problem is not null)
-                return problem;
-            var (input, error) = ProjectInput.Parse(body!, creating: false);
+            var (body, input, problem) = await PropstreetJson.ReadInputAsync(http.Request, json => ProjectInput.Parse(json, creating: false), ct);
             if (input is null)
-                return Problems.BadRequest(error!);
+                return problem!;
             // The UI can also move the teaser along: {"teaserStage": "communicated"}.
             var stage = body!["teaserStage"]?.GetValue<string>();
             var result = writes.Update(id, p => AdvanceTeaser(input.ApplyTo(p), stage, p.UpdatedUtc), input.ExternalRefs, null, Ui);

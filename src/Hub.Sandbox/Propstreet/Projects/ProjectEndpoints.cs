@@ -70,12 +70,9 @@ public static class ProjectEndpoints
 
         group.MapPatch("/{id:long}", async (long id, HttpContext http, ProjectWrites writes, CancellationToken ct) =>
         {
-            var (_, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
-            if (problem is not null)
-                return problem;
-            var (input, error) = ProjectInput.Parse(body!, creating: false);
+            var (_, input, problem) = await PropstreetJson.ReadInputAsync(http.Request, json => ProjectInput.Parse(json, creating: false), ct);
             if (input is null)
-                return Problems.BadRequest(error!);
+                return problem!;
             var result = writes.Update(id, input.ApplyTo, input.ExternalRefs, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin);
             return result.After is { } p ? PropstreetJson.Ok(p, PropstreetJson.OmitNulls, p.Etag, http) : result.Problem!;
         });

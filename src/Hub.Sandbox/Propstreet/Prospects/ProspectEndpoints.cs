@@ -26,13 +26,13 @@ public static class ProspectEndpoints
                 return Problems.BadRequest("capability must be chat.");
             if (classification is not null && !ProspectWrites.Classifications.Contains(classification))
                 return Problems.BadRequest("classification must be not_contacted, contacted, interested, not_interested or bidder.");
-            var tags = request.Query["tags"].Where(t => !string.IsNullOrEmpty(t)).ToList();
+            var hasTag = Requests.TagFilter(request);
             return Results.Json(
                 page.Read(data.Prospects, p =>
                     p.ProjectId == projectId
                     && (capability is null || p.Capabilities.Contains(capability))
                     && (classification is null || p.Classification == classification)
-                    && (tags.Count == 0 || p.Tags.Any(t => tags.Contains(t, StringComparer.OrdinalIgnoreCase))), p => p),
+                    && hasTag(p.Tags), p => p),
                 PropstreetJson.OmitNulls);
         });
 

@@ -1,21 +1,22 @@
-using System.Globalization;
-using System.Net.Mime;
 using System.Text;
 using Hub.Sandbox.Faults;
+using Hub.Sandbox.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Sandbox.Propstreet.Webhooks;
 
 /// <summary>
-/// Sends queued deliveries: signed per Standard Webhooks, retried with exponential backoff on non-2xx or network
-/// errors, and subject to the webhook faults (duplicates with the same webhook-id; held back and shuffled).
+/// Sends queued deliveries, each attempt by <see cref="StandardWebhookSender"/>: up to 8 at a time, retried with
+/// exponential backoff on non-2xx, network errors or timeouts, and subject to the webhook faults (a successful
+/// delivery sent again with the same webhook-id; held back and shuffled). ADR 0006 describes the behaviour.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     WebhookPublisher publisher,
     WebhookRegistry registry,
-    IHttpClientFactory httpClients,
+    StandardWebhookSender sender,
     IOptions<PropstreetOptions> options,
     FaultSwitch faults,
+    FaultDice dice,
     TimeProvider clock,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
@@ -41,7 +42,7 @@ public sealed partial class WebhookDispatcher(
                     await Task.Delay(HoldBack, clock, stoppingToken);
                     while (queue.TryRead(out var job))
                         batch.Add(job);
-                    Shuffle(batch);
+                    batch = dice.Shuffled(batch);
                 }
 
                 foreach (var job in batch)
@@ -82,7 +83,7 @@ public sealed partial class WebhookDispatcher(
             return;
 
         var ok = await AttemptAsync(subscription, delivery, job.Trigger, ct);
-        if (ok && Random.Shared.NextDouble() < faults.Current.WebhookDuplicateShare)
+        if (ok && dice.Roll(faults.Current.WebhookDuplicateShare))
             await AttemptAsync(subscription, delivery, "duplicate", ct);
         if (ok)
             return;
@@ -94,8 +95,8 @@ public sealed partial class WebhookDispatcher(
             return;
         }
 
-        var delay = settings.WebhookRetryBaseDelay * Math.Pow(2, job.AttemptInCycle - 1);
-        _ = RetryLaterAsync(job with { AttemptInCycle = job.AttemptInCycle + 1, Trigger = "retry" }, delay, ct);
+        var next = job.AttemptInCycle + 1;
+        _ = RetryLaterAsync(job with { AttemptInCycle = next, Trigger = "retry" }, WebhookBackoff.Before(next, settings.WebhookRetryBaseDelay), ct);
     }
 
     private async Task RetryLaterAsync(DeliveryJob job, TimeSpan delay, CancellationToken ct)
@@ -113,52 +114,16 @@ public sealed partial class WebhookDispatcher(
 
     private async Task<bool> AttemptAsync(Subscription subscription, Delivery delivery, string trigger, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var timestamp = now.ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url)
-        {
-            Content = new StringContent(delivery.Payload, Encoding.UTF8, MediaTypeNames.Application.Json),
-        };
-        request.Headers.Add("webhook-id", delivery.Id);
-        request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSigner.Sign(subscription.Secret, delivery.Id, timestamp, delivery.Payload));
-
-        int? status = null;
-        string? error = null;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(options.Value.WebhookTimeout);
-            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
-            status = (int)response.StatusCode;
-        }
-        catch (HttpRequestException e)
-        {
-            error = e.Message;
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            error = "timed out";
-        }
-
-        var ok = status is >= 200 and < 300;
-        registry.Record(delivery, now.UtcDateTime, status, error, trigger, ok ? DeliveryStatus.Succeeded : null);
-        if (!ok)
-            LogFailedAttempt(logger, delivery.Id, subscription.Id, status, error);
-        return ok;
+        var webhook = new SignedWebhook(delivery.Id, subscription.Url, Encoding.UTF8.GetBytes(delivery.Payload), subscription.Secret);
+        var result = await sender.PostAsync(HttpClientName, webhook, options.Value.WebhookTimeout, attempt: null, ct);
+        registry.Record(delivery, result.SentAt.UtcDateTime, result.Status, result.Error, trigger, result.Delivered ? DeliveryStatus.Succeeded : null);
+        if (!result.Delivered)
+            LogFailedAttempt(logger, delivery.Id, subscription.Id, result.Status, result.Error);
+        return result.Delivered;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook delivery {DeliveryId} failed unexpectedly")]
     private static partial void LogUnexpected(ILogger logger, string deliveryId, Exception exception);
-
-    private static void Shuffle(List<DeliveryJob> jobs)
-    {
-        for (var i = jobs.Count - 1; i > 0; i--)
-        {
-            var j = Random.Shared.Next(i + 1);
-            (jobs[i], jobs[j]) = (jobs[j], jobs[i]);
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} to {SubscriptionId} failed: status {Status}, error {Error}")]
     private static partial void LogFailedAttempt(ILogger logger, string deliveryId, string subscriptionId, int? status, string? error);

@@ -1,3 +1,5 @@
+using Hub.Sandbox.Webhooks;
+
 namespace Hub.Sandbox.Propstreet.Webhooks;
 
 /// <summary>Subscriptions and their delivery history, guarded by one lock.</summary>
@@ -16,7 +18,7 @@ public sealed class WebhookRegistry(TimeProvider clock)
         lock (_gate)
         {
             var subscription = new Subscription(
-                $"wh_{_nextSubscription++}", owner, url, events, externalRefNamespace, WebhookSigner.NewSecret(), clock.GetUtcNow().UtcDateTime);
+                $"wh_{_nextSubscription++}", owner, url, events, externalRefNamespace, StandardWebhookSigner.NewSecret(), clock.GetUtcNow().UtcDateTime);
             _subscriptions[subscription.Id] = subscription;
             return subscription;
         }

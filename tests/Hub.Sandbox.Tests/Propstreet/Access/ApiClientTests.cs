@@ -1,4 +1,5 @@
 using System.Net;
+using Hub.Sandbox.Tests.Hosting;
 
 namespace Hub.Sandbox.Tests.Propstreet.Access;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Hub.Sandbox.Faults;
+using Hub.Sandbox.Tests.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hub.Sandbox.Tests.Propstreet.Webhooks;
