@@ -38,7 +38,8 @@ start_host() { # name port
 
 sandbox_port=$(pick_port "${HUB_SANDBOX_PORT:-5080}")
 hosts=("Hub.Sandbox $sandbox_port")
-start_host Hub.Sandbox "$sandbox_port" >/dev/null
+# The control surface (drive changes, inject faults, reseed) is on for local runs: this is a demo.
+Sandbox__AdminEnabled=true start_host Hub.Sandbox "$sandbox_port" >/dev/null
 # The hosts talk to the sandbox unless real base URLs and credentials are configured.
 export Propstreet__BaseUrl="${Propstreet__BaseUrl:-http://127.0.0.1:$sandbox_port}"
 export PropertyFinder__BaseUrl="${PropertyFinder__BaseUrl:-http://127.0.0.1:$sandbox_port}"
