@@ -28,7 +28,6 @@ internal static class HubHosts
         {
             host.UseSetting("ConnectionStrings:Postgres", postgres);
             host.UseSetting("ConnectionStrings:RabbitMq", TestServers.RabbitMq.ToString());
-            host.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         });
         client = configured.CreateClient();
         return configured;
