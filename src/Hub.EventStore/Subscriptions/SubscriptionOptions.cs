@@ -1,0 +1,15 @@
+namespace Hub.EventStore.Subscriptions;
+
+public sealed class SubscriptionOptions
+{
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Fallback when no notification arrives (e.g. events held back by an older open transaction).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a standby instance tries to take leadership.</summary>
+    public TimeSpan LeadershipRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Pause after a failure (lost connection, handler error) before starting over from the checkpoint.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+}

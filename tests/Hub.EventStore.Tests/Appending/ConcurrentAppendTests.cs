@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using Hub.EventStore.Appending;
+
+namespace Hub.EventStore.Tests.Appending;
+
+public sealed class ConcurrentAppendTests(EventStoreDatabase store) : IClassFixture<EventStoreDatabase>
+{
+    [Fact]
+    public async Task Concurrent_appends_to_one_stream_write_each_version_exactly_once_and_losers_learn_the_actual_version()
+    {
+        const int writers = 16;
+        const int eventsPerWriter = 5;
+        var appender = store.Appender();
+        var firstRoundLosers = new ConcurrentBag<long>();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            await start.Task;
+            long known = 0;
+            var written = 0;
+            var firstRound = true;
+            while (written < eventsPerWriter)
+            {
+                try
+                {
+                    var result = await appender.AppendAsync(
+                        "test-contact-race", "test-contact", known == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(known),
+                        [TestEvents.Contact($"writer{w}", written)]);
+                    known = result.Version;
+                    written++;
+                }
+                catch (WrongExpectedVersionException ex)
+                {
+                    Assert.Equal("test-contact-race", ex.StreamId);
+                    // Streams only grow, so the actual version is always ahead of what this writer knew.
+                    Assert.True(ex.ActualVersion > known);
+                    if (firstRound)
+                        firstRoundLosers.Add(ex.ActualVersion);
+                    known = ex.ActualVersion;
+                }
+
+                firstRound = false;
+            }
+        })).ToList();
+        start.SetResult();
+        await Task.WhenAll(tasks);
+
+        // Everyone started with "no stream": exactly one won, and every loser was told the stream already had events.
+        Assert.Equal(writers - 1, firstRoundLosers.Count);
+        Assert.All(firstRoundLosers, actual => Assert.InRange(actual, 1, writers * eventsPerWriter));
+
+        var events = await store.Reader().ReadStreamAsync("test-contact-race", maxCount: 1000);
+        Assert.Equal(Enumerable.Range(1, writers * eventsPerWriter).Select(v => (long)v), events.Select(e => e.StreamVersion));
+        Assert.Equal(writers * eventsPerWriter, events.Select(e => e.EventId).Distinct().Count());
+        Assert.Equal(writers * eventsPerWriter, (await store.Reader().GetStreamAsync("test-contact-race"))!.Version);
+    }
+
+    [Fact]
+    public async Task A_batch_with_one_wrong_expected_version_writes_nothing_to_any_stream()
+    {
+        var appender = store.Appender();
+        await appender.AppendAsync("test-contact-b1", "test-contact", ExpectedVersion.NoStream, [TestEvents.Contact("b1", 1)]);
+
+        var ex = await Assert.ThrowsAsync<WrongExpectedVersionException>(() => appender.AppendBatchAsync(
+        [
+            new StreamAppend("test-contact-b2", "test-contact", ExpectedVersion.NoStream, [TestEvents.Contact("b2", 1)]),
+            new StreamAppend("test-contact-b1", "test-contact", ExpectedVersion.Exactly(5), [TestEvents.Contact("b1", 2)]),
+        ]));
+
+        Assert.Equal("test-contact-b1", ex.StreamId);
+        Assert.Equal(1, ex.ActualVersion);
+        Assert.Null(await store.Reader().GetStreamAsync("test-contact-b2"));
+        Assert.Single(await store.Reader().ReadStreamAsync("test-contact-b1"));
+    }
+}
