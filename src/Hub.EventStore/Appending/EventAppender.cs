@@ -13,6 +13,10 @@ namespace Hub.EventStore.Appending;
 public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap types, TimeProvider time, ILogger<EventAppender> logger)
 {
     private const int MaxAttempts = 3;
+
+    // Below this many events one function call (one round trip) is fastest; above it, binary COPY of the rows
+    // outweighs its extra round trips (about twice as fast per row as INSERT ... SELECT FROM unnest).
+    private const int CopyThreshold = 64;
     private const string WrongExpectedVersionPrefix = "hub:wrong_expected_version:";
 
     public async Task<AppendResult> AppendAsync(
@@ -31,7 +35,13 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-                return await ExecuteAsync(connection, command, cancellationToken);
+                if (command.Count < CopyThreshold)
+                    return await AppendInOneCallAsync(connection, command, cancellationToken);
+
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                var results = await AppendWithCopyAsync(connection, command, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return results;
             }
             catch (PostgresException ex) when (attempt < MaxAttempts && IsRetryable(ex))
             {
@@ -50,7 +60,10 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
         NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        return ExecuteAsync(transaction.Connection!, Prepare(appends), cancellationToken);
+        var command = Prepare(appends);
+        return command.Count < CopyThreshold
+            ? AppendInOneCallAsync(transaction.Connection!, command, cancellationToken)
+            : AppendWithCopyAsync(transaction.Connection!, command, cancellationToken);
     }
 
     private PreparedAppend Prepare(IReadOnlyList<StreamAppend> appends)
@@ -86,7 +99,7 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
         return prepared;
     }
 
-    private static async Task<IReadOnlyList<AppendResult>> ExecuteAsync(NpgsqlConnection connection, PreparedAppend p, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<AppendResult>> AppendInOneCallAsync(NpgsqlConnection connection, PreparedAppend p, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             "SELECT kind, stream_id, version, event_id FROM event_store.append($1, $2, $3, $4, $5, $6, $7, $8, $9)", connection);
@@ -120,20 +133,120 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
                 }
             }
         }
-        catch (PostgresException ex) when (ex.MessageText.StartsWith(WrongExpectedVersionPrefix, StringComparison.Ordinal))
+        catch (PostgresException ex) when (IsWrongExpectedVersion(ex))
         {
-            var parts = ex.MessageText[WrongExpectedVersionPrefix.Length..].Split(':', 3);
-            var expected = long.Parse(parts[0], CultureInfo.InvariantCulture);
-            throw new WrongExpectedVersionException(
-                parts[2], expected == 0 ? ExpectedVersion.NoStream.ToString() : parts[0], long.Parse(parts[1], CultureInfo.InvariantCulture));
+            throw WrongExpectedVersion(ex);
         }
 
         return [.. p.StreamIds.Select(id => new AppendResult(
             id, versions.GetValueOrDefault(id), skipped.TryGetValue(id, out var list) ? list : []))];
     }
 
+    /// <summary>
+    /// Large appends, inside the connection's open transaction: prepare_append locks and checks, then the rows go in
+    /// by binary COPY. A stream created concurrently makes the streams COPY fail with a unique violation (retried).
+    /// </summary>
+    private static async Task<IReadOnlyList<AppendResult>> AppendWithCopyAsync(NpgsqlConnection connection, PreparedAppend p, CancellationToken cancellationToken)
+    {
+        long[] current;
+        HashSet<Guid> duplicates;
+        await using (var prepare = new NpgsqlCommand(
+            "SELECT current_versions, duplicates FROM event_store.prepare_append($1, $2, $3, $4)", connection))
+        {
+            prepare.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = p.StreamIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            prepare.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = p.Expected, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            prepare.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = p.EventStream, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+            prepare.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = p.EventIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+            try
+            {
+                await using var reader = await prepare.ExecuteReaderAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                current = reader.GetFieldValue<long[]>(0);
+                duplicates = [.. reader.GetFieldValue<Guid[]>(1)];
+            }
+            catch (PostgresException ex) when (IsWrongExpectedVersion(ex))
+            {
+                throw WrongExpectedVersion(ex);
+            }
+        }
+
+        var versions = (long[])current.Clone();
+        var skipped = new List<Guid>?[p.StreamIds.Length];
+        var eventVersions = new long[p.Count];
+        for (var i = 0; i < p.Count; i++)
+        {
+            var s = p.EventStream[i] - 1;
+            if (duplicates.Contains(p.EventIds[i]))
+                (skipped[s] ??= []).Add(p.EventIds[i]);
+            else
+                eventVersions[i] = ++versions[s];
+        }
+
+        if (Enumerable.Range(0, versions.Length).Any(s => current[s] == 0 && versions[s] > 0))
+        {
+            await using var streams = await connection.BeginBinaryImportAsync(
+                "COPY event_store.streams (id, type, version, created_at, updated_at) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            for (var s = 0; s < versions.Length; s++)
+            {
+                if (current[s] != 0 || versions[s] == 0)
+                    continue;
+                await streams.StartRowAsync(cancellationToken);
+                await streams.WriteAsync(p.StreamIds[s], NpgsqlDbType.Text, cancellationToken);
+                await streams.WriteAsync(p.StreamTypes[s], NpgsqlDbType.Text, cancellationToken);
+                await streams.WriteAsync(versions[s], NpgsqlDbType.Bigint, cancellationToken);
+                await streams.WriteAsync(p.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await streams.WriteAsync(p.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            }
+
+            await streams.CompleteAsync(cancellationToken);
+        }
+
+        if (duplicates.Count < p.Count)
+        {
+            await using (var events = await connection.BeginBinaryImportAsync(
+                "COPY event_store.events (stream_id, version, event_id, type, data, metadata, recorded_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            {
+                for (var i = 0; i < p.Count; i++)
+                {
+                    if (eventVersions[i] == 0)
+                        continue;
+                    await events.StartRowAsync(cancellationToken);
+                    await events.WriteAsync(p.StreamIds[p.EventStream[i] - 1], NpgsqlDbType.Text, cancellationToken);
+                    await events.WriteAsync(eventVersions[i], NpgsqlDbType.Bigint, cancellationToken);
+                    await events.WriteAsync(p.EventIds[i], NpgsqlDbType.Uuid, cancellationToken);
+                    await events.WriteAsync(p.EventTypes[i], NpgsqlDbType.Text, cancellationToken);
+                    await events.WriteAsync(p.EventData[i], NpgsqlDbType.Jsonb, cancellationToken);
+                    await events.WriteAsync(p.EventMetadata[i], NpgsqlDbType.Jsonb, cancellationToken);
+                    await events.WriteAsync(p.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                }
+
+                await events.CompleteAsync(cancellationToken);
+            }
+
+            var existing = Enumerable.Range(0, versions.Length).Where(s => current[s] > 0 && versions[s] > current[s]).ToArray();
+            await using var finish = new NpgsqlCommand("SELECT event_store.finish_append($1, $2, $3)", connection);
+            finish.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. existing.Select(s => p.StreamIds[s])], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            finish.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. existing.Select(s => versions[s])], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            finish.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = p.RecordedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            await finish.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return [.. p.StreamIds.Select((id, s) => new AppendResult(id, versions[s], skipped[s] ?? []))];
+    }
+
+    private static bool IsWrongExpectedVersion(PostgresException ex) =>
+        ex.MessageText.StartsWith(WrongExpectedVersionPrefix, StringComparison.Ordinal);
+
+    private static WrongExpectedVersionException WrongExpectedVersion(PostgresException ex)
+    {
+        var parts = ex.MessageText[WrongExpectedVersionPrefix.Length..].Split(':', 3);
+        var expected = long.Parse(parts[0], CultureInfo.InvariantCulture);
+        return new WrongExpectedVersionException(
+            parts[2], expected == 0 ? ExpectedVersion.NoStream.ToString() : parts[0], long.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+
     private static bool IsRetryable(PostgresException ex) =>
-        ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected;
+        ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;
 
     private sealed class PreparedAppend(int streamCount, int eventCount, DateTimeOffset recordedAt)
     {

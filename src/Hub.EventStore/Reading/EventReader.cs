@@ -7,7 +7,7 @@ namespace Hub.EventStore.Reading;
 /// <summary>Reads streams and the global log.</summary>
 public sealed class EventReader(NpgsqlDataSource dataSource, EventTypeMap types)
 {
-    private const string Columns = "tx_id, position, stream_id, version, event_id, type, data::text, metadata::text, recorded_at";
+    private const string Columns = "tx_id, position, stream_id, version, event_id, type, data, metadata, recorded_at";
 
     // Only transactions below the snapshot's xmin are finished, so nothing can still commit before the last row
     // returned here in (tx_id, position) order; aborted rows are never visible (ADR 0002).
@@ -76,7 +76,8 @@ public sealed class EventReader(NpgsqlDataSource dataSource, EventTypeMap types)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var (typeName, data) = types.Deserialize(reader.GetString(5), reader.GetString(6));
+            // UTF-8 bytes straight into System.Text.Json: no detour through UTF-16 strings on the catch-up hot path.
+            var (typeName, data) = types.Deserialize(reader.GetString(5), reader.GetFieldValue<byte[]>(6));
             events.Add(new RecordedEvent(
                 new LogPosition(reader.GetFieldValue<ulong>(0), reader.GetInt64(1)),
                 reader.GetString(2),
@@ -84,7 +85,7 @@ public sealed class EventReader(NpgsqlDataSource dataSource, EventTypeMap types)
                 reader.GetGuid(4),
                 typeName,
                 data,
-                MetadataJson.Deserialize(reader.GetString(7)),
+                MetadataJson.Deserialize(reader.GetFieldValue<byte[]>(7)),
                 reader.GetFieldValue<DateTimeOffset>(8)));
         }
 

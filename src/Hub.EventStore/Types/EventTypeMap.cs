@@ -51,20 +51,20 @@ public sealed class EventTypeMap
     /// Turns stored JSON into the current CLR type, upcasting older versions. Unknown names come back as
     /// <see cref="JsonElement"/> so readers can park them instead of failing the whole log.
     /// </summary>
-    internal (string TypeName, object Data) Deserialize(string storedTypeName, string json)
+    internal (string TypeName, object Data) Deserialize(string storedTypeName, byte[] utf8Json)
     {
         if (!TryParseName(storedTypeName, out var name, out var version)
             || !_currentByName.TryGetValue(name, out var current)
             || version > current.Version)
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(utf8Json);
             return (storedTypeName, document.RootElement.Clone());
         }
 
         if (version == current.Version)
-            return (storedTypeName, JsonSerializer.Deserialize(json, current.Type, SerializerOptions)!);
+            return (storedTypeName, JsonSerializer.Deserialize(utf8Json, current.Type, SerializerOptions)!);
 
-        var node = JsonNode.Parse(json)?.AsObject() ?? throw new JsonException($"Event of type {storedTypeName} has no JSON object.");
+        var node = JsonNode.Parse(utf8Json)?.AsObject() ?? throw new JsonException($"Event of type {storedTypeName} has no JSON object.");
         for (var v = version; v < current.Version; v++)
         {
             if (!_upcasters.TryGetValue((name, v), out var upcast))

@@ -56,21 +56,25 @@ public sealed class ConcurrentAppendTests(EventStoreDatabase store) : IClassFixt
         Assert.Equal(writers * eventsPerWriter, (await store.Reader().GetStreamAsync("test-contact-race"))!.Version);
     }
 
-    [Fact]
-    public async Task A_batch_with_one_wrong_expected_version_writes_nothing_to_any_stream()
+    [Theory]
+    [InlineData(1)] // one function call
+    [InlineData(200)] // prepare + binary COPY
+    public async Task A_batch_with_one_wrong_expected_version_writes_nothing_to_any_stream(int otherStreams)
     {
         var appender = store.Appender();
-        await appender.AppendAsync("test-contact-b1", "test-contact", ExpectedVersion.NoStream, [TestEvents.Contact("b1", 1)]);
+        var stream = $"test-contact-b{otherStreams}";
+        await appender.AppendAsync(stream, "test-contact", ExpectedVersion.NoStream, [TestEvents.Contact(stream, 1)]);
 
         var ex = await Assert.ThrowsAsync<WrongExpectedVersionException>(() => appender.AppendBatchAsync(
         [
-            new StreamAppend("test-contact-b2", "test-contact", ExpectedVersion.NoStream, [TestEvents.Contact("b2", 1)]),
-            new StreamAppend("test-contact-b1", "test-contact", ExpectedVersion.Exactly(5), [TestEvents.Contact("b1", 2)]),
+            .. Enumerable.Range(0, otherStreams).Select(i => new StreamAppend(
+                $"{stream}-other-{i}", "test-contact", ExpectedVersion.NoStream, [TestEvents.Contact($"{stream}-other-{i}", 1)])),
+            new StreamAppend(stream, "test-contact", ExpectedVersion.Exactly(5), [TestEvents.Contact(stream, 2)]),
         ]));
 
-        Assert.Equal("test-contact-b1", ex.StreamId);
+        Assert.Equal(stream, ex.StreamId);
         Assert.Equal(1, ex.ActualVersion);
-        Assert.Null(await store.Reader().GetStreamAsync("test-contact-b2"));
-        Assert.Single(await store.Reader().ReadStreamAsync("test-contact-b1"));
+        Assert.Null(await store.Reader().GetStreamAsync($"{stream}-other-0"));
+        Assert.Single(await store.Reader().ReadStreamAsync(stream));
     }
 }

@@ -49,6 +49,32 @@ public sealed class IdempotentAppendTests(EventStoreDatabase store) : IClassFixt
     }
 
     [Fact]
+    public async Task A_redelivered_page_of_hundreds_of_records_skips_what_exists_and_writes_only_the_new_events()
+    {
+        static List<StreamAppend> Page(int records, int revision) => [.. Enumerable.Range(0, records).Select(i => new StreamAppend(
+            $"test-contact-page-{i}", "test-contact", ExpectedVersion.Any, [.. Enumerable.Range(1, revision).Select(r => TestEvents.Contact($"page-{i}", r))]))];
+
+        var first = await store.Appender().AppendBatchAsync(Page(300, 1));
+        Assert.All(first, r => Assert.Equal(1, r.Version));
+
+        // Same page again, after a "restart": every event skipped, nothing written.
+        await using var restarted = store.Database.CreateDataSource();
+        var again = await store.Appender(restarted).AppendBatchAsync(Page(300, 1));
+        Assert.All(again, r => Assert.Equal(1, r.Version));
+        Assert.Equal(300, again.Sum(r => r.SkippedEventIds.Count));
+
+        // Next page: each record carries its old event and a new one; only the new ones are written.
+        var next = await store.Appender(restarted).AppendBatchAsync(Page(300, 2));
+        Assert.All(next, r => Assert.Equal(2, r.Version));
+        Assert.All(next, r => Assert.Single(r.SkippedEventIds));
+
+        Assert.Equal(600, await store.ScalarAsync("SELECT count(*) FROM event_store.events WHERE stream_id LIKE 'test-contact-page-%'"));
+        Assert.Equal(600, await store.ScalarAsync("SELECT sum(version) FROM event_store.streams WHERE id LIKE 'test-contact-page-%'"));
+        var stream = await store.Reader().ReadStreamAsync("test-contact-page-7");
+        Assert.Equal([1L, 2L], stream.Select(e => e.StreamVersion));
+    }
+
+    [Fact]
     public void Deterministic_event_ids_depend_only_on_their_parts()
     {
         Assert.Equal(DeterministicEventId.From("propstreet", "contact-1", "7"), DeterministicEventId.From("propstreet", "contact-1", "7"));
