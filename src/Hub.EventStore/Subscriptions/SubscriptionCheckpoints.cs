@@ -9,7 +9,13 @@ public sealed class SubscriptionCheckpoints(NpgsqlDataSource dataSource, TimePro
 {
     public async Task<LogPosition?> GetAsync(string subscription, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("SELECT tx_id, position FROM event_store.checkpoints WHERE name = $1");
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadAsync(connection, subscription, cancellationToken);
+    }
+
+    internal static async Task<LogPosition?> ReadAsync(NpgsqlConnection connection, string subscription, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT tx_id, position FROM event_store.checkpoints WHERE name = $1", connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = subscription });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
@@ -30,6 +36,10 @@ public sealed class SubscriptionCheckpoints(NpgsqlDataSource dataSource, TimePro
         await SaveAsync(transaction, subscription, LogPosition.Start, time.GetUtcNow(), cancellationToken);
         if (clearReadModel is not null)
             await clearReadModel(transaction, cancellationToken);
+
+        // Wakes an idle leader so the rebuild starts now.
+        await using (var notify = new NpgsqlCommand("SELECT pg_notify('event_store_appended', '')", connection, transaction))
+            await notify.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -20,6 +20,8 @@ public sealed class SubscriptionRunner(
 {
     public const string NotificationChannel = "event_store_appended";
 
+    private static readonly TimeSpan HeldBackPollInterval = TimeSpan.FromMilliseconds(100);
+
     private volatile SubscriptionState _state;
 
     public string Name => name;
@@ -71,15 +73,45 @@ public sealed class SubscriptionRunner(
             await listen.ExecuteNonQueryAsync(cancellationToken);
 
         var checkpoint = await LoadCheckpointAsync(connection, cancellationToken);
+        DateTimeOffset? heldBackSince = null;
+        var lastWarning = DateTimeOffset.MinValue;
         while (!cancellationToken.IsCancellationRequested)
         {
             Volatile.Write(ref wakeUp, 0);
             var batch = await reader.ReadAllAsync(connection, checkpoint, options.BatchSize, cancellationToken);
             if (batch.Count == 0)
             {
+                // Committed events the watermark still hides: their notification has come and gone, so re-poll
+                // soon instead of waiting a full poll interval after the blocking transaction ends.
+                var heldBack = await IsHeldBackAsync(connection, checkpoint, cancellationToken);
+                if (heldBack)
+                {
+                    var now = time.GetUtcNow();
+                    heldBackSince ??= now;
+                    if (now - heldBackSince >= options.StallWarningAfter && now - lastWarning >= options.StallWarningAfter)
+                    {
+                        lastWarning = now;
+                        logger.LogWarning(
+                            "Subscription {Subscription}: committed events held back for {HeldBack} by an open transaction: {Blocker}",
+                            name, now - heldBackSince, await DescribeOldestWriterAsync(connection, cancellationToken));
+                    }
+                }
+                else
+                {
+                    heldBackSince = null;
+                }
+
                 // A notification that arrived while reading may belong to a commit the read did not see yet.
                 if (Volatile.Read(ref wakeUp) == 0)
-                    await connection.WaitAsync(options.PollInterval, cancellationToken);
+                    await connection.WaitAsync(heldBack ? Min(options.PollInterval, HeldBackPollInterval) : options.PollInterval, cancellationToken);
+
+                // While idle, pick up a reset made elsewhere instead of waiting for the next event to reveal it.
+                if (await SubscriptionCheckpoints.ReadAsync(connection, name, cancellationToken) is { } moved && moved != checkpoint)
+                {
+                    logger.LogInformation("Subscription {Subscription} checkpoint moved to {Checkpoint}; continuing from there", name, moved);
+                    checkpoint = moved;
+                }
+
                 continue;
             }
 
@@ -110,6 +142,29 @@ public sealed class SubscriptionRunner(
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>Committed events exist past the checkpoint, but the watermark does not let the reader see them yet.</summary>
+    private static async Task<bool> IsHeldBackAsync(NpgsqlConnection connection, LogPosition after, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM event_store.events WHERE (tx_id, position) > ($1, $2))", connection);
+        command.Parameters.Add(new NpgsqlParameter<ulong> { TypedValue = after.TransactionId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Xid8 });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after.Position });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The oldest transaction holding an xid (what pins the watermark); never its query text, which may hold personal data.</summary>
+    private static async Task<string> DescribeOldestWriterAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT format('pid %s, database %s, user %s, application %s, state %s, open for %s',
+                          pid, datname, usename, application_name, state, now() - xact_start)
+            FROM pg_stat_activity WHERE backend_xid IS NOT NULL
+            ORDER BY age(backend_xid) DESC LIMIT 1
+            """, connection);
+        return await command.ExecuteScalarAsync(cancellationToken) as string ?? "not visible (prepared transaction or missing privileges)";
+    }
+
     private async Task<LogPosition> LoadCheckpointAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -117,6 +172,8 @@ public sealed class SubscriptionRunner(
         await transaction.CommitAsync(cancellationToken);
         return checkpoint;
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => Task.Delay(delay, time, cancellationToken);
 }
