@@ -56,6 +56,22 @@ public sealed class ConcurrentAppendTests(EventStoreDatabase store) : IClassFixt
         Assert.Equal(writers * eventsPerWriter, (await store.Reader().GetStreamAsync("test-contact-race"))!.Version);
     }
 
+    [Fact]
+    public async Task Two_large_batches_creating_the_same_new_streams_at_once_both_land_once_each()
+    {
+        // Both take the COPY path and race to create 200 streams; the loser retries and appends after the winner.
+        static List<StreamAppend> Page(string writer) => [.. Enumerable.Range(0, 200).Select(i => new StreamAppend(
+            $"test-contact-new-{i}", "test-contact", ExpectedVersion.Any, [TestEvents.Contact($"new-{i}-{writer}", 1)]))];
+
+        var appender = store.Appender();
+        var results = await Task.WhenAll(
+            Task.Run(() => appender.AppendBatchAsync(Page("a"))), Task.Run(() => appender.AppendBatchAsync(Page("b"))));
+
+        Assert.All(results.SelectMany(r => r), r => Assert.Empty(r.SkippedEventIds));
+        Assert.Equal(400, await store.ScalarAsync("SELECT count(*) FROM event_store.events WHERE stream_id LIKE 'test-contact-new-%'"));
+        Assert.Equal(200, await store.ScalarAsync("SELECT count(*) FROM event_store.streams WHERE id LIKE 'test-contact-new-%' AND version = 2"));
+    }
+
     [Theory]
     [InlineData(1)] // one function call
     [InlineData(200)] // prepare + binary COPY
