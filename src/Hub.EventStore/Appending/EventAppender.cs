@@ -203,27 +203,28 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
 
         if (duplicates.Count < p.Count)
         {
-            await using (var events = await connection.BeginBinaryImportAsync(
-                "COPY event_store.events (stream_id, version, event_id, type, data, metadata, recorded_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            await using var events = await connection.BeginBinaryImportAsync(
+                "COPY event_store.events (stream_id, version, event_id, type, data, metadata, recorded_at) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            for (var i = 0; i < p.Count; i++)
             {
-                for (var i = 0; i < p.Count; i++)
-                {
-                    if (eventVersions[i] == 0)
-                        continue;
-                    await events.StartRowAsync(cancellationToken);
-                    await events.WriteAsync(p.StreamIds[p.EventStream[i] - 1], NpgsqlDbType.Text, cancellationToken);
-                    await events.WriteAsync(eventVersions[i], NpgsqlDbType.Bigint, cancellationToken);
-                    await events.WriteAsync(p.EventIds[i], NpgsqlDbType.Uuid, cancellationToken);
-                    await events.WriteAsync(p.EventTypes[i], NpgsqlDbType.Text, cancellationToken);
-                    await events.WriteAsync(p.EventData[i], NpgsqlDbType.Jsonb, cancellationToken);
-                    await events.WriteAsync(p.EventMetadata[i], NpgsqlDbType.Jsonb, cancellationToken);
-                    await events.WriteAsync(p.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                }
-
-                await events.CompleteAsync(cancellationToken);
+                if (eventVersions[i] == 0)
+                    continue;
+                await events.StartRowAsync(cancellationToken);
+                await events.WriteAsync(p.StreamIds[p.EventStream[i] - 1], NpgsqlDbType.Text, cancellationToken);
+                await events.WriteAsync(eventVersions[i], NpgsqlDbType.Bigint, cancellationToken);
+                await events.WriteAsync(p.EventIds[i], NpgsqlDbType.Uuid, cancellationToken);
+                await events.WriteAsync(p.EventTypes[i], NpgsqlDbType.Text, cancellationToken);
+                await events.WriteAsync(p.EventData[i], NpgsqlDbType.Jsonb, cancellationToken);
+                await events.WriteAsync(p.EventMetadata[i], NpgsqlDbType.Jsonb, cancellationToken);
+                await events.WriteAsync(p.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
             }
 
-            var existing = Enumerable.Range(0, versions.Length).Where(s => current[s] > 0 && versions[s] > current[s]).ToArray();
+            await events.CompleteAsync(cancellationToken);
+        }
+
+        var existing = Enumerable.Range(0, versions.Length).Where(s => current[s] > 0 && versions[s] > current[s]).ToArray();
+        if (existing.Length > 0)
+        {
             await using var finish = new NpgsqlCommand("SELECT event_store.finish_append($1, $2, $3)", connection);
             finish.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. existing.Select(s => p.StreamIds[s])], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             finish.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. existing.Select(s => versions[s])], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });

@@ -40,6 +40,11 @@ BEGIN
         -- In the message, not DETAIL: Npgsql hides DETAIL unless error details are switched on.
         RAISE EXCEPTION 'hub:wrong_expected_version:%:%:%', conflict.expected, conflict.current, conflict.id;
     END IF;
+
+    IF cardinality(duplicates) < cardinality(ev_ids) THEN
+        -- Something will be written. Delivered only on commit, so it wakes subscriptions when the events are there.
+        PERFORM pg_notify('event_store_appended', '');
+    END IF;
 END
 $$;
 
@@ -105,11 +110,6 @@ BEGIN
     FROM unnest(stream_ids, current_versions, added) AS s(id, current, added)
     WHERE st.id = s.id AND s.current > 0 AND s.added > 0;
 
-    IF EXISTS (SELECT 1 FROM unnest(added) AS a WHERE a > 0) THEN
-        -- Delivered on commit; wakes subscriptions without waiting for their next poll.
-        PERFORM pg_notify('event_store_appended', '');
-    END IF;
-
     RETURN QUERY
         SELECT 'skipped'::text, stream_ids[e.idx], NULL::bigint, e.id
         FROM unnest(ev_stream, ev_ids) AS e(idx, id)
@@ -120,8 +120,8 @@ BEGIN
 END
 $$;
 
--- Last step of a COPY-path append: moves existing streams to their new versions (new streams were copied in with
--- theirs) and wakes subscriptions on commit.
+-- Last step of a COPY-path append that touched existing streams: moves them to their new versions (new streams
+-- were copied in with theirs).
 CREATE OR REPLACE FUNCTION event_store.finish_append(stream_ids text[], versions bigint[], recorded timestamptz)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -132,6 +132,5 @@ BEGIN
     SET version = s.version, updated_at = recorded
     FROM unnest(stream_ids, versions) AS s(id, version)
     WHERE st.id = s.id;
-    PERFORM pg_notify('event_store_appended', '');
 END
 $$;
