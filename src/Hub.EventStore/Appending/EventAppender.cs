@@ -7,8 +7,9 @@ using NpgsqlTypes;
 namespace Hub.EventStore.Appending;
 
 /// <summary>
-/// Appends events to streams through the set-based <c>event_store.append</c> function: one round trip per call,
-/// whether one stream or a page of hundreds. Duplicate event ids are skipped by the database (ADR 0003).
+/// Appends events to one stream or to a page of many in one transaction. Every append goes through the database's
+/// <c>event_store.prepare_append</c> (stream locks, duplicate ids, expected versions); small ones finish in the same
+/// call, large ones continue with binary COPY. Duplicate event ids are skipped, durably (ADR 0003).
 /// </summary>
 public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap types, TimeProvider time, ILogger<EventAppender> logger)
 {
@@ -45,16 +46,17 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
             }
             catch (PostgresException ex) when (attempt < MaxAttempts && IsRetryable(ex))
             {
-                // Same event id raced into a different stream, or two batches locked streams in different orders:
-                // the next attempt sees the committed rows and skips or waits accordingly.
+                // Another transaction created one of our new streams, or put one of our event ids into another
+                // stream, or a deadlock: the next attempt sees its committed rows and versions or skips accordingly.
                 logger.LogDebug(ex, "Append attempt {Attempt} hit {SqlState}; retrying", attempt, ex.SqlState);
             }
         }
     }
 
     /// <summary>
-    /// Appends inside the caller's transaction, e.g. together with a checkpoint. A wrong expected version aborts
-    /// that transaction, as any failed statement does in PostgreSQL.
+    /// Appends inside the caller's transaction, e.g. together with a checkpoint. Any failure aborts that transaction,
+    /// as a failed statement does in PostgreSQL; the retryable races (serialization failure, unique violation,
+    /// deadlock) are then the caller's to retry, with a new transaction.
     /// </summary>
     public Task<IReadOnlyList<AppendResult>> AppendBatchAsync(
         NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
@@ -186,7 +188,8 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
         {
             await using var streams = await connection.BeginBinaryImportAsync(
                 "COPY event_store.streams (id, type, version, created_at, updated_at) FROM STDIN (FORMAT BINARY)", cancellationToken);
-            for (var s = 0; s < versions.Length; s++)
+            // One fixed order for every writer, so two batches creating overlapping streams queue instead of deadlocking.
+            foreach (var s in Enumerable.Range(0, versions.Length).OrderBy(s => p.StreamIds[s], StringComparer.Ordinal))
             {
                 if (current[s] != 0 || versions[s] == 0)
                     continue;

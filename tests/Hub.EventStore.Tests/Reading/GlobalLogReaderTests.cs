@@ -72,8 +72,10 @@ public sealed class GlobalLogReaderTests(EventStoreDatabase store) : IClassFixtu
         })).ToList();
         await Task.WhenAll(writers);
 
-        // Held open for several seconds while the reader keeps polling behind it.
+        // Held open for several seconds while the reader keeps polling behind it. Every writer's transaction began
+        // after it, so nothing may be handed out yet: reading past it would skip its lower positions.
         await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(0, SeenCount());
         await longTransaction.CommitAsync();
         foreach (var e in held)
             committed[e.EventId] = 0;
