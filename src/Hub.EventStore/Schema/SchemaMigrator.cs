@@ -53,9 +53,6 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
         {
             await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
         }
-
-        // New types or functions may have been created: drop cached type info of pooled connections.
-        await connection.ReloadTypesAsync(cancellationToken);
     }
 
     public static IReadOnlyList<(int Version, string Name, string Sql)> Scripts()

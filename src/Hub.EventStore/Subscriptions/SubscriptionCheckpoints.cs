@@ -25,8 +25,8 @@ public sealed class SubscriptionCheckpoints(NpgsqlDataSource dataSource, TimePro
 
     /// <summary>
     /// Moves the subscription back to the start so it rebuilds its read model. <paramref name="clearReadModel"/>
-    /// runs in the same transaction, so the read model and checkpoint never disagree. A running leader notices at
-    /// its next batch (it re-checks the checkpoint under a row lock) and starts over.
+    /// runs in the same transaction, so the read model and checkpoint never disagree. A running leader notices when
+    /// idle or at its next batch (it re-checks the checkpoint under a row lock before applying one) and starts over.
     /// </summary>
     public async Task ResetAsync(
         string subscription, Func<NpgsqlTransaction, CancellationToken, Task>? clearReadModel = null, CancellationToken cancellationToken = default)

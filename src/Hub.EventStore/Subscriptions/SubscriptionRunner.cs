@@ -41,15 +41,23 @@ public sealed class SubscriptionRunner(
             {
                 break;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex)
             {
                 // Lost connection or a handler error: nothing of the failed batch committed, so retrying is safe.
                 logger.LogError(ex, "Subscription {Subscription} failed; restarting from its checkpoint", name);
-                await DelayAsync(options.RetryDelay, cancellationToken);
             }
             finally
             {
                 _state = SubscriptionState.Stopped;
+            }
+
+            try
+            {
+                await DelayAsync(options.RetryDelay, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
             }
         }
     }

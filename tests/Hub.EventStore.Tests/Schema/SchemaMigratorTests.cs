@@ -40,9 +40,19 @@ public sealed class SchemaMigratorTests
         Assert.Equal(problem, DurabilityCheck.Describe(fsync, synchronousCommit));
 
     [Fact]
-    public async Task Start_up_check_passes_on_a_durable_server()
+    public async Task Start_up_refuses_a_database_with_synchronous_commit_off_unless_explicitly_allowed()
     {
-        await using var dataSource = NpgsqlDataSource.Create(TestServers.Postgres);
-        await DurabilityCheck.EnsureAsync(dataSource, allowUnsafe: false);
+        await using var database = await PostgresDatabase.CreateAsync("durability");
+        await using (var durable = database.CreateDataSource())
+            await DurabilityCheck.EnsureAsync(durable, allowUnsafe: false);
+
+        await using (var admin = NpgsqlDataSource.Create(TestServers.Postgres))
+        await using (var command = admin.CreateCommand($"ALTER DATABASE \"{database.Name}\" SET synchronous_commit = off"))
+            await command.ExecuteNonQueryAsync();
+
+        await using var unsafeDatabase = database.CreateDataSource();
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => DurabilityCheck.EnsureAsync(unsafeDatabase, allowUnsafe: false));
+        Assert.Contains("synchronous_commit is 'off'", refused.Message, StringComparison.Ordinal);
+        await DurabilityCheck.EnsureAsync(unsafeDatabase, allowUnsafe: true);
     }
 }
