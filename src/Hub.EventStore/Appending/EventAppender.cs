@@ -145,20 +145,22 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
     }
 
     /// <summary>
-    /// Large appends, inside the connection's open transaction: prepare_append locks and checks, then the rows go in
-    /// by binary COPY. A stream created concurrently makes the streams COPY fail with a unique violation (retried).
+    /// Large appends, inside the connection's open transaction: prepare_append locks, checks and versions the
+    /// streams, then the events go in by binary COPY.
     /// </summary>
     private static async Task<IReadOnlyList<AppendResult>> AppendWithCopyAsync(NpgsqlConnection connection, PreparedAppend p, CancellationToken cancellationToken)
     {
         long[] current;
         HashSet<Guid> duplicates;
         await using (var prepare = new NpgsqlCommand(
-            "SELECT current_versions, duplicates FROM event_store.prepare_append($1, $2, $3, $4)", connection))
+            "SELECT current_versions, duplicates FROM event_store.prepare_append($1, $2, $3, $4, $5, $6)", connection))
         {
             prepare.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = p.StreamIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            prepare.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = p.StreamTypes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             prepare.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = p.Expected, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
             prepare.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = p.EventStream, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
             prepare.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = p.EventIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+            prepare.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = p.RecordedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             try
             {
                 await using var reader = await prepare.ExecuteReaderAsync(cancellationToken);
@@ -172,6 +174,8 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
             }
         }
 
+        // Same numbering as prepare_append used for the stream rows: the stream's old version plus the position
+        // among its non-duplicate events.
         var versions = (long[])current.Clone();
         var skipped = new List<Guid>?[p.StreamIds.Length];
         var eventVersions = new long[p.Count];
@@ -182,26 +186,6 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
                 (skipped[s] ??= []).Add(p.EventIds[i]);
             else
                 eventVersions[i] = ++versions[s];
-        }
-
-        if (Enumerable.Range(0, versions.Length).Any(s => current[s] == 0 && versions[s] > 0))
-        {
-            await using var streams = await connection.BeginBinaryImportAsync(
-                "COPY event_store.streams (id, type, version, created_at, updated_at) FROM STDIN (FORMAT BINARY)", cancellationToken);
-            // One fixed order for every writer, so two batches creating overlapping streams queue instead of deadlocking.
-            foreach (var s in Enumerable.Range(0, versions.Length).OrderBy(s => p.StreamIds[s], StringComparer.Ordinal))
-            {
-                if (current[s] != 0 || versions[s] == 0)
-                    continue;
-                await streams.StartRowAsync(cancellationToken);
-                await streams.WriteAsync(p.StreamIds[s], NpgsqlDbType.Text, cancellationToken);
-                await streams.WriteAsync(p.StreamTypes[s], NpgsqlDbType.Text, cancellationToken);
-                await streams.WriteAsync(versions[s], NpgsqlDbType.Bigint, cancellationToken);
-                await streams.WriteAsync(p.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                await streams.WriteAsync(p.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            }
-
-            await streams.CompleteAsync(cancellationToken);
         }
 
         if (duplicates.Count < p.Count)
@@ -223,16 +207,6 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
             }
 
             await events.CompleteAsync(cancellationToken);
-        }
-
-        var existing = Enumerable.Range(0, versions.Length).Where(s => current[s] > 0 && versions[s] > current[s]).ToArray();
-        if (existing.Length > 0)
-        {
-            await using var finish = new NpgsqlCommand("SELECT event_store.finish_append($1, $2, $3)", connection);
-            finish.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. existing.Select(s => p.StreamIds[s])], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            finish.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. existing.Select(s => versions[s])], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            finish.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = p.RecordedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            await finish.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return [.. p.StreamIds.Select((id, s) => new AppendResult(id, versions[s], skipped[s] ?? []))];

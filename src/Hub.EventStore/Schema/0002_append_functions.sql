@@ -1,17 +1,20 @@
--- Appends: the checks every append makes live in prepare_append; append is the single-round-trip path for small
--- appends, and large batches follow prepare_append with binary COPY from the client (see EventAppender).
+-- Appends. prepare_append does everything but writing the events: stream locks, duplicate ids, expected
+-- versions, stream rows. append adds the events in the same call (one round trip, for small appends); large
+-- batches follow prepare_append with a binary COPY of the events from the client (see EventAppender).
 
--- Locks the streams (existing ones, in id order, so concurrent batches queue instead of deadlocking), finds event ids
--- that already exist, and checks expected versions. Streams are given by parallel arrays; ev_stream holds each
--- event's 1-based stream index. A stream whose events are all duplicates is a retry of a finished append, so its
--- expected version is not checked. A wrong expected version raises
--- 'hub:wrong_expected_version:{expected}:{actual}:{stream}'.
+-- Streams come as parallel arrays; ev_stream holds each event's 1-based stream index. Returns, per stream, its
+-- version before this append and the number of events it gets, plus the event ids that already exist (skipped).
+-- A stream whose events are all duplicates is a retry of a finished append, so its expected version is not
+-- checked. A wrong expected version raises 'hub:wrong_expected_version:{expected}:{actual}:{stream}'.
 CREATE OR REPLACE FUNCTION event_store.prepare_append(
-    stream_ids text[],
-    expected   bigint[],
-    ev_stream  int[],
-    ev_ids     uuid[],
+    stream_ids   text[],
+    stream_types text[],
+    expected     bigint[],
+    ev_stream    int[],
+    ev_ids       uuid[],
+    recorded     timestamptz,
     OUT current_versions bigint[],
+    OUT added bigint[],
     OUT duplicates uuid[])
 LANGUAGE plpgsql VOLATILE
 -- Every lookup here is by key for a few hundred ids. While the tables grow fast their statistics lag, and the
@@ -20,7 +23,10 @@ SET enable_seqscan = off
 AS $$
 DECLARE
     conflict record;
+    new_streams int;
+    created int;
 BEGIN
+    -- Existing streams are locked in id order, so concurrent batches over the same streams queue instead of deadlocking.
     SELECT array_agg(coalesce(l.version, 0) ORDER BY u.idx) INTO current_versions
     FROM unnest(stream_ids) WITH ORDINALITY AS u(id, idx)
     LEFT JOIN (SELECT s.id, s.version FROM event_store.streams s
@@ -30,16 +36,41 @@ BEGIN
     SELECT coalesce(array_agg(x.event_id), '{}') INTO duplicates
     FROM event_store.events x WHERE x.event_id = ANY (ev_ids);
 
+    SELECT array_agg(coalesce(n.added, 0) ORDER BY u.idx) INTO added
+    FROM generate_subscripts(stream_ids, 1) AS u(idx)
+    LEFT JOIN (SELECT e.idx, count(*) AS added FROM unnest(ev_stream, ev_ids) AS e(idx, id)
+               WHERE NOT e.id = ANY (duplicates) GROUP BY e.idx) AS n ON n.idx = u.idx;
+
     SELECT s.id, s.expected, s.current INTO conflict
-    FROM unnest(stream_ids, expected, current_versions) WITH ORDINALITY AS s(id, expected, current, idx)
-    WHERE s.expected >= 0 AND s.expected <> s.current
-      AND EXISTS (SELECT 1 FROM unnest(ev_stream, ev_ids) AS e(idx, id)
-                  WHERE e.idx = s.idx AND NOT e.id = ANY (duplicates))
+    FROM unnest(stream_ids, expected, current_versions, added) AS s(id, expected, current, added)
+    WHERE s.added > 0 AND s.expected >= 0 AND s.expected <> s.current
     ORDER BY s.id LIMIT 1;
     IF FOUND THEN
         -- In the message, not DETAIL: Npgsql hides DETAIL unless error details are switched on.
         RAISE EXCEPTION 'hub:wrong_expected_version:%:%:%', conflict.expected, conflict.current, conflict.id;
     END IF;
+
+    -- New streams are inserted with their final version. If a concurrent transaction created one first, this
+    -- fails and the caller retries, then finds the stream locked and versioned like any existing one.
+    SELECT count(*) INTO new_streams
+    FROM unnest(current_versions, added) AS s(current, added) WHERE s.current = 0 AND s.added > 0;
+    IF new_streams > 0 THEN
+        INSERT INTO event_store.streams (id, type, version, created_at, updated_at)
+        SELECT s.id, s.type, s.added, recorded, recorded
+        FROM unnest(stream_ids, stream_types, current_versions, added) AS s(id, type, current, added)
+        WHERE s.current = 0 AND s.added > 0
+        ORDER BY s.id
+        ON CONFLICT (id) DO NOTHING;
+        GET DIAGNOSTICS created = ROW_COUNT;
+        IF created < new_streams THEN
+            RAISE EXCEPTION 'hub:concurrent_stream_creation' USING ERRCODE = 'serialization_failure';
+        END IF;
+    END IF;
+
+    UPDATE event_store.streams st
+    SET version = s.current + s.added, updated_at = recorded
+    FROM unnest(stream_ids, current_versions, added) AS s(id, current, added)
+    WHERE st.id = s.id AND s.current > 0 AND s.added > 0;
 
     IF cardinality(duplicates) < cardinality(ev_ids) THEN
         -- Something will be written. Delivered only on commit, so it wakes subscriptions when the events are there.
@@ -66,35 +97,11 @@ SET enable_seqscan = off
 AS $$
 DECLARE
     current_versions bigint[];
-    duplicates uuid[];
     added bigint[];
-    new_streams int;
-    created int;
+    duplicates uuid[];
 BEGIN
-    SELECT p.current_versions, p.duplicates INTO current_versions, duplicates
-    FROM event_store.prepare_append(stream_ids, expected, ev_stream, ev_ids) AS p;
-
-    SELECT array_agg(coalesce(n.added, 0) ORDER BY u.idx) INTO added
-    FROM generate_subscripts(stream_ids, 1) AS u(idx)
-    LEFT JOIN (SELECT e.idx, count(*) AS added FROM unnest(ev_stream, ev_ids) AS e(idx, id)
-               WHERE NOT e.id = ANY (duplicates) GROUP BY e.idx) AS n ON n.idx = u.idx;
-
-    -- New streams are inserted with their final version. If a concurrent transaction created one first, this
-    -- fails and the caller retries, then finds the stream locked and versioned like any existing one.
-    SELECT count(*) INTO new_streams
-    FROM unnest(current_versions, added) AS s(current, added) WHERE s.current = 0 AND s.added > 0;
-    IF new_streams > 0 THEN
-        INSERT INTO event_store.streams (id, type, version, created_at, updated_at)
-        SELECT s.id, s.type, s.added, recorded, recorded
-        FROM unnest(stream_ids, stream_types, current_versions, added) AS s(id, type, current, added)
-        WHERE s.current = 0 AND s.added > 0
-        ORDER BY s.id
-        ON CONFLICT (id) DO NOTHING;
-        GET DIAGNOSTICS created = ROW_COUNT;
-        IF created < new_streams THEN
-            RAISE EXCEPTION 'hub:concurrent_stream_creation' USING ERRCODE = 'serialization_failure';
-        END IF;
-    END IF;
+    SELECT p.current_versions, p.added, p.duplicates INTO current_versions, added, duplicates
+    FROM event_store.prepare_append(stream_ids, stream_types, expected, ev_stream, ev_ids, recorded) AS p;
 
     INSERT INTO event_store.events (stream_id, version, event_id, type, data, metadata, recorded_at)
     SELECT stream_ids[e.idx],
@@ -105,11 +112,6 @@ BEGIN
     WHERE NOT e.id = ANY (duplicates)
     ORDER BY e.ord;
 
-    UPDATE event_store.streams st
-    SET version = s.current + s.added, updated_at = recorded
-    FROM unnest(stream_ids, current_versions, added) AS s(id, current, added)
-    WHERE st.id = s.id AND s.current > 0 AND s.added > 0;
-
     RETURN QUERY
         SELECT 'skipped'::text, stream_ids[e.idx], NULL::bigint, e.id
         FROM unnest(ev_stream, ev_ids) AS e(idx, id)
@@ -117,20 +119,5 @@ BEGIN
         UNION ALL
         SELECT 'stream'::text, s.id, s.current + s.added, NULL::uuid
         FROM unnest(stream_ids, current_versions, added) AS s(id, current, added);
-END
-$$;
-
--- Last step of a COPY-path append that touched existing streams: moves them to their new versions (new streams
--- were copied in with theirs).
-CREATE OR REPLACE FUNCTION event_store.finish_append(stream_ids text[], versions bigint[], recorded timestamptz)
-RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET enable_seqscan = off
-AS $$
-BEGIN
-    UPDATE event_store.streams st
-    SET version = s.version, updated_at = recorded
-    FROM unnest(stream_ids, versions) AS s(id, version)
-    WHERE st.id = s.id;
 END
 $$;
