@@ -65,6 +65,38 @@ public sealed class SubscriptionRunner(
     private async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await LeadAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            await ReleaseAsync(connection);
+        }
+    }
+
+    /// <summary>
+    /// A pooled connection keeps its session state until reused, so a leader that stops or fails must give up the
+    /// lock itself; otherwise it would sit in an idle pooled connection and no standby could take over.
+    /// </summary>
+    private async Task ReleaseAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+            return;
+        try
+        {
+            await using var release = new NpgsqlCommand("UNLISTEN *; SELECT pg_advisory_unlock_all()", connection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // A broken connection: the server ends the session, and with it the lock.
+            logger.LogDebug(ex, "Subscription {Subscription} could not release its lock explicitly", name);
+        }
+    }
+
+    private async Task LeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
         var wakeUp = 0;
         connection.Notification += (_, _) => Volatile.Write(ref wakeUp, 1);
 

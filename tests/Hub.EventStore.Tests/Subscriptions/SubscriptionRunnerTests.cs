@@ -71,10 +71,38 @@ public sealed class SubscriptionRunnerTests(EventStoreDatabase store) : IClassFi
         await ReadModelAssertions.CaughtUpExactlyOnceAsync(store);
     }
 
-    private RunningSubscription Start(SubscriptionOptions options, ILogger<SubscriptionRunner>? logger = null)
+    [Fact]
+    public async Task A_leader_whose_handler_fails_gives_up_leadership_so_a_standby_takes_over()
+    {
+        // Separate pools, as in separate processes: the failed leader's idle pooled connection must not keep the lock.
+        await using var failingPool = store.Database.CreateDataSource();
+        var failing = new SubscriptionRunner(
+            "runner", new FailingHandler(), failingPool, store.Reader(failingPool),
+            new SubscriptionOptions { RetryDelay = TimeSpan.FromMinutes(10), PollInterval = TimeSpan.FromMilliseconds(50) },
+            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<SubscriptionRunner>.Instance);
+        using var stopFailing = new CancellationTokenSource();
+        var failingRun = failing.RunAsync(stopFailing.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (failing.State != SubscriptionState.Leading && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        Assert.Equal(SubscriptionState.Leading, failing.State);
+
+        await using var standbyPool = store.Database.CreateDataSource();
+        await using (Start(new SubscriptionOptions { LeadershipRetryInterval = TimeSpan.FromMilliseconds(50) }, dataSource: standbyPool))
+        {
+            await store.Appender().AppendAsync("test-contact-fail", "test-contact", ExpectedVersion.Any, [TestEvents.Contact("fail", 1)]);
+            await ReadModelAssertions.CaughtUpExactlyOnceAsync(store);
+            Assert.Equal(1, await store.ScalarAsync("SELECT count(*) FROM read_model"));
+        }
+
+        await stopFailing.CancelAsync();
+        await failingRun;
+    }
+
+    private RunningSubscription Start(SubscriptionOptions options, ILogger<SubscriptionRunner>? logger = null, NpgsqlDataSource? dataSource = null)
     {
         var runner = new SubscriptionRunner(
-            "runner", new ReadModelHandler(), store.DataSource, store.Reader(), options, TimeProvider.System,
+            "runner", new ReadModelHandler(), dataSource ?? store.DataSource, store.Reader(dataSource), options, TimeProvider.System,
             logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<SubscriptionRunner>.Instance);
         var stop = new CancellationTokenSource();
         return new RunningSubscription(runner.RunAsync(stop.Token), stop);
@@ -88,6 +116,12 @@ public sealed class SubscriptionRunnerTests(EventStoreDatabase store) : IClassFi
             await run;
             stop.Dispose();
         }
+    }
+
+    private sealed class FailingHandler : ISubscriptionHandler
+    {
+        public Task HandleAsync(IReadOnlyList<RecordedEvent> events, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("Read model is broken.");
     }
 
     private sealed class CapturingLogger : ILogger<SubscriptionRunner>
