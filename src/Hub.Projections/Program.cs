@@ -1,3 +1,4 @@
+using Hub.EventStore;
 using Hub.ServiceDefaults;
 using Hub.ServiceDefaults.Messaging;
 using Hub.ServiceDefaults.Postgres;
@@ -6,6 +7,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPostgres();
 builder.AddRabbitMq();
+// This host appends to the event store, so it owns the schema: durability check and migrations at start-up.
+builder.Services.AddEventStore(
+    registerTypes: _ => { },
+    configure: options => builder.Configuration.GetSection("EventStore").Bind(options));
 
 var app = builder.Build();
 app.MapServiceDefaults();
