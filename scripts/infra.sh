@@ -62,13 +62,19 @@ install_missing() {
   local sudo=()
   is_root || { command -v sudo >/dev/null && sudo -n true 2>/dev/null && sudo=(sudo -n); } || die "missing packages: ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root"
   log "installing ${missing[*]} (one-off)"
-  # Keep the package's own service from starting: we run private instances only.
-  "${sudo[@]}" sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+  # Keep the package's own service from starting: we run private instances only. An existing policy is left alone.
+  local own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    "${sudo[@]}" sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+    own_policy=yes
+  fi
+  local ok=yes
   {
     "${sudo[@]}" apt-get update -qq &&
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  } >&2 || { "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; die "apt-get install ${missing[*]} failed"; }
-  "${sudo[@]}" rm -f /usr/sbin/policy-rc.d
+  } >&2 || ok=""
+  [ -n "$own_policy" ] && "${sudo[@]}" rm -f /usr/sbin/policy-rc.d
+  [ -n "$ok" ] || die "apt-get install ${missing[*]} failed"
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 }
 
