@@ -51,7 +51,7 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
         }
         finally
         {
-            await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            await UnlockAsync(connection);
         }
     }
 
@@ -76,9 +76,25 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
         return reader.ReadToEnd();
     }
 
+    // No command timeout: a second instance waits for the lock as long as the first one migrates, and a long
+    // script (an index on a large table) must not be cancelled on every start-up.
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    // If the connection broke mid-migration, the server has ended the session and its lock; failing here would
+    // only hide the error that broke it.
+    private async Task UnlockAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            logger.LogDebug(ex, "Could not release the migration lock explicitly");
+        }
     }
 }

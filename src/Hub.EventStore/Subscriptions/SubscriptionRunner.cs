@@ -67,6 +67,7 @@ public sealed class SubscriptionRunner(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
+            await DetectDeadPeersAsync(connection, cancellationToken);
             await LeadAsync(connection, cancellationToken);
         }
         finally
@@ -171,7 +172,22 @@ public sealed class SubscriptionRunner(
             await SubscriptionCheckpoints.SaveAsync(transaction, name, last, time.GetUtcNow(), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             checkpoint = last;
+            heldBackSince = null;
         }
+    }
+
+    /// <summary>
+    /// The leadership lock lives as long as the server keeps this session. A leader whose host vanishes (power
+    /// off, partition) sends no FIN, and with the operating system's keepalive defaults the server would hold its
+    /// session, and the lock, for up to two hours. These settings apply to this session only and make the server
+    /// drop a silent peer within about 20 seconds, so a standby takes over.
+    /// </summary>
+    private static async Task DetectDeadPeersAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 3; SET tcp_keepalives_count = 3; SET tcp_user_timeout = 20000",
+            connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<bool> TryLeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
