@@ -1,0 +1,185 @@
+-- Stream order in the global log, event ids bound to one stream, and truthful versions (ADR 0002, 0003).
+--
+-- The log is ordered by writing transaction id (ADR 0002), but an id tells when a transaction *got* it, not when
+-- it commits. A transaction that got its id early (a row lock on another stream of its batch, or earlier work in the
+-- caller's transaction) could append a later version of a stream than one with a higher id, and readers would get
+-- that stream out of version order. prepare_append now
+--   1. takes a transaction-scoped advisory lock per stream before anything that assigns an id (advisory locks do
+--      not; row locks and inserts do), so an id assigned afterwards is higher than every earlier writer's of those
+--      streams: they have committed. Ascending key order, so batches queue instead of deadlocking;
+--   2. refuses, as a retryable serialization failure ('hub:stream_order:{stream}'), an append whose transaction
+--      already had an id below that of the stream's last event: retried in a new transaction, it lands in order.
+-- Also: an event id stored in another stream is a conflict, not a silent skip ('hub:event_id_conflict:...'); a
+-- stream whose events were all duplicates reports the version they were stored at; and the expected version of a
+-- stream with no events in the call is checked too.
+
+-- A new OUT column (versions) changes the result type, which CREATE OR REPLACE cannot; append calls it by name.
+DROP FUNCTION event_store.prepare_append(text[], text[], bigint[], int[], uuid[], timestamptz);
+
+-- As in 0002, plus versions: per stream, the version to report (current + added, or for a stream whose events are
+-- all duplicates, the highest version they were stored at).
+CREATE FUNCTION event_store.prepare_append(
+    stream_ids   text[],
+    stream_types text[],
+    expected     bigint[],
+    ev_stream    int[],
+    ev_ids       uuid[],
+    recorded     timestamptz,
+    OUT current_versions bigint[],
+    OUT added bigint[],
+    OUT duplicates uuid[],
+    OUT versions bigint[])
+LANGUAGE plpgsql VOLATILE
+SET enable_seqscan = off
+AS $$
+DECLARE
+    lock_key bigint;
+    my_tx xid8;
+    totals bigint[];
+    dup_stream int[];
+    dup_stored text[];
+    dup_version bigint[];
+    late_stream text;
+    conflict record;
+    new_streams int;
+    created int;
+BEGIN
+    -- One at a time in sorted order: a single statement would not promise the order in which it takes them.
+    FOR lock_key IN
+        SELECT DISTINCT hashtextextended('event_store.stream:' || u.id, 0) FROM unnest(stream_ids) AS u(id) ORDER BY 1
+    LOOP
+        PERFORM pg_advisory_xact_lock(lock_key);
+    END LOOP;
+
+    -- Only after the locks: if this assigns the id, it is above every earlier writer's of these streams.
+    my_tx := pg_current_xact_id();
+
+    -- Existing streams are locked in id order too (writers that bypass this function queue here, not deadlock).
+    SELECT array_agg(coalesce(l.version, 0) ORDER BY u.idx) INTO current_versions
+    FROM unnest(stream_ids) WITH ORDINALITY AS u(id, idx)
+    LEFT JOIN (SELECT s.id, s.version FROM event_store.streams s
+               WHERE s.id = ANY (stream_ids) ORDER BY s.id FOR UPDATE) AS l ON l.id = u.id;
+
+    -- Existing ids with the stream and version they were stored under; after the locks, so a concurrent append of
+    -- the same ids to these streams has finished.
+    SELECT coalesce(array_agg(e.id ORDER BY e.ord), '{}'), coalesce(array_agg(e.idx ORDER BY e.ord), '{}'),
+           coalesce(array_agg(x.stream_id ORDER BY e.ord), '{}'), coalesce(array_agg(x.version ORDER BY e.ord), '{}')
+    INTO duplicates, dup_stream, dup_stored, dup_version
+    FROM unnest(ev_stream, ev_ids) WITH ORDINALITY AS e(idx, id, ord)
+    JOIN event_store.events x ON x.event_id = e.id;
+
+    -- An id is the identity of one observation of one record: reusing it for another stream is a caller's bug.
+    SELECT d.id, d.stored, stream_ids[d.idx] AS requested INTO conflict
+    FROM unnest(duplicates, dup_stream, dup_stored) WITH ORDINALITY AS d(id, idx, stored, ord)
+    WHERE d.stored <> stream_ids[d.idx]
+    ORDER BY d.ord LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'hub:event_id_conflict:%:%:%', conflict.id, conflict.stored, conflict.requested;
+    END IF;
+
+    SELECT array_agg(coalesce(n.added, 0) ORDER BY u.idx), array_agg(coalesce(n.total, 0) ORDER BY u.idx)
+    INTO added, totals
+    FROM generate_subscripts(stream_ids, 1) AS u(idx)
+    LEFT JOIN (SELECT e.idx, count(*) FILTER (WHERE NOT e.id = ANY (duplicates)) AS added, count(*) AS total
+               FROM unnest(ev_stream, ev_ids) AS e(idx, id) GROUP BY e.idx) AS n ON n.idx = u.idx;
+
+    -- A separate statement from the row locks: its snapshot sees the events of writers those locks waited for.
+    SELECT s.id INTO late_stream
+    FROM unnest(stream_ids, current_versions, added) AS s(id, current, added)
+    JOIN event_store.events x ON x.stream_id = s.id AND x.version = s.current
+    WHERE s.added > 0 AND x.tx_id > my_tx
+    ORDER BY s.id LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'hub:stream_order:%', late_stream USING
+            ERRCODE = 'serialization_failure',
+            HINT = 'The transaction got its id before the stream''s last append; retry in a new transaction.';
+    END IF;
+
+    -- A stream with no events in this call is checked too (an assertion on its version); one whose events are all
+    -- duplicates is a retry of a finished append and is not.
+    SELECT s.id, s.expected, s.current INTO conflict
+    FROM unnest(stream_ids, expected, current_versions, added, totals) AS s(id, expected, current, added, total)
+    WHERE (s.added > 0 OR s.total = 0) AND s.expected >= 0 AND s.expected <> s.current
+    ORDER BY s.id LIMIT 1;
+    IF FOUND THEN
+        -- In the message, not DETAIL: Npgsql hides DETAIL unless error details are switched on.
+        RAISE EXCEPTION 'hub:wrong_expected_version:%:%:%', conflict.expected, conflict.current, conflict.id;
+    END IF;
+
+    -- A finished retry reports what the original append produced, not where the stream has moved since.
+    SELECT array_agg(CASE WHEN s.total > 0 AND s.added = 0 THEN d.version ELSE s.current + s.added END ORDER BY s.idx)
+    INTO versions
+    FROM unnest(current_versions, added, totals) WITH ORDINALITY AS s(current, added, total, idx)
+    LEFT JOIN (SELECT d.idx, max(d.version) AS version FROM unnest(dup_stream, dup_version) AS d(idx, version)
+               GROUP BY d.idx) AS d ON d.idx = s.idx;
+
+    -- New streams are inserted with their final version. The stream locks make a concurrent creation unlikely;
+    -- if one happens anyway (a writer outside this function), the caller retries.
+    SELECT count(*) INTO new_streams
+    FROM unnest(current_versions, added) AS s(current, added) WHERE s.current = 0 AND s.added > 0;
+    IF new_streams > 0 THEN
+        INSERT INTO event_store.streams (id, type, version, created_at, updated_at)
+        SELECT s.id, s.type, s.added, recorded, recorded
+        FROM unnest(stream_ids, stream_types, current_versions, added) AS s(id, type, current, added)
+        WHERE s.current = 0 AND s.added > 0
+        ORDER BY s.id
+        ON CONFLICT (id) DO NOTHING;
+        GET DIAGNOSTICS created = ROW_COUNT;
+        IF created < new_streams THEN
+            RAISE EXCEPTION 'hub:concurrent_stream_creation' USING ERRCODE = 'serialization_failure';
+        END IF;
+    END IF;
+
+    UPDATE event_store.streams st
+    SET version = s.current + s.added, updated_at = recorded
+    FROM unnest(stream_ids, current_versions, added) AS s(id, current, added)
+    WHERE st.id = s.id AND s.current > 0 AND s.added > 0;
+
+    IF cardinality(duplicates) < cardinality(ev_ids) THEN
+        -- Something will be written. Delivered only on commit, so it wakes subscriptions when the events are there.
+        PERFORM pg_notify('event_store_appended', '');
+    END IF;
+END
+$$;
+
+-- As in 0002; the stream rows now carry prepare_append's reported versions.
+CREATE OR REPLACE FUNCTION event_store.append(
+    stream_ids   text[],
+    stream_types text[],
+    expected     bigint[],
+    ev_stream    int[],
+    ev_ids       uuid[],
+    ev_types     text[],
+    ev_data      jsonb[],
+    ev_metadata  jsonb[],
+    recorded     timestamptz)
+RETURNS TABLE (kind text, stream_id text, version bigint, event_id uuid)
+LANGUAGE plpgsql VOLATILE
+SET enable_seqscan = off
+AS $$
+DECLARE
+    current_versions bigint[];
+    duplicates uuid[];
+    versions bigint[];
+BEGIN
+    SELECT p.current_versions, p.duplicates, p.versions INTO current_versions, duplicates, versions
+    FROM event_store.prepare_append(stream_ids, stream_types, expected, ev_stream, ev_ids, recorded) AS p;
+
+    INSERT INTO event_store.events (stream_id, version, event_id, type, data, metadata, recorded_at)
+    SELECT stream_ids[e.idx],
+           current_versions[e.idx] + row_number() OVER (PARTITION BY e.idx ORDER BY e.ord),
+           e.id, e.type, e.data, e.metadata, recorded
+    FROM unnest(ev_stream, ev_ids, ev_types, ev_data, ev_metadata) WITH ORDINALITY
+         AS e(idx, id, type, data, metadata, ord)
+    WHERE NOT e.id = ANY (duplicates)
+    ORDER BY e.ord;
+
+    RETURN QUERY
+        SELECT 'skipped'::text, stream_ids[e.idx], NULL::bigint, e.id
+        FROM unnest(ev_stream, ev_ids) AS e(idx, id)
+        WHERE e.id = ANY (duplicates)
+        UNION ALL
+        SELECT 'stream'::text, s.id, s.version, NULL::uuid
+        FROM unnest(stream_ids, versions) AS s(id, version);
+END
+$$;
