@@ -34,6 +34,7 @@ SET enable_seqscan = off
 AS $$
 DECLARE
     lock_key bigint;
+    had_tx boolean;
     my_tx xid8;
     totals bigint[];
     dup_stream int[];
@@ -44,6 +45,9 @@ DECLARE
     new_streams int;
     created int;
 BEGIN
+    -- Whether the caller's transaction already has an id (without assigning one).
+    had_tx := pg_current_xact_id_if_assigned() IS NOT NULL;
+
     -- One at a time in sorted order: a single statement would not promise the order in which it takes them.
     FOR lock_key IN
         SELECT DISTINCT hashtextextended('event_store.stream:' || u.id, 0) FROM unnest(stream_ids) AS u(id) ORDER BY 1
@@ -83,13 +87,17 @@ BEGIN
     LEFT JOIN (SELECT e.idx, count(*) FILTER (WHERE NOT e.id = ANY (duplicates)) AS added, count(*) AS total
                FROM unnest(ev_stream, ev_ids) AS e(idx, id) GROUP BY e.idx) AS n ON n.idx = u.idx;
 
-    -- A separate statement from the row locks: its snapshot sees the events of writers those locks waited for.
-    SELECT s.id INTO late_stream
-    FROM unnest(stream_ids, current_versions, added) AS s(id, current, added)
-    JOIN event_store.events x ON x.stream_id = s.id AND x.version = s.current
-    WHERE s.added > 0 AND x.tx_id > my_tx
-    ORDER BY s.id LIMIT 1;
-    IF FOUND THEN
+    -- An id assigned after the locks is above every earlier writer's of these streams, so only an id the
+    -- transaction brought along can be too low. A separate statement from the row locks: its snapshot sees the
+    -- events of writers those locks waited for. New streams have no last event.
+    IF had_tx THEN
+        SELECT s.id INTO late_stream
+        FROM unnest(stream_ids, current_versions, added) AS s(id, current, added)
+        JOIN event_store.events x ON x.stream_id = s.id AND x.version = s.current
+        WHERE s.added > 0 AND s.current > 0 AND x.tx_id > my_tx
+        ORDER BY s.id LIMIT 1;
+    END IF;
+    IF late_stream IS NOT NULL THEN
         RAISE EXCEPTION 'hub:stream_order:%', late_stream USING
             ERRCODE = 'serialization_failure',
             HINT = 'The transaction got its id before the stream''s last append; retry in a new transaction.';
