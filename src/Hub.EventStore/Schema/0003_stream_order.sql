@@ -37,7 +37,6 @@ DECLARE
     had_tx boolean;
     my_tx xid8;
     totals bigint[];
-    dup_stream int[];
     dup_stored text[];
     dup_version bigint[];
     late_stream text;
@@ -66,26 +65,33 @@ BEGIN
 
     -- Existing ids with the stream and version they were stored under; after the locks, so a concurrent append of
     -- the same ids to these streams has finished.
-    SELECT coalesce(array_agg(e.id ORDER BY e.ord), '{}'), coalesce(array_agg(e.idx ORDER BY e.ord), '{}'),
-           coalesce(array_agg(x.stream_id ORDER BY e.ord), '{}'), coalesce(array_agg(x.version ORDER BY e.ord), '{}')
-    INTO duplicates, dup_stream, dup_stored, dup_version
-    FROM unnest(ev_stream, ev_ids) WITH ORDINALITY AS e(idx, id, ord)
-    JOIN event_store.events x ON x.event_id = e.id;
+    SELECT coalesce(array_agg(x.event_id), '{}'), coalesce(array_agg(x.stream_id), '{}'), coalesce(array_agg(x.version), '{}')
+    INTO duplicates, dup_stored, dup_version
+    FROM event_store.events x WHERE x.event_id = ANY (ev_ids);
 
     -- An id is the identity of one observation of one record: reusing it for another stream is a caller's bug.
-    SELECT d.id, d.stored, stream_ids[d.idx] AS requested INTO conflict
-    FROM unnest(duplicates, dup_stream, dup_stored) WITH ORDINALITY AS d(id, idx, stored, ord)
-    WHERE d.stored <> stream_ids[d.idx]
-    ORDER BY d.ord LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'hub:event_id_conflict:%:%:%', conflict.id, conflict.stored, conflict.requested;
+    IF cardinality(duplicates) > 0 THEN
+        SELECT e.id, d.stored, stream_ids[e.idx] AS requested INTO conflict
+        FROM unnest(ev_stream, ev_ids) WITH ORDINALITY AS e(idx, id, ord)
+        JOIN unnest(duplicates, dup_stored) AS d(id, stored) ON d.id = e.id
+        WHERE d.stored <> stream_ids[e.idx]
+        ORDER BY e.ord LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'hub:event_id_conflict:%:%:%', conflict.id, conflict.stored, conflict.requested;
+        END IF;
     END IF;
 
-    SELECT array_agg(coalesce(n.added, 0) ORDER BY u.idx), array_agg(coalesce(n.total, 0) ORDER BY u.idx)
-    INTO added, totals
+    -- Per stream: events it gets, events in the call, and the version to report. A finished retry (events, all
+    -- duplicates) reports what the original append produced, not where the stream has moved since.
+    SELECT array_agg(coalesce(n.added, 0) ORDER BY u.idx), array_agg(coalesce(n.total, 0) ORDER BY u.idx),
+           array_agg(CASE WHEN n.total > 0 AND n.added = 0 THEN n.stored_version
+                          ELSE current_versions[u.idx] + coalesce(n.added, 0) END ORDER BY u.idx)
+    INTO added, totals, versions
     FROM generate_subscripts(stream_ids, 1) AS u(idx)
-    LEFT JOIN (SELECT e.idx, count(*) FILTER (WHERE NOT e.id = ANY (duplicates)) AS added, count(*) AS total
-               FROM unnest(ev_stream, ev_ids) AS e(idx, id) GROUP BY e.idx) AS n ON n.idx = u.idx;
+    LEFT JOIN (SELECT e.idx, count(*) FILTER (WHERE d.id IS NULL) AS added, count(*) AS total, max(d.version) AS stored_version
+               FROM unnest(ev_stream, ev_ids) AS e(idx, id)
+               LEFT JOIN unnest(duplicates, dup_version) AS d(id, version) ON d.id = e.id
+               GROUP BY e.idx) AS n ON n.idx = u.idx;
 
     -- An id assigned after the locks is above every earlier writer's of these streams, so only an id the
     -- transaction brought along can be too low. A separate statement from the row locks: its snapshot sees the
@@ -113,13 +119,6 @@ BEGIN
         -- In the message, not DETAIL: Npgsql hides DETAIL unless error details are switched on.
         RAISE EXCEPTION 'hub:wrong_expected_version:%:%:%', conflict.expected, conflict.current, conflict.id;
     END IF;
-
-    -- A finished retry reports what the original append produced, not where the stream has moved since.
-    SELECT array_agg(CASE WHEN s.total > 0 AND s.added = 0 THEN d.version ELSE s.current + s.added END ORDER BY s.idx)
-    INTO versions
-    FROM unnest(current_versions, added, totals) WITH ORDINALITY AS s(current, added, total, idx)
-    LEFT JOIN (SELECT d.idx, max(d.version) AS version FROM unnest(dup_stream, dup_version) AS d(idx, version)
-               GROUP BY d.idx) AS d ON d.idx = s.idx;
 
     -- New streams are inserted with their final version. The stream locks make a concurrent creation unlikely;
     -- if one happens anyway (a writer outside this function), the caller retries.
