@@ -4,9 +4,10 @@
 -- it commits. A transaction that got its id early (a row lock on another stream of its batch, or earlier work in the
 -- caller's transaction) could append a later version of a stream than one with a higher id, and readers would get
 -- that stream out of version order. prepare_append now
---   1. takes a transaction-scoped advisory lock per stream before anything that assigns an id (advisory locks do
---      not; row locks and inserts do), so an id assigned afterwards is higher than every earlier writer's of those
---      streams: they have committed. Ascending key order, so batches queue instead of deadlocking;
+--   1. takes a transaction-scoped advisory lock per existing stream before anything that assigns an id (advisory
+--      locks do not; row locks and inserts do), so an id assigned afterwards is higher than every earlier writer's
+--      of those streams: they have committed. Ascending key order, so batches queue instead of deadlocking. New
+--      streams need none: creating one fails for all but the first transaction, and the others retry;
 --   2. refuses, as a retryable serialization failure ('hub:stream_order:{stream}'), an append whose transaction
 --      already had an id below that of the stream's last event: retried in a new transaction, it lands in order.
 -- Also: an event id stored in another stream is a conflict, not a silent skip ('hub:event_id_conflict:...'); a
@@ -34,6 +35,8 @@ SET enable_seqscan = off
 AS $$
 DECLARE
     lock_key bigint;
+    existing text[];
+    locked_count int;
     had_tx boolean;
     my_tx xid8;
     totals bigint[];
@@ -47,9 +50,14 @@ BEGIN
     -- Whether the caller's transaction already has an id (without assigning one).
     had_tx := pg_current_xact_id_if_assigned() IS NOT NULL;
 
+    -- Only existing streams need the lock (a plain read assigns no id). A new stream is created by this call's
+    -- insert, which fails if another transaction creates it first; and whoever appends to it next sees it exist
+    -- only after this transaction has committed. Saves the locks' cost (~6 µs a stream) for new streams.
+    SELECT coalesce(array_agg(s.id), '{}') INTO existing FROM event_store.streams s WHERE s.id = ANY (stream_ids);
+
     -- One at a time in sorted order: a single statement would not promise the order in which it takes them.
     FOR lock_key IN
-        SELECT DISTINCT hashtextextended('event_store.stream:' || u.id, 0) FROM unnest(stream_ids) AS u(id) ORDER BY 1
+        SELECT DISTINCT hashtextextended('event_store.stream:' || u.id, 0) FROM unnest(existing) AS u(id) ORDER BY 1
     LOOP
         PERFORM pg_advisory_xact_lock(lock_key);
     END LOOP;
@@ -58,10 +66,16 @@ BEGIN
     my_tx := pg_current_xact_id();
 
     -- Existing streams are locked in id order too (writers that bypass this function queue here, not deadlock).
-    SELECT array_agg(coalesce(l.version, 0) ORDER BY u.idx) INTO current_versions
+    SELECT array_agg(coalesce(l.version, 0) ORDER BY u.idx), count(l.id) INTO current_versions, locked_count
     FROM unnest(stream_ids) WITH ORDINALITY AS u(id, idx)
     LEFT JOIN (SELECT s.id, s.version FROM event_store.streams s
                WHERE s.id = ANY (stream_ids) ORDER BY s.id FOR UPDATE) AS l ON l.id = u.id;
+
+    -- A stream another transaction created since the first look is not locked above, and its creator's id may be
+    -- above this one's: start again, when it exists and gets locked. (Streams are never deleted, so a count will do.)
+    IF locked_count > cardinality(existing) THEN
+        RAISE EXCEPTION 'hub:concurrent_stream_creation' USING ERRCODE = 'serialization_failure';
+    END IF;
 
     -- Existing ids with the stream and version they were stored under; after the locks, so a concurrent append of
     -- the same ids to these streams has finished.
