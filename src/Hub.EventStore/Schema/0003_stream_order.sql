@@ -66,7 +66,7 @@ BEGIN
     my_tx := pg_current_xact_id();
 
     -- Existing streams are locked in id order too (writers that bypass this function queue here, not deadlock).
-    SELECT array_agg(coalesce(l.version, 0) ORDER BY u.idx), count(l.id) INTO current_versions, locked_count
+    SELECT array_agg(coalesce(l.version, 0) ORDER BY u.idx), count(DISTINCT l.id) INTO current_versions, locked_count
     FROM unnest(stream_ids) WITH ORDINALITY AS u(id, idx)
     LEFT JOIN (SELECT s.id, s.version FROM event_store.streams s
                WHERE s.id = ANY (stream_ids) ORDER BY s.id FOR UPDATE) AS l ON l.id = u.id;
@@ -134,8 +134,8 @@ BEGIN
         RAISE EXCEPTION 'hub:wrong_expected_version:%:%:%', conflict.expected, conflict.current, conflict.id;
     END IF;
 
-    -- New streams are inserted with their final version. The stream locks make a concurrent creation unlikely;
-    -- if one happens anyway (a writer outside this function), the caller retries.
+    -- New streams are inserted with their final version. If a concurrent transaction created one first, this fails
+    -- and the caller retries, then finds the stream existing, locks it and versions it like any other.
     SELECT count(*) INTO new_streams
     FROM unnest(current_versions, added) AS s(current, added) WHERE s.current = 0 AND s.added > 0;
     IF new_streams > 0 THEN
