@@ -19,6 +19,8 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
     // outweighs its extra round trips (about twice as fast per row as INSERT ... SELECT FROM unnest).
     private const int CopyThreshold = 64;
     private const string WrongExpectedVersionPrefix = "hub:wrong_expected_version:";
+    private const string EventIdConflictPrefix = "hub:event_id_conflict:";
+    private const string StreamOrderPrefix = "hub:stream_order:";
 
     public async Task<AppendResult> AppendAsync(
         string streamId, string streamType, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
@@ -46,8 +48,9 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
             }
             catch (PostgresException ex) when (attempt < MaxAttempts && IsRetryable(ex))
             {
-                // Another transaction created one of our new streams, or put one of our event ids into another
-                // stream, or a deadlock: the next attempt sees its committed rows and versions or skips accordingly.
+                // Another transaction created one of our new streams or stored one of our event ids first, or a
+                // deadlock: the next attempt sees its committed rows and versions, and skips or refuses accordingly.
+                // (The stream-order refusal cannot happen here: this transaction has no id before prepare_append.)
                 logger.LogDebug(ex, "Append attempt {Attempt} hit {SqlState}; retrying", attempt, ex.SqlState);
             }
         }
@@ -55,17 +58,27 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
 
     /// <summary>
     /// Appends inside the caller's transaction, e.g. together with a checkpoint. Any failure aborts that transaction,
-    /// as a failed statement does in PostgreSQL; the retryable races (serialization failure, unique violation,
-    /// deadlock) are then the caller's to retry, with a new transaction.
+    /// as a failed statement does in PostgreSQL; the retryable races are then the caller's to retry, with a new
+    /// transaction: <see cref="StreamOrderConflictException"/> (the transaction got its id before another writer
+    /// appended to one of the streams, ADR 0002), and serialization failures, unique violations and deadlocks.
     /// </summary>
-    public Task<IReadOnlyList<AppendResult>> AppendBatchAsync(
+    public async Task<IReadOnlyList<AppendResult>> AppendBatchAsync(
         NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         var command = Prepare(appends);
-        return command.Count < CopyThreshold
-            ? AppendInOneCallAsync(transaction.Connection!, command, cancellationToken)
-            : AppendWithCopyAsync(transaction.Connection!, command, cancellationToken);
+        try
+        {
+            return command.Count < CopyThreshold
+                ? await AppendInOneCallAsync(transaction.Connection!, command, cancellationToken)
+                : await AppendWithCopyAsync(transaction.Connection!, command, cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.MessageText.StartsWith(StreamOrderPrefix, StringComparison.Ordinal))
+        {
+            var streamId = ex.MessageText[StreamOrderPrefix.Length..];
+            throw new StreamOrderConflictException(
+                streamId, $"Stream '{streamId}' was appended to after this transaction got its id; retry in a new transaction.", ex);
+        }
     }
 
     private PreparedAppend Prepare(IReadOnlyList<StreamAppend> appends)
@@ -135,9 +148,9 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
                 }
             }
         }
-        catch (PostgresException ex) when (IsWrongExpectedVersion(ex))
+        catch (PostgresException ex) when (Translate(ex, p) is { } translated)
         {
-            throw WrongExpectedVersion(ex);
+            throw translated;
         }
 
         return [.. p.StreamIds.Select(id => new AppendResult(
@@ -151,9 +164,10 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
     private static async Task<IReadOnlyList<AppendResult>> AppendWithCopyAsync(NpgsqlConnection connection, PreparedAppend p, CancellationToken cancellationToken)
     {
         long[] current;
+        long[] reported;
         HashSet<Guid> duplicates;
         await using (var prepare = new NpgsqlCommand(
-            "SELECT current_versions, duplicates FROM event_store.prepare_append($1, $2, $3, $4, $5, $6)", connection))
+            "SELECT current_versions, duplicates, versions FROM event_store.prepare_append($1, $2, $3, $4, $5, $6)", connection))
         {
             prepare.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = p.StreamIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             prepare.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = p.StreamTypes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
@@ -167,10 +181,11 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
                 await reader.ReadAsync(cancellationToken);
                 current = reader.GetFieldValue<long[]>(0);
                 duplicates = [.. reader.GetFieldValue<Guid[]>(1)];
+                reported = reader.GetFieldValue<long[]>(2);
             }
-            catch (PostgresException ex) when (IsWrongExpectedVersion(ex))
+            catch (PostgresException ex) when (Translate(ex, p) is { } translated)
             {
-                throw WrongExpectedVersion(ex);
+                throw translated;
             }
         }
 
@@ -209,18 +224,37 @@ public sealed class EventAppender(NpgsqlDataSource dataSource, EventTypeMap type
             await events.CompleteAsync(cancellationToken);
         }
 
-        return [.. p.StreamIds.Select((id, s) => new AppendResult(id, versions[s], skipped[s] ?? []))];
+        // prepare_append's versions, which for a stream of only duplicates is where they were stored, not the head.
+        return [.. p.StreamIds.Select((id, s) => new AppendResult(id, reported[s], skipped[s] ?? []))];
     }
 
-    private static bool IsWrongExpectedVersion(PostgresException ex) =>
-        ex.MessageText.StartsWith(WrongExpectedVersionPrefix, StringComparison.Ordinal);
-
-    private static WrongExpectedVersionException WrongExpectedVersion(PostgresException ex)
+    /// <summary>The append's own refusals (raised by prepare_append) as typed exceptions; null for anything else.</summary>
+    private static Exception? Translate(PostgresException ex, PreparedAppend p)
     {
-        var parts = ex.MessageText[WrongExpectedVersionPrefix.Length..].Split(':', 3);
-        var expected = long.Parse(parts[0], CultureInfo.InvariantCulture);
-        return new WrongExpectedVersionException(
-            parts[2], expected == 0 ? ExpectedVersion.NoStream.ToString() : parts[0], long.Parse(parts[1], CultureInfo.InvariantCulture));
+        var message = ex.MessageText;
+        if (message.StartsWith(WrongExpectedVersionPrefix, StringComparison.Ordinal))
+        {
+            var parts = message[WrongExpectedVersionPrefix.Length..].Split(':', 3);
+            var expected = long.Parse(parts[0], CultureInfo.InvariantCulture);
+            return new WrongExpectedVersionException(
+                parts[2], expected == 0 ? ExpectedVersion.NoStream.ToString() : parts[0], long.Parse(parts[1], CultureInfo.InvariantCulture));
+        }
+
+        if (message.StartsWith(EventIdConflictPrefix, StringComparison.Ordinal))
+        {
+            // '{event id}:{stored stream}:{requested stream}'. Stream ids may contain ':', so the requested one is
+            // taken from the append itself and the stored one is what lies between.
+            var rest = message[EventIdConflictPrefix.Length..];
+            var eventId = Guid.Parse(rest.AsSpan(0, 36), CultureInfo.InvariantCulture);
+            var index = Array.IndexOf(p.EventIds, eventId, 0, p.Count);
+            var requested = index >= 0 ? p.StreamIds[p.EventStream[index] - 1] : "";
+            var stored = rest[37..];
+            if (index >= 0 && stored.EndsWith(":" + requested, StringComparison.Ordinal))
+                stored = stored[..^(requested.Length + 1)];
+            return new EventIdConflictException(eventId, stored, requested);
+        }
+
+        return null;
     }
 
     private static bool IsRetryable(PostgresException ex) =>

@@ -74,6 +74,52 @@ public sealed class IdempotentAppendTests(EventStoreDatabase store) : IClassFixt
         Assert.Equal([1L, 2L], stream.Select(e => e.StreamVersion));
     }
 
+    [Theory]
+    [InlineData(1)] // one function call
+    [InlineData(100)] // prepare + binary COPY
+    public async Task Reusing_an_event_id_in_another_stream_is_refused_as_a_conflict_naming_both_streams_and_writes_nothing(int events)
+    {
+        var original = $"test-contact:reuse-{events}:a";
+        var other = $"test-contact:reuse-{events}:b";
+        var reused = TestEvents.Contact($"reuse-{events}", 1);
+        await store.Appender().AppendAsync(original, "test-contact", ExpectedVersion.NoStream, [reused]);
+
+        // The reused id comes last, after new events that would otherwise be written to the new stream.
+        var page = Enumerable.Range(2, events - 1).Select(i => TestEvents.Contact($"reuse-{events}-b", i)).Append(reused).ToArray();
+        var ex = await Assert.ThrowsAsync<EventIdConflictException>(() => store.Appender().AppendAsync(
+            other, "test-contact", ExpectedVersion.NoStream, page));
+
+        Assert.Equal(reused.EventId, ex.EventId);
+        Assert.Equal(original, ex.StoredStreamId);
+        Assert.Equal(other, ex.RequestedStreamId);
+        Assert.Null(await store.Reader().GetStreamAsync(other));
+        Assert.Empty(await store.Reader().ReadStreamAsync(other));
+        Assert.Equal(1, (await store.Reader().GetStreamAsync(original))!.Version);
+    }
+
+    [Theory]
+    [InlineData(1)] // one function call
+    [InlineData(100)] // prepare + binary COPY
+    public async Task A_repeated_append_reports_the_version_the_original_produced_even_after_the_stream_moved_on(int events)
+    {
+        var stream = $"test-contact-repeat-{events}";
+        var page = Enumerable.Range(1, events).Select(i => TestEvents.Contact($"repeat-{events}", i)).ToArray();
+        var first = await store.Appender().AppendAsync(stream, "test-contact", ExpectedVersion.NoStream, page);
+        Assert.Equal(events, first.Version);
+
+        var later = await store.Appender().AppendAsync(stream, "test-contact", ExpectedVersion.Any, [TestEvents.Contact($"repeat-{events}-later", 1)]);
+        Assert.Equal(events + 1, later.Version);
+
+        var retry = await store.Appender().AppendAsync(stream, "test-contact", ExpectedVersion.NoStream, page);
+        Assert.Equal(events, retry.Version);
+        Assert.Equal(page.Select(e => e.EventId), retry.SkippedEventIds);
+
+        // Part of the page again (e.g. a redelivered prefix): the highest version among those events.
+        var prefix = await store.Appender().AppendAsync(stream, "test-contact", ExpectedVersion.NoStream, [page[0]]);
+        Assert.Equal(1, prefix.Version);
+        Assert.Equal(events + 1, (await store.Reader().GetStreamAsync(stream))!.Version);
+    }
+
     [Fact]
     public void Deterministic_event_ids_depend_only_on_their_parts()
     {
