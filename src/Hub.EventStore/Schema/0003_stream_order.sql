@@ -65,16 +65,22 @@ BEGIN
     -- Only after the locks: if this assigns the id, it is above every earlier writer's of these streams.
     my_tx := pg_current_xact_id();
 
-    -- Existing streams are locked in id order too (writers that bypass this function queue here, not deadlock).
-    SELECT array_agg(coalesce(l.version, 0) ORDER BY u.idx), count(DISTINCT l.id) INTO current_versions, locked_count
-    FROM unnest(stream_ids) WITH ORDINALITY AS u(id, idx)
-    LEFT JOIN (SELECT s.id, s.version FROM event_store.streams s
-               WHERE s.id = ANY (stream_ids) ORDER BY s.id FOR UPDATE) AS l ON l.id = u.id;
+    IF cardinality(existing) = 0 THEN
+        -- Only new streams (an initial load): nothing to lock. One created by another transaction since the first
+        -- look makes the stream insert below fail, and the append is retried.
+        current_versions := array_fill(0::bigint, ARRAY[cardinality(stream_ids)]);
+    ELSE
+        -- Existing streams are locked in id order too (writers that bypass this function queue here, not deadlock).
+        SELECT array_agg(coalesce(l.version, 0) ORDER BY u.idx), count(DISTINCT l.id) INTO current_versions, locked_count
+        FROM unnest(stream_ids) WITH ORDINALITY AS u(id, idx)
+        LEFT JOIN (SELECT s.id, s.version FROM event_store.streams s
+                   WHERE s.id = ANY (stream_ids) ORDER BY s.id FOR UPDATE) AS l ON l.id = u.id;
 
-    -- A stream another transaction created since the first look is not locked above, and its creator's id may be
-    -- above this one's: start again, when it exists and gets locked. (Streams are never deleted, so a count will do.)
-    IF locked_count > cardinality(existing) THEN
-        RAISE EXCEPTION 'hub:concurrent_stream_creation' USING ERRCODE = 'serialization_failure';
+        -- A stream another transaction created since the first look is not locked above, and its creator's id may
+        -- be above this one's: start again, when it exists and gets locked. (Streams are never deleted.)
+        IF locked_count > cardinality(existing) THEN
+            RAISE EXCEPTION 'hub:concurrent_stream_creation' USING ERRCODE = 'serialization_failure';
+        END IF;
     END IF;
 
     -- Existing ids with the stream and version they were stored under; after the locks, so a concurrent append of
