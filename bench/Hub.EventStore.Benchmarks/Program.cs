@@ -8,6 +8,7 @@ using Hub.EventStore.Benchmarks;
 using Hub.EventStore.Reading;
 using Hub.EventStore.Schema;
 using Hub.EventStore.Types;
+using Hub.EventStore.Writing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,10 +1,16 @@
 namespace Hub.EventStore;
 
+/// <summary>The <c>EventStore</c> configuration section.</summary>
 public sealed class EventStoreOptions
 {
+    public const string Section = "EventStore";
+
     /// <summary>Start even if PostgreSQL has fsync or synchronous_commit off. Only for throwaway environments.</summary>
     public bool AllowUnsafeDurability { get; set; }
 
-    /// <summary>Apply the schema scripts at start-up.</summary>
-    public bool MigrateOnStart { get; set; } = true;
+    /// <summary>
+    /// Create and update the schema when the host starts. Defaults to on in the Development environment only;
+    /// production runs the explicit <c>migrate</c> step (a Kubernetes Job) before the hosts.
+    /// </summary>
+    public bool? ApplySchemaOnStartup { get; set; }
 }

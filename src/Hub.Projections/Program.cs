@@ -1,20 +1,26 @@
 using Hub.EventStore;
+using Hub.EventStore.Schema;
 using Hub.ServiceDefaults;
 using Hub.ServiceDefaults.Messaging;
 using Hub.ServiceDefaults.Postgres;
+using JasperFx.Events.Daemon;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPostgres();
+// This host owns the event store: its projections and subscriptions run here, one leader per shard across pods.
+builder.AddEventStore().AddAsyncDaemon(DaemonMode.HotCold);
+
+// `Hub.Projections migrate`: apply the schema and exit (the Kubernetes Job before the hosts roll out).
+if (args.Contains("migrate", StringComparer.Ordinal))
+    return await builder.Build().MigrateEventStoreAsync();
+
 builder.AddRabbitMq();
-// This host appends to the event store, so it owns the schema: durability check and migrations at start-up.
-builder.Services.AddEventStore(
-    registerTypes: _ => { },
-    configure: options => builder.Configuration.GetSection("EventStore").Bind(options));
 
 var app = builder.Build();
 app.MapServiceDefaults();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point marker for the test host.</summary>
 public partial class Program;

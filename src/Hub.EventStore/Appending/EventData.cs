@@ -1,5 +1,7 @@
 using Hub.EventStore.Types;
 
+using Hub.EventStore.Writing;
+
 namespace Hub.EventStore.Appending;
 
 /// <summary>An event to append.</summary>

@@ -1,13 +1,19 @@
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace Hub.EventStore.Schema;
 
 /// <summary>
-/// An event store that loses acknowledged commits on a crash breaks every invariant built on it, so start-up
-/// refuses a server with <c>fsync</c> or <c>synchronous_commit</c> off unless the host explicitly accepts that.
+/// An event store that loses acknowledged commits on a crash breaks every invariant built on it, so start-up (and
+/// the migrate step) refuses a server with <c>fsync</c> or <c>synchronous_commit</c> off unless configuration
+/// explicitly accepts that (<c>EventStore:AllowUnsafeDurability</c>).
 /// </summary>
-public static class DurabilityCheck
+public sealed class DurabilityCheck(NpgsqlDataSource dataSource, EventStoreOptions options) : IHostedService
 {
+    public Task StartAsync(CancellationToken cancellationToken) => EnsureAsync(dataSource, options.AllowUnsafeDurability, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public static async Task EnsureAsync(NpgsqlDataSource dataSource, bool allowUnsafe, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
@@ -18,7 +24,7 @@ public static class DurabilityCheck
         if (problem is not null && !allowUnsafe)
             throw new InvalidOperationException(
                 $"Refusing to start the event store: {problem}. Committed events could be lost on a crash. " +
-                "Turn the setting on in postgresql.conf, or set EventStoreOptions.AllowUnsafeDurability = true for throwaway environments.");
+                "Turn the setting on in postgresql.conf, or set EventStore__AllowUnsafeDurability=true for throwaway environments.");
     }
 
     /// <summary>What is wrong with the settings, or null if they are durable.</summary>

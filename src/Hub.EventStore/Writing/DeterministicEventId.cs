@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Hub.EventStore.Appending;
+namespace Hub.EventStore.Writing;
 
 /// <summary>
 /// Name-based (RFC 9562 version 5 style) ids: the same source, record and source version always give the same id,

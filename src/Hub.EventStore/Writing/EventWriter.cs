@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Marten.Events;
+using Marten.Exceptions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Hub.EventStore.Writing;
+
+/// <summary>
+/// The hub's append path: the events of one message, across any number of streams, in one Marten session together
+/// with the message's <see cref="ProcessedMessage"/> record. The database enforces effect-once: a redelivered message
+/// fails on its record and counts as done; an event id the store already holds (a poll and a webhook observing the
+/// same source version) is left out. Races between writers on one stream are retried here, never surfaced (ADR 0008).
+/// </summary>
+public sealed partial class EventWriter(IDocumentStore store, TimeProvider time, ILogger<EventWriter> logger)
+{
+    private const int MaxAttempts = 12;
+    private readonly EventGraph _events = (EventGraph)store.Options.Events;
+    private readonly ConcurrentDictionary<Type, bool> _checkedTypes = new();
+
+    public async Task<WriteResult> WriteAsync(string messageId, IReadOnlyList<StreamEvents> streams, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
+        ArgumentNullException.ThrowIfNull(streams);
+        foreach (var stream in streams)
+            foreach (var pending in stream.Events)
+                EnsureNamed(pending.Data.GetType());
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryWriteAsync(messageId, streams, cancellationToken);
+            }
+            catch (DocumentAlreadyExistsException)
+            {
+                // Only the processed-message record is inserted; its existence means an earlier delivery committed.
+                LogDuplicateMessage(messageId);
+                return WriteResult.Duplicate;
+            }
+            catch (Exception ex) when (attempt < MaxAttempts && IsConcurrencyRace(ex))
+            {
+                LogRace(ex, attempt, messageId);
+                // Full jitter keeps racing writers from colliding again in lockstep.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 << Math.Min(attempt, 6))), time, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<WriteResult> TryWriteAsync(string messageId, IReadOnlyList<StreamEvents> streams, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        var ids = streams.SelectMany(s => s.Events).Select(e => e.Id).ToArray();
+        var stored = ids.Length == 0
+            ? []
+            : (await session.Events.QueryAllRawEvents().Where(e => ids.Contains(e.Id)).Select(e => e.Id).ToListAsync(cancellationToken)).ToHashSet();
+
+        var appended = 0;
+        foreach (var stream in streams)
+        {
+            var fresh = stream.Events.Where(e => !stored.Contains(e.Id)).Select(ToEvent).ToArray();
+            if (fresh.Length == 0)
+                continue;
+            session.Events.Append(stream.StreamKey, fresh);
+            appended += fresh.Length;
+        }
+
+        session.Insert(new ProcessedMessage(messageId, time.GetUtcNow(), appended));
+        await session.SaveChangesAsync(cancellationToken);
+        return new WriteResult(false, appended, ids.Length - appended);
+    }
+
+    private object ToEvent(PendingEvent pending)
+    {
+        var @event = _events.BuildEvent(pending.Data);
+        @event.Id = pending.Id;
+        return @event;
+    }
+
+    /// <summary>
+    /// Races that a new attempt resolves: two sessions appending to one stream (version check), creating one stream
+    /// (its primary key), or storing one event id (the unique index) at the same time.
+    /// </summary>
+    public static bool IsConcurrencyRace(Exception ex) => ex switch
+    {
+        EventStreamUnexpectedMaxEventIdException or JasperFx.Events.ExistingStreamIdCollisionException
+            or Marten.Exceptions.ExistingStreamIdCollisionException or ConcurrencyException => true,
+        MartenCommandException { InnerException: PostgresException inner } => IsRace(inner),
+        PostgresException postgres => IsRace(postgres),
+        _ => false,
+    };
+
+    private static bool IsRace(PostgresException ex) =>
+        ex.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
+        || (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName is "mt_streams" or "mt_events");
+
+    // Stored type names are the contract with every past event; a CLR-derived name would break on a rename.
+    private void EnsureNamed(Type type)
+    {
+        if (_checkedTypes.GetOrAdd(type, t => EventTypeNames.IsExplicit(_events.EventMappingFor(t).EventTypeName)))
+            return;
+        throw new InvalidOperationException(
+            $"{type.Name} has no explicit event type name. Map it with EventTypeNames.Map<{type.Name}>(options, \"name.v1\").");
+    }
+
+    [LoggerMessage(LogLevel.Debug, "Message {MessageId} was already processed; nothing appended")]
+    private partial void LogDuplicateMessage(string messageId);
+
+    [LoggerMessage(LogLevel.Debug, "Append attempt {Attempt} for message {MessageId} lost a race; retrying")]
+    private partial void LogRace(Exception ex, int attempt, string messageId);
+}

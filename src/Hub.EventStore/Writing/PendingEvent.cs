@@ -1,0 +1,16 @@
+namespace Hub.EventStore.Writing;
+
+/// <summary>
+/// An event on its way into a stream, with the id it will keep: deterministic ids (<see cref="DeterministicEventId"/>)
+/// make a repeated observation map onto the event it already produced.
+/// </summary>
+public sealed record PendingEvent(Guid Id, object Data);
+
+/// <summary>The events one message adds to one stream (<c>propstreet-contact-123</c>), in order.</summary>
+public sealed record StreamEvents(string StreamKey, IReadOnlyList<PendingEvent> Events);
+
+/// <summary>What a write did: appended events, and those skipped because the store already had their ids.</summary>
+public sealed record WriteResult(bool DuplicateMessage, int Appended, int AlreadyStored)
+{
+    public static WriteResult Duplicate { get; } = new(true, 0, 0);
+}
