@@ -98,6 +98,8 @@ unix_socket_directories = ''
 max_connections = 300
 fsync = on
 synchronous_commit = on
+# ADR 0008: a transaction left open holds every async projection back; end it within a minute.
+idle_in_transaction_session_timeout = '60s'
 logging_collector = off
 EOF
   echo "$port" > "$dir/pg/port"
