@@ -8,9 +8,10 @@ namespace Hub.Contracts.Observations;
 /// are carried as the source sent them, so what a record means is decided in one place (Hub.Projections).
 /// </summary>
 /// <param name="ObservationId">
-/// Deterministic for a repeatable observation — <c>poll:{connection}:{resource}:{updated_since}:{cursor}</c> for a
-/// page, <c>webhook:{connection}:{webhook-id}</c> for a delivery — and the store's processed-message key, so a
-/// redelivered or re-sent observation appends nothing.
+/// Deterministic for a repeatable observation — <c>poll:{connection}:{resource}:{hash of the page's record ids,
+/// updatedUtc and etags}</c> for a page (a page re-fetched after a crash may hold other records under the same cursor,
+/// so the cursor alone is not its identity), <c>webhook:{connection}:{webhook-id}</c> for a delivery — and the
+/// store's processed-message key, so a redelivered or re-sent observation appends nothing.
 /// </param>
 /// <param name="Source">Where the records come from: <c>propstreet</c>, <c>propertyfinder</c>.</param>
 /// <param name="Connection">The configured connection (one account/token of the source) they were read through.</param>
