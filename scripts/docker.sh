@@ -23,9 +23,6 @@ state=${HUB_DOCKER_STATE:-/var/lib/hub-docker}
 images_dir=$repo/deploy/images
 base_image=hub-local/debian:bookworm
 
-# Docker 20.10 (Debian 12) speaks API 1.41; newer clients (Docker.DotNet in Testcontainers) ask for more unless told.
-export DOCKER_API_VERSION=${DOCKER_API_VERSION:-1.41}
-
 log() { printf 'docker.sh: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -136,10 +133,17 @@ build_base() {
   stage_done "base image $base_image"
 }
 
+# docker build, quiet unless it fails (the classic builder's deprecation notice is no news here).
+build_quietly() {
+  local log="$state/build.log"
+  mkdir -p "$state"
+  docker build -q "$@" >/dev/null 2>"$log" || { cat "$log" >&2; die "docker build $* failed"; }
+}
+
 build_from_dir() { # name hash dir [extra tags...]
   local name=$1 hash=$2 dir=$3; shift 3
   stage "building $name from Debian packages"
-  docker build -q --label "hub.local.recipe=$hash" -t "$name" "$@" "$images_dir/$dir" >/dev/null
+  build_quietly --label "hub.local.recipe=$hash" -t "$name" "$@" "$images_dir/$dir"
   stage_done "image $name"
 }
 
@@ -165,8 +169,8 @@ build_aspnet() {
   stage "building $aspnet_image from $dotnet_root (ASP.NET Core $version)"
   context_with_dotnet "$ctx" Dockerfile.aspnet dotnet host shared/Microsoft.NETCore.App \
     shared/Microsoft.AspNetCore.App LICENSE.txt ThirdPartyNotices.txt
-  docker build -q --build-arg "BASE=$base_image" --build-arg "ASPNET_VERSION=$version" \
-    --label "hub.local.recipe=$hash" -t "$aspnet_image" "$ctx" >/dev/null
+  build_quietly --build-arg "BASE=$base_image" --build-arg "ASPNET_VERSION=$version" \
+    --label "hub.local.recipe=$hash" -t "$aspnet_image" "$ctx"
   rm -rf "$ctx"
   stage_done "image $aspnet_image"
 }
@@ -183,9 +187,9 @@ build_sdk() {
   for f in "${HOME:-/root}/.nuget/NuGet/NuGet.Config" /etc/nuget/NuGet.Config; do
     [ -f "$f" ] && { cp "$f" "$ctx/nuget/NuGet.Config"; break; }
   done
-  docker build -q --build-arg "SDK_VERSION=$sdk_version" \
+  build_quietly --build-arg "SDK_VERSION=$sdk_version" \
     --build-arg "NUGET_CERT_REVOCATION_MODE=${NUGET_CERT_REVOCATION_MODE:-online}" \
-    --label "hub.local.recipe=$hash" -t "$sdk_image" "$ctx" >/dev/null
+    --label "hub.local.recipe=$hash" -t "$sdk_image" "$ctx"
   rm -rf "$ctx"
   stage_done "image $sdk_image"
 }
@@ -233,12 +237,13 @@ cmd_up() {
 }
 
 cmd_env() {
-  # Docker 20.10 refuses API 1.44, which Docker.DotNet asks for; Ryuk (Testcontainers' reaper) cannot be pulled
-  # here, and the tests remove their own containers.
-  echo "export DOCKER_API_VERSION=$DOCKER_API_VERSION"
+  # Docker.DotNet (Testcontainers) asks for API 1.44, which Debian's Docker 20.10 (1.41) refuses: pin the
+  # engine's own version. Ryuk (Testcontainers' reaper) cannot be pulled without a registry; the tests remove
+  # their own containers.
+  echo "export DOCKER_API_VERSION=$(docker version -f '{{.Server.APIVersion}}' 2>/dev/null || echo 1.41)"
   echo "export TESTCONTAINERS_RYUK_DISABLED=true"
-  # Compose v1 builds with the engine's classic builder; no buildx here.
-  echo "export COMPOSE_DOCKER_CLI_BUILD=0 DOCKER_BUILDKIT=0"
+  # Without buildx (Debian's Docker 20.10) builds use the classic builder, which deploy/Dockerfile is made for.
+  docker buildx version >/dev/null 2>&1 || echo "export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0"
 }
 
 cmd_status() {
