@@ -4,6 +4,7 @@
 # /health/ready, sends one request through each host, then removes everything it made (containers, network,
 # volumes), also when a check fails or the run is interrupted. Exit code 0 = every check passed.
 # Compose files: COMPOSE_FILE (default docker-compose.yml). Logs of a failed run: $TMPDIR/compose-smoke.*.log.
+# HUB_SMOKE_UP_TIMEOUT (300 s): how long `up` may wait for health checks and the migrate service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,7 @@ HUB_POSTGRES_PASSWORD=$(secret); HUB_RABBITMQ_PASSWORD=$(secret)
 dc() { "${compose[@]}" -p "$project" "$@"; }
 
 failed=0
+state_log=$(mktemp)
 cleanup() {
   local code=$? t
   trap - EXIT INT TERM
@@ -45,6 +47,7 @@ cleanup() {
          docker network ls -q --filter "label=com.docker.compose.project=$project"; \
          docker volume ls -q --filter "label=com.docker.compose.project=$project")
   if [ -n "$left" ]; then say "left behind: $left"; code=1; else say "down in $(since "$t"): nothing left behind"; fi
+  rm -f "$state_log"
   say "total $(since "$t_all")"
   exit "$code"
 }
@@ -57,7 +60,10 @@ say "images built in $(since "$t")"
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^integration-hub/' | sed 's/^/compose-smoke: image /' >&2
 
 t=$(now_ms)
-dc up -d --no-build >/dev/null 2>&1 || { say "docker-compose up failed"; dc up -d --no-build; }
+# Compose waits for the health checks and for migrate to exit; a migrate that never exits must not hang CI.
+if ! timeout "${HUB_SMOKE_UP_TIMEOUT:-300}" "${compose[@]}" -p "$project" up -d --no-build >"$state_log" 2>&1; then
+  cat "$state_log" >&2; say "docker-compose up failed or took over ${HUB_SMOKE_UP_TIMEOUT:-300} s"; exit 1
+fi
 say "stack started in $(since "$t")"
 
 check() { # name expected-status url [curl args...]
