@@ -74,12 +74,12 @@ check() { # name expected-status url [curl args...]
 
 t=$(now_ms)
 for spec in "sandbox $HUB_SANDBOX_PORT" "api $HUB_API_PORT" "ingest $HUB_INGEST_PORT" "projections $HUB_PROJECTIONS_PORT"; do
-  set -- $spec
+  read -r name port <<<"$spec"
   for _ in $(seq 1 180); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$2/health/ready" || true)" = 200 ] && break
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/health/ready" || true)" = 200 ] && break
     sleep 1
   done
-  check "$1 ready after $(since "$t")" 200 "http://127.0.0.1:$2/health/ready"
+  check "$name ready after $(since "$t")" 200 "http://127.0.0.1:$port/health/ready"
 done
 
 migrate_id=$(dc ps -q migrate)
@@ -91,9 +91,9 @@ check "sandbox: Propstreet contacts with a bearer token" 200 \
 check "sandbox: Propstreet contacts without a token is refused" 401 \
   "http://127.0.0.1:$HUB_SANDBOX_PORT/api/v1/network/contacts?limit=1"
 for spec in "api $HUB_API_PORT" "ingest $HUB_INGEST_PORT" "projections $HUB_PROJECTIONS_PORT"; do
-  set -- $spec
-  check "$1 /health/live" 200 "http://127.0.0.1:$2/health/live"
-  check "$1 /health/ready" 200 "http://127.0.0.1:$2/health/ready"
+  read -r name port <<<"$spec"
+  check "$name /health/live" 200 "http://127.0.0.1:$port/health/live"
+  check "$name /health/ready" 200 "http://127.0.0.1:$port/health/ready"
 done
 check "rabbitmq management UI (API overview)" 200 "http://127.0.0.1:$HUB_RABBITMQ_UI_PORT/api/overview" \
   -u "hub:$HUB_RABBITMQ_PASSWORD"

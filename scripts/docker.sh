@@ -135,9 +135,11 @@ build_base() {
 
 # docker build, quiet unless it fails (the classic builder's deprecation notice is no news here).
 build_quietly() {
-  local log="$state/build.log"
+  local log
   mkdir -p "$state"
-  docker build -q "$@" >/dev/null 2>"$log" || { cat "$log" >&2; die "docker build $* failed"; }
+  log=$(mktemp "$state/build.XXXXXX.log")
+  docker build -q "$@" >/dev/null 2>"$log" || { cat "$log" >&2; rm -f "$log"; die "docker build $* failed"; }
+  rm -f "$log"
 }
 
 build_from_dir() { # name hash dir [extra tags...]
@@ -149,7 +151,7 @@ build_from_dir() { # name hash dir [extra tags...]
 
 # The .NET images: this machine's /usr/share/dotnet, sent as build context straight from a tar stream.
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet 2>/dev/null || echo /usr/share/dotnet/dotnet)")")
-newest() { ls "$1" 2>/dev/null | sort -V | tail -1; }
+newest() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | tail -1; }
 
 context_with_dotnet() { # dir dockerfile parts... : a build context with hard links to this machine's .NET
   local ctx=$1 dockerfile=$2 part; shift 2
@@ -198,7 +200,7 @@ aspnet_image=mcr.microsoft.com/dotnet/aspnet:10.0
 sdk_image=mcr.microsoft.com/dotnet/sdk:10.0
 
 ensure_images() {
-  local h_base h_pg h_rmq h_aspnet h_sdk need_base=0
+  local h_base h_pg h_rmq h_aspnet h_sdk
   h_base=$(recipe_hash base/dpkg-excludes base/apt-lean)
   h_pg=$(recipe_hash postgres/Dockerfile postgres/docker-entrypoint.sh)-$h_base
   h_rmq=$(recipe_hash rabbitmq/Dockerfile rabbitmq/docker-entrypoint.sh)-$h_base
@@ -211,19 +213,18 @@ ensure_images() {
   image_current "$aspnet_image" "$h_aspnet" || try_pull "$aspnet_image" || todo+=(aspnet)
   image_current "$sdk_image" "$h_sdk" || try_pull "$sdk_image" || todo+=(sdk)
   [ ${#todo[@]} -gt 0 ] || return 0
+  want() { [[ " ${todo[*]} " == *" $1 "* ]]; }
 
   image_current "$base_image" "$h_base" || build_base "$h_base"
-  local t
-  for t in "${todo[@]}"; do
-    case $t in
-      postgres) build_from_dir postgres:15 "$h_pg" postgres --build-arg "BASE=$base_image" ;;
-      rabbitmq) build_from_dir rabbitmq:3-management "$h_rmq" rabbitmq --build-arg "BASE=$base_image"
-                docker tag rabbitmq:3-management rabbitmq:3.10-management ;;
-      aspnet) build_aspnet "$h_aspnet" ;;
-      sdk) build_sdk "$h_sdk" ;;
-    esac
-  done
-  docker image prune -f >/dev/null # dangling layers of replaced images
+  # The three chains share nothing but the base; in parallel they take as long as the slowest (apt-bound).
+  local pids=() pid failed=0
+  want postgres && { build_from_dir postgres:15 "$h_pg" postgres --build-arg "BASE=$base_image" & pids+=($!); }
+  want rabbitmq && { { build_from_dir rabbitmq:3-management "$h_rmq" rabbitmq --build-arg "BASE=$base_image" &&
+                       docker tag rabbitmq:3-management rabbitmq:3.10-management; } & pids+=($!); }
+  { if want aspnet; then build_aspnet "$h_aspnet"; fi && if want sdk; then build_sdk "$h_sdk"; fi; } & pids+=($!)
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" = 0 ] || die "an image build failed (see above)"
+  docker image prune -f --filter label=hub.local.recipe >/dev/null # dangling layers of replaced images
 }
 
 # --- commands ---------------------------------------------------------------------------------------------
@@ -249,8 +250,10 @@ cmd_env() {
 cmd_status() {
   if engine_up; then log "engine: $(docker version -f '{{.Server.Version}}' 2>/dev/null) reachable"; else log "engine: not reachable"; fi
   if [ -f "$state/started-by-docker-sh" ]; then log "started by docker.sh: pid $(cat "$state/started-by-docker-sh")"; fi
-  engine_up && docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' \
-    | grep -E '^(hub-local/|postgres:|rabbitmq:|mcr.microsoft.com/dotnet/|integration-hub/)' >&2 || true
+  if engine_up; then
+    docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' |
+      grep -E '^(hub-local/|postgres:|rabbitmq:|mcr.microsoft.com/dotnet/|integration-hub/)' >&2 || true
+  fi
 }
 
 cmd_down() {

@@ -26,9 +26,10 @@ for dir in base overlays/*/; do
   echo "validate: $dir" >&2
   node validate/validate.mjs render "$dir" >"$out/$name.yaml" || { failed=1; continue; }
   if command -v kubectl >/dev/null; then
-    kubectl kustomize "$dir" >"$out/$name.kubectl.yaml" &&
-      node validate/validate.mjs same "$out/$name.yaml" "$out/$name.kubectl.yaml" ||
-      { echo "validate: $dir renders differently with kubectl kustomize" >&2; failed=1; }
+    if ! kubectl kustomize "$dir" >"$out/$name.kubectl.yaml" ||
+       ! node validate/validate.mjs same "$out/$name.yaml" "$out/$name.kubectl.yaml"; then
+      echo "validate: $dir renders differently with kubectl kustomize" >&2; failed=1
+    fi
   fi
   if node validate/validate.mjs check "$out/$name.yaml" 2>"$out/$name.log"; then
     grep -v '^ok ' "$out/$name.log" >&2 || true

@@ -12,7 +12,7 @@ if [ "$(id -u)" = 0 ]; then
   mkdir -p "$PGDATA" /var/run/postgresql
   chown postgres:postgres "$PGDATA" /var/run/postgresql
   chmod 700 "$PGDATA"
-  exec setpriv --reuid=postgres --regid=postgres --init-groups "$BASH_SOURCE" "$@"
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 fi
 
 : "${POSTGRES_USER:=postgres}"
@@ -37,6 +37,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   if [ "$POSTGRES_DB" != postgres ]; then
     "${psql[@]}" --dbname postgres --set db="$POSTGRES_DB" <<<'CREATE DATABASE :"db";'
   fi
+  # shellcheck disable=SC1090 # init scripts are the user's, sourced as the official image does
   for f in /docker-entrypoint-initdb.d/*; do
     case "$f" in
       *.sh) echo "running $f"; . "$f" ;;

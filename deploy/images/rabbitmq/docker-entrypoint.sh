@@ -16,7 +16,7 @@ if [ "$(id -u)" = 0 ]; then
   } > /etc/rabbitmq/conf.d/10-defaults.conf
   chown -R rabbitmq:rabbitmq /etc/rabbitmq /var/lib/rabbitmq
   chmod 600 /etc/rabbitmq/conf.d/10-defaults.conf
-  exec setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups "$BASH_SOURCE" "$@"
+  exec setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups "$0" "$@"
 fi
 
 exec /usr/lib/rabbitmq/bin/rabbitmq-server
