@@ -46,6 +46,12 @@ install_engine() {
 start_engine() {
   [ "$(id -u)" = 0 ] || die "dockerd is not running and only root can start it"
   mkdir -p "$state"
+  local old_pid
+  old_pid=$(cat "$state/dockerd.pid" 2>/dev/null || true)
+  if [ -n "$old_pid" ] && [ "$(cat "/proc/$old_pid/comm" 2>/dev/null)" = dockerd ]; then
+    die "dockerd (pid $old_pid) runs but does not answer; see $state/dockerd.log, or stop it: scripts/docker.sh down"
+  fi
+  rm -f "$state/dockerd.pid" # left by a dockerd that was killed (a machine handed on, a CI run ended)
   stage "starting dockerd (log: $state/dockerd.log)"
   # setsid + redirects: dockerd outlives this script and holds none of its caller's pipes open.
   setsid dockerd --pidfile "$state/dockerd.pid" </dev/null >"$state/dockerd.log" 2>&1 &
