@@ -54,11 +54,13 @@ start_engine() {
   rm -f "$state/dockerd.pid" # left by a dockerd that was killed (a machine handed on, a CI run ended)
   stage "starting dockerd (log: $state/dockerd.log)"
   # setsid + redirects: dockerd outlives this script and holds none of its caller's pipes open.
+  # The pid comes from dockerd's own pid file: setsid may fork, so $! need not be dockerd.
   setsid dockerd --pidfile "$state/dockerd.pid" </dev/null >"$state/dockerd.log" 2>&1 &
-  echo $! >"$state/started-by-docker-sh"
   for _ in $(seq 1 60); do
-    engine_up && { stage_done "dockerd start"; return 0; }
-    kill -0 "$(cat "$state/started-by-docker-sh")" 2>/dev/null || break
+    if engine_up && [ -s "$state/dockerd.pid" ]; then
+      cp "$state/dockerd.pid" "$state/started-by-docker-sh"
+      stage_done "dockerd start"; return 0
+    fi
     sleep 0.5
   done
   tail -20 "$state/dockerd.log" >&2 || true
