@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Proves the compose stack works: makes Docker usable (scripts/docker.sh), builds the images, starts the stack
+# under a project name of its own on free loopback ports with random passwords, waits for every host's
+# /health/ready, sends one request through each host, then removes everything it made (containers, network,
+# volumes), also when a check fails or the run is interrupted. Exit code 0 = every check passed.
+# Compose files: COMPOSE_FILE (default docker-compose.yml). Logs of a failed run: $TMPDIR/compose-smoke.*.log.
+# HUB_SMOKE_UP_TIMEOUT (300 s): how long `up` may wait for health checks and the migrate service.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+since() { local ms=$(( $(now_ms) - $1 )); printf '%d.%d s' $((ms / 1000)) $((ms % 1000 / 100)); }
+say() { printf 'compose-smoke: %s\n' "$*" >&2; }
+t_all=$(now_ms)
+
+scripts/docker.sh up
+eval "$(scripts/docker.sh env)"
+if command -v docker-compose >/dev/null; then compose=(docker-compose); else compose=(docker compose); fi
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { local p; while p=$(( 20000 + RANDOM % 40000 )); port_in_use "$p"; do :; done; echo "$p"; }
+secret() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
+
+project=hubsmoke$$
+export HUB_API_PORT HUB_INGEST_PORT HUB_PROJECTIONS_PORT HUB_SANDBOX_PORT HUB_RABBITMQ_UI_PORT
+HUB_API_PORT=$(free_port); HUB_INGEST_PORT=$(free_port); HUB_PROJECTIONS_PORT=$(free_port)
+HUB_SANDBOX_PORT=$(free_port); HUB_RABBITMQ_UI_PORT=$(free_port)
+export HUB_POSTGRES_PASSWORD HUB_RABBITMQ_PASSWORD HUB_LOG_FORMAT=json
+HUB_POSTGRES_PASSWORD=$(secret); HUB_RABBITMQ_PASSWORD=$(secret)
+dc() { "${compose[@]}" -p "$project" "$@"; }
+
+failed=0
+state_log=$(mktemp)
+cleanup() {
+  local code=$? t
+  trap - EXIT INT TERM
+  if [ "$code" != 0 ] || [ "$failed" != 0 ]; then
+    local logs; logs=$(mktemp "${TMPDIR:-/tmp}/compose-smoke.XXXXXX.log")
+    dc ps >"$logs" 2>&1 || true
+    dc logs --no-color >>"$logs" 2>&1 || true
+    say "FAILED; container logs: $logs"
+  fi
+  t=$(now_ms)
+  dc down -v --remove-orphans --timeout 30 >/dev/null 2>&1 || true
+  local left
+  left=$(docker ps -aq --filter "label=com.docker.compose.project=$project"; \
+         docker network ls -q --filter "label=com.docker.compose.project=$project"; \
+         docker volume ls -q --filter "label=com.docker.compose.project=$project")
+  if [ -n "$left" ]; then say "left behind: $left"; code=1; else say "down in $(since "$t"): nothing left behind"; fi
+  rm -f "$state_log"
+  say "total $(since "$t_all")"
+  exit "$code"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+t=$(now_ms)
+dc build -q
+say "images built in $(since "$t")"
+docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^integration-hub/' | sed 's/^/compose-smoke: image /' >&2
+
+t=$(now_ms)
+# Compose waits for the health checks and for migrate to exit; a migrate that never exits must not hang CI.
+if ! timeout "${HUB_SMOKE_UP_TIMEOUT:-300}" "${compose[@]}" -p "$project" up -d --no-build >"$state_log" 2>&1; then
+  cat "$state_log" >&2; say "docker-compose up failed or took over ${HUB_SMOKE_UP_TIMEOUT:-300} s"; exit 1
+fi
+say "stack started in $(since "$t")"
+
+check() { # name expected-status url [curl args...]
+  local name=$1 want=$2 url=$3 got; shift 3
+  got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@" "$url" || true)
+  if [ "$got" = "$want" ]; then say "ok    $name ($got)"; else say "FAIL  $name: $url gave $got, want $want"; failed=1; fi
+}
+
+t=$(now_ms)
+for spec in "sandbox $HUB_SANDBOX_PORT" "api $HUB_API_PORT" "ingest $HUB_INGEST_PORT" "projections $HUB_PROJECTIONS_PORT"; do
+  read -r name port <<<"$spec"
+  for _ in $(seq 1 180); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/health/ready" || true)" = 200 ] && break
+    sleep 1
+  done
+  check "$name ready after $(since "$t")" 200 "http://127.0.0.1:$port/health/ready"
+done
+
+migrate_id=$(dc ps -q migrate)
+migrate_exit=$(docker inspect -f '{{.State.ExitCode}} {{.State.Status}}' "$migrate_id" 2>/dev/null || echo "? missing")
+if [ "$migrate_exit" = "0 exited" ]; then say "ok    migrate exited 0"; else say "FAIL  migrate: $migrate_exit"; failed=1; fi
+
+check "sandbox: Propstreet contacts with a bearer token" 200 \
+  "http://127.0.0.1:$HUB_SANDBOX_PORT/api/v1/network/contacts?limit=1" -H 'Authorization: Bearer compose-smoke'
+check "sandbox: Propstreet contacts without a token is refused" 401 \
+  "http://127.0.0.1:$HUB_SANDBOX_PORT/api/v1/network/contacts?limit=1"
+for spec in "api $HUB_API_PORT" "ingest $HUB_INGEST_PORT" "projections $HUB_PROJECTIONS_PORT"; do
+  read -r name port <<<"$spec"
+  check "$name /health/live" 200 "http://127.0.0.1:$port/health/live"
+  check "$name /health/ready" 200 "http://127.0.0.1:$port/health/ready"
+done
+check "rabbitmq management UI (API overview)" 200 "http://127.0.0.1:$HUB_RABBITMQ_UI_PORT/api/overview" \
+  -u "hub:$HUB_RABBITMQ_PASSWORD"
+
+# The hosts run as the unprivileged user on a read-only root filesystem.
+for svc in sandbox api ingest projections; do
+  id=$(dc ps -q "$svc")
+  user=$(docker exec "$id" id -u 2>/dev/null || echo '?')
+  if docker exec "$id" sh -c 'touch /app/x' 2>/dev/null; then ro=writable; else ro=read-only; fi
+  if [ "$user" != 0 ] && [ "$ro" = read-only ]; then say "ok    $svc runs as uid $user, /app $ro"
+  else say "FAIL  $svc runs as uid $user, /app $ro"; failed=1; fi
+done
+
+[ "$failed" = 0 ] || exit 1
+say "all checks passed"
