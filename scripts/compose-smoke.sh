@@ -8,26 +8,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-since() { local ms=$(( $(now_ms) - $1 )); printf '%d.%d s' $((ms / 1000)) $((ms % 1000 / 100)); }
+source scripts/compose-lib.sh
 say() { printf 'compose-smoke: %s\n' "$*" >&2; }
 t_all=$(now_ms)
 
 scripts/docker.sh up
 eval "$(scripts/docker.sh env)"
-if command -v docker-compose >/dev/null; then compose=(docker-compose); else compose=(docker compose); fi
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { local p; while p=$(( 20000 + RANDOM % 40000 )); port_in_use "$p"; do :; done; echo "$p"; }
-secret() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
 
 project=hubsmoke$$
-export HUB_API_PORT HUB_INGEST_PORT HUB_PROJECTIONS_PORT HUB_SANDBOX_PORT HUB_RABBITMQ_UI_PORT
-HUB_API_PORT=$(free_port); HUB_INGEST_PORT=$(free_port); HUB_PROJECTIONS_PORT=$(free_port)
-HUB_SANDBOX_PORT=$(free_port); HUB_RABBITMQ_UI_PORT=$(free_port)
+pick_ports "" "" "" "" ""
 export HUB_POSTGRES_PASSWORD HUB_RABBITMQ_PASSWORD HUB_LOG_FORMAT=json
 HUB_POSTGRES_PASSWORD=$(secret); HUB_RABBITMQ_PASSWORD=$(secret)
-dc() { "${compose[@]}" -p "$project" "$@"; }
 
 failed=0
 state_log=$(mktemp)
@@ -73,14 +64,10 @@ check() { # name expected-status url [curl args...]
 }
 
 t=$(now_ms)
-for spec in "sandbox $HUB_SANDBOX_PORT" "api $HUB_API_PORT" "ingest $HUB_INGEST_PORT" "projections $HUB_PROJECTIONS_PORT"; do
-  read -r name port <<<"$spec"
-  for _ in $(seq 1 180); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/health/ready" || true)" = 200 ] && break
-    sleep 1
-  done
+while read -r name port; do
+  wait_ready "$port" 180 >/dev/null
   check "$name ready after $(since "$t")" 200 "http://127.0.0.1:$port/health/ready"
-done
+done < <(hosts_and_ports)
 
 migrate_id=$(dc ps -q migrate)
 migrate_exit=$(docker inspect -f '{{.State.ExitCode}} {{.State.Status}}' "$migrate_id" 2>/dev/null || echo "? missing")

@@ -1,66 +1,63 @@
 #!/usr/bin/env bash
-# Runs the hub on this machine: throwaway PostgreSQL and RabbitMQ, the API sandbox (Propstreet and
-# Property Finder stand-ins) and the three hub hosts. Waits until every host reports ready, then runs
-# until Ctrl-C, which stops the hosts gracefully and removes the servers and their data.
+# Runs the hub as containers (docker-compose.yml): PostgreSQL, RabbitMQ with its management UI, the API sandbox
+# (Propstreet and Property Finder stand-ins, control surface on), the schema migration and the three hub hosts.
+# Makes Docker usable first (scripts/docker.sh: engine and images, built from Debian packages where no registry
+# answers), waits until every host reports ready, says where everything is, then follows the hosts' logs.
+# Ctrl-C (or `scripts/run.sh stop` from another terminal) removes the containers, network and volumes; a dockerd
+# this script had to start is stopped again.
 #
-# Ports: HUB_API_PORT (5000), HUB_INGEST_PORT (5001), HUB_PROJECTIONS_PORT (5002), HUB_SANDBOX_PORT (5080);
-# a taken port is replaced by a free one.
+# Ports on 127.0.0.1: HUB_API_PORT (5000), HUB_INGEST_PORT (5001), HUB_PROJECTIONS_PORT (5002),
+# HUB_SANDBOX_PORT (5080), HUB_RABBITMQ_UI_PORT (15672); a taken port is replaced by a free one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
+source scripts/compose-lib.sh
+project=integration-hub
+say() { printf 'run: %s\n' "$*" >&2; }
 
-if [ "${1:-}" != "--inside-infra" ]; then
-  dotnet build IntegrationHub.sln -c Release -nologo -clp:NoSummary -v:quiet
-  exec scripts/infra.sh run -- "$0" --inside-infra
+if [ "${1:-}" = stop ]; then
+  dc down -v --remove-orphans --timeout 30
+  exit 0
 fi
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pick_port() { local p=$1; while port_in_use "$p"; do p=$(( 20000 + RANDOM % 40000 )); done; echo "$p"; }
+engine_was_up=false
+docker info >/dev/null 2>&1 && engine_was_up=true
+scripts/docker.sh up
+eval "$(scripts/docker.sh env)"
 
-pids=()
-stop_hosts() {
-  trap - INT TERM
-  [ ${#pids[@]} -gt 0 ] || return 0
-  echo "run: stopping hosts" >&2
-  kill -TERM "${pids[@]}" 2>/dev/null || true
-  wait "${pids[@]}" 2>/dev/null || true
+pick_ports 5000 5001 5002 5080 15672
+export HUB_POSTGRES_PASSWORD HUB_RABBITMQ_PASSWORD
+HUB_POSTGRES_PASSWORD=$(secret); HUB_RABBITMQ_PASSWORD=$(secret)
+
+stopping=false
+stop() {
+  $stopping && return; stopping=true
+  trap - EXIT INT TERM
+  say "stopping the hub and removing its containers, network and volumes"
+  dc down -v --remove-orphans --timeout 30 >/dev/null 2>&1 || true
+  $engine_was_up || scripts/docker.sh down >/dev/null 2>&1 || true
 }
-trap 'stop_hosts; exit 0' INT TERM
+trap stop EXIT
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
 
-start_host() { # name port
-  local name=$1 port=$2
-  local dll="$root/src/$name/bin/Release/net10.0/$name.dll"
-  # --urls on the command line wins over any Urls in the host's appsettings.json.
-  Logging__Format=text dotnet "$dll" --contentRoot "$root/src/$name" --urls "http://127.0.0.1:$port" &
-  pids+=($!)
-  echo "$name http://127.0.0.1:$port"
-}
+t=$(now_ms)
+dc build -q
+say "images built in $(since "$t")"
+dc up -d --no-build >/dev/null
+while read -r name port; do
+  if [ "$(wait_ready "$port" 180)" = 200 ]; then say "$(printf '%-12s ready  http://127.0.0.1:%s' "$name" "$port")"
+  else say "$(printf '%-12s NOT READY  http://127.0.0.1:%s/health/ready  (logs: docker-compose -p %s logs %s)' "$name" "$port" "$project" "$name")"; fi
+done < <(hosts_and_ports)
 
-sandbox_port=$(pick_port "${HUB_SANDBOX_PORT:-5080}")
-hosts=("Hub.Sandbox $sandbox_port")
-# The control surface (drive changes, inject faults, reseed) is on for local runs: this is a demo.
-Sandbox__AdminEnabled=true start_host Hub.Sandbox "$sandbox_port" >/dev/null
-# The hosts talk to the sandbox unless real base URLs and credentials are configured.
-export Propstreet__BaseUrl="${Propstreet__BaseUrl:-http://127.0.0.1:$sandbox_port}"
-export PropertyFinder__BaseUrl="${PropertyFinder__BaseUrl:-http://127.0.0.1:$sandbox_port}"
-for spec in "Hub.Api ${HUB_API_PORT:-5000}" "Hub.Ingest ${HUB_INGEST_PORT:-5001}" "Hub.Projections ${HUB_PROJECTIONS_PORT:-5002}"; do
-  set -- $spec
-  port=$(pick_port "$2")
-  start_host "$1" "$port" >/dev/null
-  hosts+=("$1 $port")
-done
-
-for spec in "${hosts[@]}"; do
-  set -- $spec
-  for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$2/health/ready" >/dev/null 2>&1 && break
-    sleep 0.5
-  done
-  if curl -fsS "http://127.0.0.1:$2/health/ready" >/dev/null 2>&1; then
-    printf 'run: %-16s ready  http://127.0.0.1:%s\n' "$1" "$2" >&2
-  else
-    printf 'run: %-16s NOT READY  http://127.0.0.1:%s/health/ready\n' "$1" "$2" >&2
-  fi
-done
-echo "run: the hub is up; Ctrl-C stops everything" >&2
-wait
+cat >&2 <<MSG
+run: the hub is up in $(since "$t")
+  API            http://127.0.0.1:$HUB_API_PORT   (/health/ready)
+  Ingest         http://127.0.0.1:$HUB_INGEST_PORT
+  Projections    http://127.0.0.1:$HUB_PROJECTIONS_PORT
+  Sandbox        http://127.0.0.1:$HUB_SANDBOX_PORT   (Propstreet /api/v1/..., Property Finder /v1/..., control surface /_sandbox)
+  RabbitMQ UI    http://127.0.0.1:$HUB_RABBITMQ_UI_PORT   (user hub, password $HUB_RABBITMQ_PASSWORD)
+  Logs           docker-compose -p $project logs -f [api|ingest|projections|sandbox]
+run: following the hosts' logs; Ctrl-C stops everything
+MSG
+dc logs -f --tail=20 api ingest projections &
+wait $! || true
