@@ -38,6 +38,58 @@ public sealed class PropstreetJsonTests(PropstreetSandbox sandbox) : IClassFixtu
         Assert.Empty((await (await client.GetAsync("/api/v1/webhooks")).ReadObjectAsync())["data"]!.AsArray());
     }
 
+    public static TheoryData<string, string> WrongTypes => new()
+    {
+        { "/api/v1/projects/{project}", """{"externalRefs":"oops"}""" },
+        { "/api/v1/projects/{project}", """{"externalRefs":null}""" },
+        { "/api/v1/projects/{project}", """{"externalRefs":[{"namespace":"hubspot","id":5}]}""" },
+        { "/api/v1/projects/{project}", """{"price":"150 MSEK"}""" },
+        { "/api/v1/projects/{project}", """{"price":{"value":"150","currency":"SEK","scale":"millions"}}""" },
+        { "/api/v1/projects/{project}", """{"priceRange":5}""" },
+        { "/api/v1/projects/{project}", """{"asset":"portfolio"}""" },
+        { "/api/v1/projects/{project}", """{"classification":null}""" },
+        { "/api/v1/projects/{project}", """{"name":42}""" },
+        { "/api/v1/network/contacts/{contact}", """{"externalRefs":"oops"}""" },
+        { "/api/v1/network/contacts/{contact}", """{"externalRefs":null}""" },
+        { "/api/v1/network/contacts/{contact}", """{"tags":"vip"}""" },
+        { "/api/v1/network/contacts/{contact}", """{"emails":null}""" },
+        { "/api/v1/network/contacts/{contact}", """{"firstName":7}""" },
+        { "/api/v1/projects/{project}/prospects/{prospect}", """{"externalRefs":"oops"}""" },
+        { "/api/v1/projects/{project}/prospects/{prospect}", """{"externalRefs":null}""" },
+        { "/api/v1/projects/{project}/prospects/{prospect}", """{"classification":5}""" },
+        { "/api/v1/projects/{project}/prospects/{prospect}", """{"classification":null}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongTypes))]
+    public async Task A_wrongly_typed_field_is_refused_with_400_and_leaves_the_record_as_it_was(string path, string body)
+    {
+        var client = sandbox.ClientFor();
+        var ids = await IdsAsync(client);
+        var url = Fill(path, ids);
+        var before = (await (await client.GetAsync(url)).ReadObjectAsync()).ToJsonString();
+
+        var response = await client.PatchAsync(url, Json.Raw(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.False(string.IsNullOrWhiteSpace((await response.ReadObjectAsync()).Str("detail")));
+        Assert.Equal(before, (await (await client.GetAsync(url)).ReadObjectAsync()).ToJsonString());
+    }
+
+    [Fact]
+    public async Task Only_an_explicit_empty_array_removes_a_projects_external_refs()
+    {
+        var client = sandbox.ClientFor();
+        var created = await (await client.PostAsync("/api/v1/projects", Json.Raw($$"""{"name":"Refs","externalRefs":[{"namespace":"hubspot","id":"deal-{{Guid.NewGuid():N}}"}]}"""))).ReadObjectAsync();
+        var url = $"/api/v1/projects/{created.Str("id")}";
+
+        Assert.Single((await (await client.PatchAsync(url, Json.Raw("""{"name":"Renamed"}"""))).ReadObjectAsync())["externalRefs"]!.AsArray());
+        var cleared = await client.PatchAsync(url, Json.Raw("""{"externalRefs":[]}"""));
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        Assert.Empty((await cleared.ReadObjectAsync())["externalRefs"]!.AsArray());
+    }
+
     private sealed record Ids(string Contact, string Project, string Prospect, string ProspectEtag);
 
     private static async Task<Ids> IdsAsync(HttpClient client)

@@ -124,8 +124,7 @@ public sealed class ContactInput
         {
             if (!allowExternalRefs)
                 return "externalRefs cannot be set here; the reference is given by the path.";
-            var parsed = AsArray(refs).Select(r => r is null ? null : new ExternalRef(r["namespace"]?.GetValue<string>() ?? "", r["id"]?.GetValue<string>() ?? "")).ToList();
-            if (ExternalRef.Validate(parsed, out var normalised) is { } error)
+            if (ExternalRef.FromJson(refs, out var normalised) is { } error)
                 return error;
             ExternalRefs = normalised;
         }
@@ -194,8 +193,9 @@ public sealed class ContactInput
     private string? Str(string field) =>
         _body.TryGetPropertyValue(field, out var node) && node is not null ? node.GetValue<string>().Trim() is { Length: > 0 } s ? s : null : null;
 
+    // Arrays replace; null is not an empty array (only [] clears), so it is a wrong type like a string would be.
     private static JsonArray AsArray(JsonNode? node) =>
-        node as JsonArray ?? (node is null ? [] : throw new InvalidOperationException("expected an array"));
+        node as JsonArray ?? throw new InvalidOperationException("expected an array ([] to clear)");
 
     private static bool LooksLikeEmail(string value)
     {

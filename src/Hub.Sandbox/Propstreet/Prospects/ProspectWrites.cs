@@ -153,21 +153,8 @@ public sealed class ProspectWrites(PropstreetData data, WebhookPublisher webhook
             return (index, null, Fail("invalid_id", $"'{text}' is not a valid id", contactText, companyText));
 
         IReadOnlyList<ExternalRef> refs = [];
-        if (item["externalRefs"] is { } refsNode)
-        {
-            List<ExternalRef?>? list;
-            try
-            {
-                list = refsNode.Deserialize<List<ExternalRef?>>(PropstreetJson.WithNulls);
-            }
-            catch (JsonException)
-            {
-                list = null;
-            }
-
-            if (list is null || ExternalRef.Validate(list, out refs) is not null)
-                return (index, null, Fail("validation_error", "externalRefs are invalid (namespace and id required, one per namespace)", contactText, companyText));
-        }
+        if (item.TryGetPropertyValue("externalRefs", out var refsNode) && ExternalRef.FromJson(refsNode, out refs) is { } refError)
+            return (index, null, Fail("validation_error", refError, contactText, companyText));
 
         return (index, new ProspectRequest(contactText is null ? null : id, companyText is null ? null : id, refs), null);
     }
