@@ -175,10 +175,12 @@ public sealed class ContactInput
         bool primaryGiven, string? primary, List<string>? listGiven, string? currentPrimary, List<string> currentList)
     {
         var list = listGiven ?? currentList;
-        if (!primaryGiven)
+        // "If you provide emails but not email, the primary is the first entry": an explicit null alongside the
+        // array counts as not provided (the docs' own upsert example sends "email": null with emails).
+        if (!primaryGiven || (primary is null && listGiven is not null))
             return (listGiven is null ? currentPrimary : list.FirstOrDefault(), list);
         if (primary is null)
-            return (null, listGiven is null ? list.Skip(1).ToList() : list);
+            return (null, list.Skip(1).ToList());
         if (list.Contains(primary, StringComparer.OrdinalIgnoreCase))
             return (primary, list);
         if (listGiven is null && list.Count > 0)

@@ -73,6 +73,22 @@ public sealed class ContactUpsertTests(PropstreetSandbox sandbox) : IClassFixtur
     }
 
     [Fact]
+    public async Task Upsert_with_null_email_and_phone_beside_the_arrays_makes_the_first_entries_primary_as_in_the_docs_example()
+    {
+        var response = await sandbox.ClientFor().PatchAsync($"/api/v1/network/contacts/external/hubspot/{Ref()}", Json.Raw("""
+            {"firstName":null,"lastName":"Null","email":null,"phone":null,
+             "emails":[{"address":"first@example.com","type":null},{"address":"second@example.com","type":"work"}],
+             "phones":[{"number":"+46701234567","type":null}]}
+            """));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var contact = await response.ReadObjectAsync();
+        Assert.Equal("first@example.com", contact.Str("email"));
+        Assert.Equal("+46701234567", contact.Str("phone"));
+        Assert.Equal([true, false], contact["emails"]!.AsArray().Select(e => e!["isPrimary"]!.GetValue<bool>()));
+        Assert.True(contact["phones"]![0]!["isPrimary"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Upsert_with_match_email_adds_the_reference_to_the_contact_that_has_the_email()
     {
         var client = sandbox.ClientFor();
