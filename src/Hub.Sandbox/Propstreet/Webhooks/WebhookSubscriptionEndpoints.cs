@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Hub.Sandbox.Propstreet.Access;
+using Hub.Sandbox.Propstreet.Idempotency;
 
 namespace Hub.Sandbox.Propstreet.Webhooks;
 
@@ -17,9 +18,10 @@ public static class WebhookSubscriptionEndpoints
     {
         var group = api.MapGroup("/webhooks");
 
-        group.MapPost("/", async (HttpContext http, WebhookRegistry registry, CancellationToken ct) =>
+        // A creating POST like the others, so Idempotency-Key applies: a retried subscribe must not double every event.
+        group.MapPost("/", async (HttpContext http, WebhookRegistry registry, IdempotencyStore idempotency, CancellationToken ct) =>
         {
-            var (_, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
+            var (raw, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
             if (problem is not null)
                 return problem;
             if (!PropstreetJson.TryBind<SubscriptionRequest>(body!, out var request, out problem))
@@ -29,8 +31,12 @@ public static class WebhookSubscriptionEndpoints
             var ns = request!.Filter?.GetValueOrDefault("externalRef.namespace") is { } value && !string.IsNullOrWhiteSpace(value)
                 ? value.Trim().ToLowerInvariant()
                 : null;
-            var subscription = registry.Add(ApiClient.From(http).ChangeOrigin, new Uri(request.Url!), request.Events!.Distinct().ToList(), ns);
-            return Results.Created($"/api/v1/webhooks/{subscription.Id}", SubscriptionResponse.From(subscription, includeSecret: true));
+            var client = ApiClient.From(http);
+            return idempotency.Run(http, client.Token, raw, () =>
+            {
+                var subscription = registry.Add(client.ChangeOrigin, new Uri(request.Url!), request.Events!.Distinct().ToList(), ns);
+                return StoredResponse.Of(201, SubscriptionResponse.From(subscription, includeSecret: true), PropstreetJson.WithNulls, $"/api/v1/webhooks/{subscription.Id}");
+            });
         });
 
         group.MapGet("/", (HttpContext http, WebhookRegistry registry) =>
