@@ -52,6 +52,10 @@ public static class PropstreetJson
         var raw = buffer.ToArray();
         if (raw.Length > MaxBodyBytes)
             return (raw, null, Problems.Create(413, "payload-too-large", "Payload too large", "The request body exceeds 1 MiB."));
+        if (raw.Length == 0 && request.ContentType is null)
+            return (raw, null, Problems.BadRequest("A JSON object body is required (Content-Type: application/json)."));
+        if (!request.HasJsonContentType())
+            return (raw, null, Problems.UnsupportedMediaType());
         try
         {
             return JsonNode.Parse(raw, documentOptions: StrictDocument) is JsonObject body
