@@ -1,3 +1,5 @@
+using Hub.Sandbox.Propstreet.Access;
+using Hub.Sandbox.Propstreet.Prospects;
 using Hub.Sandbox.Propstreet.Storage;
 using Hub.Sandbox.Propstreet.Webhooks;
 
@@ -7,7 +9,7 @@ namespace Hub.Sandbox.Propstreet.Contacts;
 /// Every contact write, for the API (stamped with the token's changeOrigin) and for the control endpoints
 /// (stamped "ui"). Checks and the write happen under the store's lock; the webhook goes out after it.
 /// </summary>
-public sealed class ContactWrites(PropstreetData data, WebhookPublisher webhooks)
+public sealed class ContactWrites(PropstreetData data, WebhookPublisher webhooks, ProspectWrites prospects)
 {
     public WriteResult<Contact> Create(ContactInput input, string origin)
     {
@@ -137,5 +139,7 @@ public sealed class ContactWrites(PropstreetData data, WebhookPublisher webhooks
         };
         var changed = result.Action == "deleted" ? ["deletedUtc"] : ChangedFields.Between(result.Before, after, PropstreetJson.WithNulls);
         webhooks.Publish(eventName, after, PropstreetJson.WithNulls, after.ChangeOrigin, changed, after.ExternalRefs);
+        if (result.Before is { } before && !before.Tags.SequenceEqual(after.Tags) && after.DeletedUtc is null)
+            prospects.FollowInvestorTags(after.Id, null, after.ChangeOrigin ?? ApiClient.UiOrigin);
     }
 }

@@ -76,6 +76,36 @@ public sealed class ProspectWrites(PropstreetData data, WebhookPublisher webhook
         return results;
     }
 
+    /// <summary>
+    /// A prospect's tags are its investor's ("Tags from the associated contact or company"): after a contact's or
+    /// company's tags change, its live prospects take them over, with a new updatedUtc and etag and a
+    /// <c>prospect.updated</c> carrying the investor write's changeOrigin (it is an echo of that write). A contact
+    /// prospect follows the contact; a company-only prospect follows the company.
+    /// </summary>
+    public void FollowInvestorTags(long? contactId, long? companyId, string origin)
+    {
+        var changed = data.Prospects.Write(w =>
+        {
+            var tags = contactId is { } cid ? data.Contacts.Get(cid)?.Tags : companyId is { } coid ? data.Companies.Get(coid)?.Tags : null;
+            var result = new List<WriteResult<Prospect>>();
+            if (tags is null)
+                return result;
+            var followers = w.All
+                .Where(p => p.DeletedUtc is null && (contactId is not null ? p.ContactId == contactId : p.ContactId is null && p.CompanyId == companyId))
+                .Where(p => !p.Tags.SequenceEqual(tags))
+                .ToList();
+            foreach (var current in followers)
+            {
+                var next = w.Put(current with { Tags = tags, UpdatedUtc = w.NextStamp(), Version = w.NextVersion(), ChangeOrigin = origin });
+                result.Add(new WriteResult<Prospect>(current, next, null));
+            }
+
+            return result;
+        });
+        foreach (var result in changed)
+            Publish(result);
+    }
+
     public WriteResult<Prospect> Update(long projectId, long id, Func<Prospect, Prospect> change, IReadOnlyList<ExternalRef>? refs, string? ifMatch, string origin)
     {
         var result = data.Prospects.Write(w =>
