@@ -19,8 +19,9 @@ public static class ProspectEndpoints
         {
             if (!PageQuery.TryParse(request, PageQuery.MaxPageSize, out var page, out var problem))
                 return problem!;
-            if (data.Projects.Get(projectId) is not { DeletedUtc: null })
-                return Problems.NotFound($"Project {projectId} does not exist.");
+            // A deleted project's (deleted) prospects stay listable with include_deleted=true, as the project is.
+            if (Requests.Found(data.Projects.Get(projectId), request) is null)
+                return Problems.NotFound($"Project {projectId} does not exist (include_deleted=true lists a deleted project's prospects).");
             var capability = PageQuery.Value(request.Query, "capability");
             var classification = PageQuery.Value(request.Query, "classification");
             if (capability is not null and not "chat")

@@ -106,6 +106,28 @@ public sealed class ProspectWrites(PropstreetData data, WebhookPublisher webhook
             Publish(result);
     }
 
+    /// <summary>
+    /// Deleting a project removes its live prospects: each is soft-deleted (deletedUtc = updatedUtc, a new etag)
+    /// and announced with <c>prospect.deleted</c>, so a client syncing prospects by delta or webhook removes them.
+    /// </summary>
+    public void DeleteAllOf(long projectId, string origin)
+    {
+        var deleted = data.Prospects.Write(w =>
+        {
+            var result = new List<WriteResult<Prospect>>();
+            foreach (var current in w.All.Where(p => p.ProjectId == projectId && p.DeletedUtc is null).OrderBy(p => p.Id).ToList())
+            {
+                var stamp = w.NextStamp();
+                var next = w.Put(current with { UpdatedUtc = stamp, DeletedUtc = stamp, Version = w.NextVersion(), ChangeOrigin = origin });
+                result.Add(new WriteResult<Prospect>(current, next, null, "deleted"));
+            }
+
+            return result;
+        });
+        foreach (var result in deleted)
+            Publish(result);
+    }
+
     public WriteResult<Prospect> Update(long projectId, long id, Func<Prospect, Prospect> change, IReadOnlyList<ExternalRef>? refs, string? ifMatch, string origin)
     {
         var result = data.Prospects.Write(w =>

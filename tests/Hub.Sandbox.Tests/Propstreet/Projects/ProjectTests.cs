@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json.Nodes;
+using Hub.Sandbox.Tests.Hosting;
 
 namespace Hub.Sandbox.Tests.Propstreet.Projects;
 
@@ -68,6 +70,31 @@ public sealed class ProjectTests(PropstreetSandbox sandbox) : IClassFixture<Prop
         var deleted = Assert.Single(await Json.WalkAsync(client, $"/api/v1/projects?updated_since={since}&include_deleted=true"), p => p.Str("id") == project.Str("id"));
         Assert.Equal("deleted", deleted.Str("status"));
         Assert.NotNull(deleted["deletedUtc"]);
+    }
+
+    [Fact]
+    public async Task Deleting_a_project_deletes_its_prospects_with_prospect_deleted_events_and_keeps_them_listable_with_include_deleted()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var client = sandbox.ClientFor();
+        await client.PostAsync("/api/v1/webhooks", Json.Raw($$"""{"url":"{{receiver.Url}}","events":["prospect.deleted"]}"""));
+        var project = await (await client.PostAsync("/api/v1/projects", Json.Raw("""{"name":"Cascade"}"""))).ReadObjectAsync();
+        var projectId = project.Str("id");
+        var contacts = (await (await client.GetAsync("/api/v1/network/contacts?page_size=2")).ReadObjectAsync())["data"]!.AsArray();
+        var prospectIds = new List<string>();
+        foreach (var contact in contacts)
+            prospectIds.Add((await (await client.PostAsync($"/api/v1/projects/{projectId}/prospects", Json.Raw($$"""{"contactId":"{{contact!.Str("id")}}"}"""))).ReadObjectAsync()).Str("id"));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/projects/{projectId}")).StatusCode);
+
+        var events = new[] { await receiver.NextAsync(), await receiver.NextAsync() }.Select(r => JsonNode.Parse(r.Body)!).ToList();
+        Assert.All(events, e => Assert.Equal("prospect.deleted", e.Str("event")));
+        Assert.Equal(prospectIds.Order(), events.Select(e => e["data"]!.Str("id")).Order());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/v1/projects/{projectId}/prospects")).StatusCode);
+        var listed = await Json.WalkAsync(client, $"/api/v1/projects/{projectId}/prospects?include_deleted=true");
+        Assert.Equal(prospectIds.Order(), listed.Select(p => p.Str("id")).Order());
+        Assert.All(listed, p => Assert.NotNull(p["deletedUtc"]));
+        Assert.DoesNotContain(await Json.WalkAsync(client, $"/api/v1/network/contacts/{contacts[0]!.Str("id")}/projects"), p => p.Str("id") == projectId);
     }
 
     [Theory]
