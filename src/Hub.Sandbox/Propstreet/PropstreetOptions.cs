@@ -1,3 +1,5 @@
+using Hub.Sandbox.Propstreet.Access;
+
 namespace Hub.Sandbox.Propstreet;
 
 /// <summary>The <c>Sandbox:Propstreet</c> configuration section.</summary>
@@ -13,6 +15,9 @@ public sealed class PropstreetOptions
 
     /// <summary>Requests per minute per token; 0 turns the limit off. Production allows 600.</summary>
     public int RateLimitPerMinute { get; set; } = 600;
+
+    /// <summary>Sliding (default: no 60 s span exceeds the limit) or fixed one-minute windows.</summary>
+    public RateLimitWindow RateLimitWindow { get; set; } = RateLimitWindow.Sliding;
 
     /// <summary>Delay before the first webhook retry; each further retry doubles it.</summary>
     public TimeSpan WebhookRetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);

@@ -34,7 +34,7 @@ public sealed class ApiClientGate(RequestDelegate next, IOptions<PropstreetOptio
         }
 
         var limit = options.Value.RateLimitPerMinute;
-        if (limit > 0 && limiter.TryAcquire(token, limit) is { } wait)
+        if (limit > 0 && limiter.TryAcquire(token, limit, options.Value.RateLimitWindow) is { } wait)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
