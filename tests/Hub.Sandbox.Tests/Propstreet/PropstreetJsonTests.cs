@@ -1,4 +1,5 @@
 using System.Net;
+using Hub.Sandbox.Tests.Hosting;
 
 namespace Hub.Sandbox.Tests.Propstreet;
 
@@ -88,6 +89,25 @@ public sealed class PropstreetJsonTests(PropstreetSandbox sandbox) : IClassFixtu
         var cleared = await client.PatchAsync(url, Json.Raw("""{"externalRefs":[]}"""));
         Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
         Assert.Empty((await cleared.ReadObjectAsync())["externalRefs"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Timestamps_are_UTC_with_only_the_fractional_digits_they_need_so_clients_must_parse_not_compare_strings()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var whole = PropstreetSandbox.With(new Dictionary<string, string?> { ["Sandbox:Sizes:Contacts"] = "10" }, clock);
+        var client = whole.ClientFor();
+        var seeded = (await (await client.GetAsync("/api/v1/network/contacts?page_size=1")).ReadObjectAsync())["data"]![0]!.Str("updatedUtc");
+        var created = (await (await client.PostAsync("/api/v1/network/contacts", Json.Raw("""{"firstName":"Whole"}"""))).ReadObjectAsync()).Str("updatedUtc");
+        clock.Advance(TimeSpan.FromMilliseconds(250));
+        var later = (await (await client.PostAsync("/api/v1/network/contacts", Json.Raw("""{"firstName":"Quarter"}"""))).ReadObjectAsync()).Str("updatedUtc");
+
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$", seeded);
+        Assert.Equal("2026-03-01T12:00:00Z", created);
+        Assert.Equal("2026-03-01T12:00:00.25Z", later);
+        // As strings "…00Z" sorts after "…00.25Z"; as instants it is earlier.
+        Assert.True(string.CompareOrdinal(created, later) > 0);
+        Assert.True(DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture) < DateTimeOffset.Parse(later, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private sealed record Ids(string Contact, string Project, string Prospect, string ProspectEtag);
