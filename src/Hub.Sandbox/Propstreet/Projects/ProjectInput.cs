@@ -32,7 +32,7 @@ public sealed class ProjectInput
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or System.Text.Json.JsonException)
         {
-            return (null, "A field has the wrong type: " + e.Message);
+            return (null, "A field has the wrong JSON type (see the project fields in the API reference): " + e.Message);
         }
     }
 
