@@ -13,6 +13,8 @@ public static class SandboxCoreSetup
         builder.Services.AddSingleton(_ => new SandboxClock(TimeProvider.System));
         builder.Services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SandboxClock>());
         builder.Services.AddSingleton<StandardWebhookSender>();
+        // Bodies bound to DTOs (control surface) refuse repeated property names like the API's writes do.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AllowDuplicateProperties = false);
         return builder;
     }
 

@@ -22,7 +22,6 @@ public sealed class SandboxSizes
     public int Companies { get; set; } = 2_000;
     public int Projects { get; set; } = 300;
     public int ProspectsPerProject { get; set; } = 20;
-    public int PropertiesPerProject { get; set; } = 2;
     public int Leads { get; set; } = 2_000;
 
     /// <summary>Share (0..1) of generated records that start soft-deleted.</summary>

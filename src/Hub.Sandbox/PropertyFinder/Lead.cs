@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -48,12 +49,23 @@ public static class LeadChannels
 
 public static class PropertyFinderJson
 {
-    /// <summary>camelCase, nulls omitted; createdAt is a UTC <see cref="DateTime"/> so it prints with a Z.</summary>
+    /// <summary>camelCase, nulls omitted; date-times as the docs write them, to the second with a Z.</summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
 
         // "+971..." as in the docs, not "\u002B971...": this JSON is never embedded in HTML.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new SecondsUtcConverter() },
     };
+
+    /// <summary><c>2025-12-19T10:30:00Z</c>, always: the docs' format, and never sometimes with fractions.</summary>
+    private sealed class SecondsUtcConverter : JsonConverter<DateTime>
+    {
+        public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.GetDateTimeOffset().UtcDateTime;
+
+        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+    }
 }

@@ -85,8 +85,9 @@ public sealed class LeadStore
     public Lead Create(LeadDraft draft)
     {
         var createdAt = (draft.CreatedAt ?? _clock.GetUtcNow()).UtcDateTime;
-        // Millisecond precision, as most APIs serialise; finer ticks would not survive a round trip anyway.
-        createdAt = new DateTime(createdAt.Ticks - (createdAt.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+        // Whole seconds, as the docs' createdAt ("2025-12-19T10:30:00Z") and the seeded leads: one format per feed.
+        // Leads within one second then tie, which is what makes an exclusive `since` lossy for a poller (docs/sandbox.md).
+        createdAt = new DateTime(createdAt.Ticks - (createdAt.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         lock (_gate)
         {
             var lead = _generator.Complete(_nextNumber++, createdAt, draft, _options.RecordingBaseUrl);

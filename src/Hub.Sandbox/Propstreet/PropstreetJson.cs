@@ -23,6 +23,9 @@ public static class PropstreetJson
 
     public const int MaxBodyBytes = 1024 * 1024;
 
+    // A repeated property name is ambiguous (which value wins differs between parsers), so every write refuses it.
+    private static readonly JsonDocumentOptions StrictDocument = new() { AllowDuplicateProperties = false };
+
     /// <summary>
     /// Reads a JSON object body and parses it into a write's input; a malformed body or invalid input is the
     /// problem to answer (400, or 413 for an oversized body). The body is returned for fields outside the input.
@@ -49,9 +52,13 @@ public static class PropstreetJson
         var raw = buffer.ToArray();
         if (raw.Length > MaxBodyBytes)
             return (raw, null, Problems.Create(413, "payload-too-large", "Payload too large", "The request body exceeds 1 MiB."));
+        if (raw.Length == 0 && request.ContentType is null)
+            return (raw, null, Problems.BadRequest("A JSON object body is required (Content-Type: application/json)."));
+        if (!request.HasJsonContentType())
+            return (raw, null, Problems.UnsupportedMediaType());
         try
         {
-            return JsonNode.Parse(raw) is JsonObject body
+            return JsonNode.Parse(raw, documentOptions: StrictDocument) is JsonObject body
                 ? (raw, body, null)
                 : (raw, null, Problems.BadRequest("The request body must be a JSON object."));
         }
@@ -73,7 +80,8 @@ public static class PropstreetJson
         catch (JsonException e)
         {
             value = default;
-            problem = Problems.BadRequest($"Invalid request body: {e.Message}");
+            var field = e.Path is { Length: > 2 } path ? path[2..] : "body";
+            problem = Problems.BadRequest($"'{field}' has the wrong JSON type for this field. {e.Message}");
             return false;
         }
     }

@@ -1,3 +1,5 @@
+using Hub.Sandbox.Propstreet.Access;
+
 namespace Hub.Sandbox.Propstreet;
 
 /// <summary>The <c>Sandbox:Propstreet</c> configuration section.</summary>
@@ -13,6 +15,21 @@ public sealed class PropstreetOptions
 
     /// <summary>Requests per minute per token; 0 turns the limit off. Production allows 600.</summary>
     public int RateLimitPerMinute { get; set; } = 600;
+
+    /// <summary>Sliding (default: no 60 s span exceeds the limit) or fixed one-minute windows.</summary>
+    public RateLimitWindow RateLimitWindow { get; set; } = RateLimitWindow.Sliding;
+
+    /// <summary>
+    /// An upsert that changes nothing still bumps updatedUtc and the ETag and sends <c>contact.updated</c> (default
+    /// true: the hard case for echo suppression). False: such an upsert answers the contact as it is, silently.
+    /// </summary>
+    public bool NoOpUpsertTouches { get; set; } = true;
+
+    /// <summary>
+    /// Upsert with <c>match=email</c> onto a contact that already has a ref in the same namespace: true (default)
+    /// replaces that ref silently, as the sandbox always did and the docs do not rule out; false refuses with 409.
+    /// </summary>
+    public bool MatchEmailReplacesRef { get; set; } = true;
 
     /// <summary>Delay before the first webhook retry; each further retry doubles it.</summary>
     public TimeSpan WebhookRetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);

@@ -21,7 +21,15 @@ public static class PropstreetSandboxSetup
         services.AddSingleton<PropstreetData>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<RateLimiter>();
-        services.AddSingleton<ApiClientFilter>();
+        services.Configure<ProblemDetailsOptions>(o =>
+        {
+            var earlier = o.CustomizeProblemDetails;
+            o.CustomizeProblemDetails = context =>
+            {
+                earlier?.Invoke(context);
+                Problems.Customize(context);
+            };
+        });
         services.AddSingleton<WebhookRegistry>();
         services.AddSingleton<WebhookPublisher>();
         services.AddSingleton<ContactWrites>();
@@ -42,7 +50,8 @@ public static class PropstreetSandboxSetup
         var options = app.Services.GetRequiredService<IOptions<SandboxOptions>>().Value;
         app.Services.GetRequiredService<PropstreetSandboxApi>().Reseed(options.Seed, options.Sizes);
 
-        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiClientFilter>();
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<ApiClientGate>());
+        var api = app.MapGroup("/api/v1");
         api.MapContactEndpoints();
         api.MapContactUpsertEndpoint();
         api.MapCompanyEndpoints();

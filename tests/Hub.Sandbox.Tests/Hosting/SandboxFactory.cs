@@ -25,7 +25,6 @@ public class SandboxFactory : WebApplicationFactory<Program>
         ["Sandbox:Sizes:Companies"] = "10",
         ["Sandbox:Sizes:Projects"] = "3",
         ["Sandbox:Sizes:ProspectsPerProject"] = "2",
-        ["Sandbox:Sizes:PropertiesPerProject"] = "1",
         ["Sandbox:PropertyFinder:WebhookRetryBaseDelay"] = "00:00:00.020",
     };
 

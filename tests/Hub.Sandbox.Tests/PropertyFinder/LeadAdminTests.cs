@@ -54,4 +54,21 @@ public sealed class LeadAdminTests
         using var again = await client.DeleteAsync(path);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
     }
+
+    [Fact]
+    public async Task Seeded_and_new_leads_share_the_documented_createdAt_format_to_the_second()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2025, 12, 19, 10, 30, 36, 580, TimeSpan.Zero));
+        await using var sandbox = new SandboxFactory(clock: clock);
+        var client = await sandbox.CreatePropertyFinderClientAsync();
+        using var created = await client.PostAsJsonAsync(new Uri("/_sandbox/propertyfinder/leads", UriKind.Relative), new { channel = "call" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        var seeded = (await LeadListingTests.GetAsync(client, "perPage=50"))["data"]!.AsArray();
+        var fresh = (await LeadListingTests.GetAsync(client, "perPage=50&since=2025-12-01T00:00:00Z"))["data"]!.AsArray();
+
+        var stamps = seeded.Concat(fresh).Select(l => l!["createdAt"]!.GetValue<string>()).ToList();
+        Assert.All(stamps, s => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", s));
+        Assert.Equal("2025-12-19T10:30:36Z", Assert.Single(fresh)!["createdAt"]!.GetValue<string>());
+    }
 }

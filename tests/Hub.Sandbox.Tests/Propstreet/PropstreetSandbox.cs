@@ -17,7 +17,6 @@ public sealed class PropstreetSandbox : SandboxFactory
         ["Sandbox:Sizes:Companies"] = "150",
         ["Sandbox:Sizes:Projects"] = "30",
         ["Sandbox:Sizes:ProspectsPerProject"] = "8",
-        ["Sandbox:Sizes:PropertiesPerProject"] = "2",
         ["Sandbox:Sizes:Leads"] = "20",
         ["Sandbox:Propstreet:WebhookRetryBaseDelay"] = "00:00:00.020",
         ["Sandbox:Propstreet:WebhookMaxAttempts"] = "4",

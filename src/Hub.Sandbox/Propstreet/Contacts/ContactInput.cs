@@ -34,7 +34,7 @@ public sealed class ContactInput
         catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
             // JsonNode accessors throw these when a field has the wrong JSON type.
-            return (null, "A field has the wrong type: " + e.Message);
+            return (null, "A field has the wrong JSON type (see the contact fields in the API reference): " + e.Message);
         }
     }
 
@@ -56,7 +56,7 @@ public sealed class ContactInput
         if (_body.TryGetPropertyValue("emails", out var emails))
         {
             var list = new List<ContactEmail>();
-            foreach (var item in AsArray(emails))
+            foreach (var item in AsArray(emails, "emails"))
             {
                 var address = item?["address"]?.GetValue<string>()?.Trim();
                 if (string.IsNullOrEmpty(address) || address.Length > 254 || !LooksLikeEmail(address))
@@ -70,7 +70,7 @@ public sealed class ContactInput
         if (_body.TryGetPropertyValue("phones", out var phones))
         {
             var list = new List<ContactPhone>();
-            foreach (var item in AsArray(phones))
+            foreach (var item in AsArray(phones, "phones"))
             {
                 var number = item?["number"]?.GetValue<string>()?.Trim();
                 if (string.IsNullOrEmpty(number) || number.Length > 20)
@@ -84,7 +84,7 @@ public sealed class ContactInput
         if (_body.TryGetPropertyValue("tags", out var tags))
         {
             var list = new List<string>();
-            foreach (var tag in AsArray(tags))
+            foreach (var tag in AsArray(tags, "tags"))
             {
                 var text = tag?.GetValue<string>()?.Trim();
                 if (string.IsNullOrEmpty(text) || text.Length > 100)
@@ -99,7 +99,7 @@ public sealed class ContactInput
         if (_body.TryGetPropertyValue("connections", out var connections))
         {
             var list = new List<ContactCompany>();
-            foreach (var item in AsArray(connections))
+            foreach (var item in AsArray(connections, "connections"))
             {
                 var kind = item?["company"]?["kind"]?.GetValue<string>();
                 var idText = item?["company"]?["id"]?.GetValue<string>();
@@ -124,8 +124,7 @@ public sealed class ContactInput
         {
             if (!allowExternalRefs)
                 return "externalRefs cannot be set here; the reference is given by the path.";
-            var parsed = AsArray(refs).Select(r => r is null ? null : new ExternalRef(r["namespace"]?.GetValue<string>() ?? "", r["id"]?.GetValue<string>() ?? "")).ToList();
-            if (ExternalRef.Validate(parsed, out var normalised) is { } error)
+            if (ExternalRef.FromJson(refs, out var normalised) is { } error)
                 return error;
             ExternalRefs = normalised;
         }
@@ -176,10 +175,12 @@ public sealed class ContactInput
         bool primaryGiven, string? primary, List<string>? listGiven, string? currentPrimary, List<string> currentList)
     {
         var list = listGiven ?? currentList;
-        if (!primaryGiven)
+        // "If you provide emails but not email, the primary is the first entry": an explicit null alongside the
+        // array counts as not provided (the docs' own upsert example sends "email": null with emails).
+        if (!primaryGiven || (primary is null && listGiven is not null))
             return (listGiven is null ? currentPrimary : list.FirstOrDefault(), list);
         if (primary is null)
-            return (null, listGiven is null ? list.Skip(1).ToList() : list);
+            return (null, list.Skip(1).ToList());
         if (list.Contains(primary, StringComparer.OrdinalIgnoreCase))
             return (primary, list);
         if (listGiven is null && list.Count > 0)
@@ -194,8 +195,9 @@ public sealed class ContactInput
     private string? Str(string field) =>
         _body.TryGetPropertyValue(field, out var node) && node is not null ? node.GetValue<string>().Trim() is { Length: > 0 } s ? s : null : null;
 
-    private static JsonArray AsArray(JsonNode? node) =>
-        node as JsonArray ?? (node is null ? [] : throw new InvalidOperationException("expected an array"));
+    // Arrays replace; null is not an empty array (only [] clears), so it is a wrong type like a string would be.
+    private static JsonArray AsArray(JsonNode? node, string field) =>
+        node as JsonArray ?? throw new InvalidOperationException($"{field} must be an array ([] to clear it).");
 
     private static bool LooksLikeEmail(string value)
     {

@@ -1,5 +1,8 @@
+using Hub.Sandbox.Propstreet.Access;
+using Hub.Sandbox.Propstreet.Prospects;
 using Hub.Sandbox.Propstreet.Storage;
 using Hub.Sandbox.Propstreet.Webhooks;
+using Microsoft.Extensions.Options;
 
 namespace Hub.Sandbox.Propstreet.Contacts;
 
@@ -7,7 +10,7 @@ namespace Hub.Sandbox.Propstreet.Contacts;
 /// Every contact write, for the API (stamped with the token's changeOrigin) and for the control endpoints
 /// (stamped "ui"). Checks and the write happen under the store's lock; the webhook goes out after it.
 /// </summary>
-public sealed class ContactWrites(PropstreetData data, WebhookPublisher webhooks)
+public sealed class ContactWrites(PropstreetData data, WebhookPublisher webhooks, ProspectWrites prospects, IOptions<PropstreetOptions> options)
 {
     public WriteResult<Contact> Create(ContactInput input, string origin)
     {
@@ -89,6 +92,12 @@ public sealed class ContactWrites(PropstreetData data, WebhookPublisher webhooks
                 target = w.All.Where(c => c.DeletedUtc is null && c.Emails.Any(e => string.Equals(e.Address, email, StringComparison.OrdinalIgnoreCase)))
                     .MinBy(c => c.Id);
                 action = target is null ? "created" : "updated";
+                if (target?.ExternalRefs.FirstOrDefault(r => string.Equals(r.Namespace, reference.Namespace, StringComparison.OrdinalIgnoreCase)) is { } held
+                    && !options.Value.MatchEmailReplacesRef)
+                {
+                    return WriteResults.Fail<Contact>(Problems.Create(409, "external-ref-conflict", "External reference already in use",
+                        $"Contact {target.Id} has the email but already links {held.Namespace}/{held.Id}; upsert that reference, or remove it first."));
+                }
             }
 
             if (target is null && createOnly)
@@ -98,7 +107,9 @@ public sealed class ContactWrites(PropstreetData data, WebhookPublisher webhooks
 
             var stamp = w.NextStamp();
             var baseline = target ?? new Contact { Id = validateOnly ? 0 : w.NewId(), CreatedUtc = stamp, UpdatedUtc = stamp };
-            var refs = baseline.ExternalRefs.Where(r => !string.Equals(r.Namespace, reference.Namespace, StringComparison.OrdinalIgnoreCase)).Append(reference).ToList();
+            var refs = baseline.ExternalRefs.Any(r => r.SameAs(reference))
+                ? baseline.ExternalRefs
+                : baseline.ExternalRefs.Where(r => !string.Equals(r.Namespace, reference.Namespace, StringComparison.OrdinalIgnoreCase)).Append(reference).ToList();
             var next = input.ApplyTo(baseline) with
             {
                 ExternalRefs = refs,
@@ -110,6 +121,9 @@ public sealed class ContactWrites(PropstreetData data, WebhookPublisher webhooks
             };
             if (validateOnly)
                 return new WriteResult<Contact>(target, next, null, action);
+            // After == Before marks "nothing written": no new stamp, etag or event (NoOpUpsertTouches=false).
+            if (target is { DeletedUtc: null } && !options.Value.NoOpUpsertTouches && ChangedFields.Between(target, next, PropstreetJson.WithNulls).Count == 0)
+                return new WriteResult<Contact>(target, target, null, action);
             return new WriteResult<Contact>(target, w.Put(next), null, action);
         });
         if (!validateOnly)
@@ -127,7 +141,7 @@ public sealed class ContactWrites(PropstreetData data, WebhookPublisher webhooks
 
     private void Publish(WriteResult<Contact> result)
     {
-        if (result.After is not { } after)
+        if (result.After is not { } after || ReferenceEquals(after, result.Before))
             return;
         var eventName = result.Action switch
         {
@@ -137,5 +151,7 @@ public sealed class ContactWrites(PropstreetData data, WebhookPublisher webhooks
         };
         var changed = result.Action == "deleted" ? ["deletedUtc"] : ChangedFields.Between(result.Before, after, PropstreetJson.WithNulls);
         webhooks.Publish(eventName, after, PropstreetJson.WithNulls, after.ChangeOrigin, changed, after.ExternalRefs);
+        if (result.Before is { } before && !before.Tags.SequenceEqual(after.Tags) && after.DeletedUtc is null)
+            prospects.FollowInvestorTags(after.Id, null, after.ChangeOrigin ?? ApiClient.UiOrigin);
     }
 }

@@ -42,7 +42,7 @@ public static class PropstreetControlEndpoints
 
         // A bulk edit in the UI: the chosen live contacts (by ids, or the first `count` by id) get one shared
         // updatedUtc, as a real bulk import/edit produces. Used to prove keyset ties across page boundaries.
-        control.MapPost("/contacts:bulk-touch", (BulkTouch request, PropstreetData data, WebhookPublisher webhooks) =>
+        control.MapPost("/contacts:bulk-touch", (BulkTouch request, PropstreetData data, WebhookPublisher webhooks, ProspectWrites prospects) =>
         {
             var tag = string.IsNullOrWhiteSpace(request.AddTag) ? "bulk-edited" : request.AddTag.Trim();
             var touched = data.Contacts.Write(w =>
@@ -68,12 +68,21 @@ public static class PropstreetControlEndpoints
                 return result;
             });
             foreach (var (before, after) in touched)
+            {
                 webhooks.Publish("contact.updated", after, PropstreetJson.WithNulls, Ui, ChangedFields.Between(before, after, PropstreetJson.WithNulls), after.ExternalRefs);
+                prospects.FollowInvestorTags(after.Id, null, Ui);
+            }
+
             return Results.Ok(new { count = touched.Count, updatedUtc = touched.FirstOrDefault().After?.UpdatedUtc, ids = touched.Select(t => t.After.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) });
         });
 
-        control.MapPatch("/companies/{id:long}", (long id, CompanyChange change, PropstreetData data, WebhookPublisher webhooks) =>
-            WriteCompany(id, data, webhooks, c => c with { Name = change.Name ?? c.Name, Tags = change.Tags ?? c.Tags }, deleting: false));
+        control.MapPatch("/companies/{id:long}", (long id, CompanyChange change, PropstreetData data, WebhookPublisher webhooks, ProspectWrites prospects) =>
+        {
+            var result = WriteCompany(id, data, webhooks, c => c with { Name = change.Name ?? c.Name, Tags = change.Tags ?? c.Tags }, deleting: false);
+            if (change.Tags is not null)
+                prospects.FollowInvestorTags(null, id, Ui);
+            return result;
+        });
 
         control.MapDelete("/companies/{id:long}", (long id, PropstreetData data, WebhookPublisher webhooks) =>
             WriteCompany(id, data, webhooks, c => c, deleting: true));

@@ -153,14 +153,18 @@ public static class PropstreetGenerator
             var scale = r.Bool(0.9f) ? "millions" : "billions";
             var currency = city == "Dubai" ? "AED" : r.Bool(0.8f) ? "SEK" : "EUR";
             var price = r.Bool(0.8f) ? new Price(scale == "millions" ? r.Number(20, 2000) : r.Number(1, 5), currency, scale) : null;
-            projects.Add(new Project
+            var teaser = Teaser(r, created);
+            // The project's updatedUtc is never older than a change it shows (its teaser's stamps).
+            updated = Latest(updated, teaser?.PublishedUtc, teaser?.VerifiedUtc, teaser?.CommunicatedUtc);
+            var asset = portfolio ? new Asset("portfolio", r.Number(2, 12)) : new Asset("single", null);
+            var project = new Project
             {
                 Id = projectId,
                 Name = portfolio ? $"{city} {kind} Portfolio" : $"{sv.Address.StreetName()} {r.Number(1, 99)}, {city}",
-                Asset = portfolio ? new Asset("portfolio", r.Number(2, 12)) : new Asset("single", null),
+                Asset = asset,
                 LifecycleStatus = closed ? "closed" : "open",
                 Classification = closed ? "inactive" : r.WeightedRandom(["draft", "active", "inactive"], [0.25f, 0.6f, 0.15f]),
-                Teaser = Teaser(r, created),
+                Teaser = teaser,
                 Mandate = r.Bool(0.8f) ? r.ArrayElement(["exclusive", "non_exclusive", "other"]) : null,
                 Price = price,
                 PriceRange = price is not null && r.Bool(0.2f) ? new PriceRange(price.Value * 0.9m, price.Value * 1.1m, currency, scale) : null,
@@ -168,11 +172,11 @@ public static class PropstreetGenerator
                 ExternalRefs = r.Bool(0.4f) ? [new ExternalRef("hubspot", $"deal-{100_000 + i}")] : [],
                 CreatedUtc = created,
                 UpdatedUtc = updated,
-                DeletedUtc = r.Bool((float)sizes.DeletedShare) ? updated : null,
                 ChangeOrigin = ApiClient.UiOrigin,
                 Version = ++version,
-            });
+            };
 
+            var projectProspects = new List<Prospect>();
             var companyProspects = new HashSet<long>();
             var investors = liveContacts.Count > 0 ? r.ListItems(liveContacts, Math.Min(sizes.ProspectsPerProject, liveContacts.Count)) : [];
             for (var k = 0; k < investors.Count; k++)
@@ -182,12 +186,19 @@ public static class PropstreetGenerator
                 var company = companyOnly ? r.ListItem(liveCompanies) : null;
                 if (companyOnly && !companyProspects.Add(company!.Id))
                     continue;
-                var matched = r.Bool(0.25f);
+
+                // Matched prospects exist only once the teaser was communicated, and appear after that; prospects
+                // added by hand appear after both the project and the investor exist.
+                var matched = teaser?.CommunicatedUtc is not null && r.Bool(0.35f);
                 var accepted = matched && r.Bool(0.5f);
-                var (pCreated, pUpdated) = Times(r, created, 30);
-                prospects.Add(new Prospect
+                var from = Latest(matched ? teaser!.CommunicatedUtc!.Value : created, companyOnly ? company!.CreatedUtc : contact.CreatedUtc);
+                var (pCreated, pUpdated) = Times(r, from, matched ? 10 : 30);
+                var acceptedUtc = accepted ? pCreated.AddDays(2) : (DateTime?)null;
+                pUpdated = Latest(pUpdated, acceptedUtc);
+                var prospectDeleted = r.Bool((float)sizes.DeletedShare);
+                projectProspects.Add(new Prospect
                 {
-                    Id = FirstProspectId + prospects.Count,
+                    Id = FirstProspectId + prospects.Count + projectProspects.Count,
                     ProjectId = projectId,
                     ContactId = companyOnly ? null : contact.Id,
                     CompanyId = companyOnly ? company!.Id : contact.PrimaryCompanyId,
@@ -195,21 +206,23 @@ public static class PropstreetGenerator
                     Capabilities = accepted && r.Bool(0.7f) ? ["chat"] : [],
                     Tags = companyOnly ? company!.Tags : contact.Tags,
                     ExternalRefs = r.Bool(0.2f) ? [new ExternalRef("salesforce", $"006{projectId:D6}{k:D6}")] : [],
-                    Teaser = matched ? new ProspectTeaser(accepted ? pCreated.AddDays(2) : null, pCreated.AddDays(21)) : null,
+                    Teaser = matched ? new ProspectTeaser(acceptedUtc, pCreated.AddDays(21)) : null,
                     CreatedUtc = pCreated,
                     UpdatedUtc = pUpdated,
-                    DeletedUtc = r.Bool((float)sizes.DeletedShare) ? pUpdated : null,
+                    DeletedUtc = prospectDeleted ? pUpdated : null,
                     ChangeOrigin = ApiClient.UiOrigin,
                     Version = ++version,
                 });
             }
 
-            for (var k = 0; k < sizes.PropertiesPerProject; k++)
+            // One linked property per property the asset counts: a single asset has one, a portfolio propertyCount.
+            var projectProperties = new List<PropertyProfile>();
+            for (var k = 0; k < (asset.PropertyCount ?? 1); k++)
             {
                 var (prCreated, prUpdated) = Times(r, created, 20);
-                properties.Add(new PropertyProfile
+                projectProperties.Add(new PropertyProfile
                 {
-                    Id = FirstPropertyId + properties.Count,
+                    Id = FirstPropertyId + properties.Count + projectProperties.Count,
                     ProjectId = projectId,
                     Name = $"{sv.Address.StreetName()} {r.Number(1, 120)}",
                     PropertyType = r.ArrayElement(["office", "residential", "logistics", "retail", "hotel", "mixed_use"]),
@@ -221,6 +234,23 @@ public static class PropstreetGenerator
                     Version = ++version,
                 });
             }
+
+            // A deleted project was deleted after everything it holds, and took its live prospects with it (as
+            // DELETE does): they are deleted at the same stamp.
+            if (r.Bool((float)sizes.DeletedShare))
+            {
+                var deleted = Latest(updated, [.. projectProspects.Select(p => (DateTime?)p.UpdatedUtc), .. projectProperties.Select(p => (DateTime?)p.UpdatedUtc)]).AddMinutes(1);
+                project = project with { UpdatedUtc = deleted, DeletedUtc = deleted };
+                for (var k = 0; k < projectProspects.Count; k++)
+                {
+                    if (projectProspects[k].DeletedUtc is null)
+                        projectProspects[k] = projectProspects[k] with { UpdatedUtc = deleted, DeletedUtc = deleted };
+                }
+            }
+
+            projects.Add(project);
+            prospects.AddRange(projectProspects);
+            properties.AddRange(projectProperties);
         }
 
         return new GeneratedData(contacts, companies, projects, prospects, properties, version);
@@ -235,6 +265,9 @@ public static class PropstreetGenerator
         var updated = r.Bool(0.6f) ? created.AddTicks(r.Long(0, TimeSpan.FromDays(30).Ticks)) : created;
         return (created, updated);
     }
+
+    private static DateTime Latest(DateTime first, params DateTime?[] others) =>
+        others.Aggregate(first, (latest, t) => t is { } v && v > latest ? v : latest);
 
     private static ProjectTeaser? Teaser(Randomizer r, DateTime created)
     {

@@ -98,12 +98,12 @@ public sealed record PageQuery(int PageSize, Cursor? After, DateTime? UpdatedSin
         return Envelope(ordered, hasMore, map);
     }
 
-    private ListResponse<TOut> Envelope<T, TOut>(List<T> items, bool hasMore, Func<T, TOut> map)
+    private static ListResponse<TOut> Envelope<T, TOut>(List<T> items, bool hasMore, Func<T, TOut> map)
         where T : IStoredRecord
     {
-        // pageSize is the applied page size (requested or default), not the item count.
+        // pageSize is "the actual page size returned" (the docs): the item count, less than page_size on the last page.
         var next = hasMore && items.Count > 0 ? new Cursor(items[^1].UpdatedUtc, items[^1].Id).Encode() : null;
-        return new ListResponse<TOut>(items.Select(map).ToList(), new PageInfo(next, PageSize, hasMore));
+        return new ListResponse<TOut>(items.Select(map).ToList(), new PageInfo(next, items.Count, hasMore));
     }
 }
 

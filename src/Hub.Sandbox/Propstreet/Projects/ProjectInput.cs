@@ -32,7 +32,7 @@ public sealed class ProjectInput
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or System.Text.Json.JsonException)
         {
-            return (null, "A field has the wrong type: " + e.Message);
+            return (null, "A field has the wrong JSON type (see the project fields in the API reference): " + e.Message);
         }
     }
 
@@ -45,8 +45,10 @@ public sealed class ProjectInput
                 return "name is required and must be 1-200 characters.";
         }
 
-        if (_body["asset"] is JsonObject asset)
+        if (_body.TryGetPropertyValue("asset", out var assetNode))
         {
+            if (assetNode is not JsonObject asset)
+                return "asset must be an object with a type: {\"type\":\"single\"} or {\"type\":\"portfolio\",\"propertyCount\":5}.";
             var type = asset["type"]?.GetValue<string>();
             var count = asset["propertyCount"]?.GetValue<int>();
             if (type is not ("single" or "portfolio"))
@@ -55,18 +57,16 @@ public sealed class ProjectInput
                 return "asset.propertyCount of a portfolio must be at least 2.";
             Asset = new Asset(type, type == "portfolio" ? count : null);
         }
-        else if (_body.ContainsKey("asset"))
-        {
-            return "asset must be an object with a type.";
-        }
 
-        if (Str("mandate") is { } mandate && !Mandates.Contains(mandate))
-            return "mandate must be exclusive, non_exclusive or other.";
-        if (Str("classification") is { } classification && !Classifications.Contains(classification))
+        if (_body.TryGetPropertyValue("mandate", out var mandateNode) && mandateNode is not null && !Mandates.Contains(mandateNode.GetValue<string>()))
+            return "mandate must be exclusive, non_exclusive or other (or null to clear it).";
+        if (_body.TryGetPropertyValue("classification", out var classificationNode) && (classificationNode is null || !Classifications.Contains(classificationNode.GetValue<string>())))
             return "classification must be draft, active or inactive.";
 
-        if (_body["price"] is JsonObject price)
+        if (_body.TryGetPropertyValue("price", out var priceNode) && priceNode is not null)
         {
+            if (priceNode is not JsonObject price)
+                return "price must be an object {\"value\":150,\"currency\":\"SEK\",\"scale\":\"millions\"} (or null to clear it).";
             var currency = price["currency"]?.GetValue<string>();
             var scale = price["scale"]?.GetValue<string>() ?? "none";
             if (price["value"]?.GetValue<decimal>() is not { } value || value < 0 || !IsCurrency(currency) || !Scales.Contains(scale))
@@ -74,8 +74,10 @@ public sealed class ProjectInput
             Price = new Price(value, currency!, scale);
         }
 
-        if (_body["priceRange"] is JsonObject range)
+        if (_body.TryGetPropertyValue("priceRange", out var rangeNode) && rangeNode is not null)
         {
+            if (rangeNode is not JsonObject range)
+                return "priceRange must be an object {\"min\":100,\"max\":200,\"currency\":\"SEK\",\"scale\":\"millions\"} (or null to clear it).";
             var currency = range["currency"]?.GetValue<string>();
             var scale = range["scale"]?.GetValue<string>() ?? "none";
             var min = range["min"]?.GetValue<decimal>();
@@ -85,14 +87,11 @@ public sealed class ProjectInput
             PriceRange = new PriceRange(min, max, currency!, scale);
         }
 
-        if (_body.ContainsKey("externalRefs"))
+        if (_body.TryGetPropertyValue("externalRefs", out var refsNode))
         {
-            var parsed = (_body["externalRefs"] as JsonArray ?? [])
-                .Select(r => r is null ? null : new ExternalRef(r["namespace"]?.GetValue<string>() ?? "", r["id"]?.GetValue<string>() ?? ""))
-                .ToList();
-            if (ExternalRef.Validate(parsed, out var normalised) is { } error)
+            if (ExternalRef.FromJson(refsNode, out var refs) is { } error)
                 return error;
-            ExternalRefs = normalised;
+            ExternalRefs = refs;
         }
 
         return null;

@@ -1,10 +1,11 @@
+using Hub.Sandbox.Propstreet.Prospects;
 using Hub.Sandbox.Propstreet.Storage;
 using Hub.Sandbox.Propstreet.Webhooks;
 
 namespace Hub.Sandbox.Propstreet.Projects;
 
 /// <summary>Project writes for the API and the control endpoints; external refs are unique among live projects.</summary>
-public sealed class ProjectWrites(PropstreetData data, WebhookPublisher webhooks)
+public sealed class ProjectWrites(PropstreetData data, WebhookPublisher webhooks, ProspectWrites prospects)
 {
     public WriteResult<Project> Create(ProjectInput input, string origin)
     {
@@ -51,6 +52,8 @@ public sealed class ProjectWrites(PropstreetData data, WebhookPublisher webhooks
             return new WriteResult<Project>(current, next, null, "deleted");
         });
         Publish(result);
+        if (result.After is not null)
+            prospects.DeleteAllOf(id, origin);
         return result;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hub.Sandbox.Propstreet.Access;
 using Hub.Sandbox.Propstreet.Idempotency;
@@ -18,8 +19,9 @@ public static class ProspectEndpoints
         {
             if (!PageQuery.TryParse(request, PageQuery.MaxPageSize, out var page, out var problem))
                 return problem!;
-            if (data.Projects.Get(projectId) is not { DeletedUtc: null })
-                return Problems.NotFound($"Project {projectId} does not exist.");
+            // A deleted project's (deleted) prospects stay listable with include_deleted=true, as the project is.
+            if (Requests.Found(data.Projects.Get(projectId), request) is null)
+                return Problems.NotFound($"Project {projectId} does not exist (include_deleted=true lists a deleted project's prospects).");
             var capability = PageQuery.Value(request.Query, "capability");
             var classification = PageQuery.Value(request.Query, "classification");
             if (capability is not null and not "chat")
@@ -93,20 +95,11 @@ public static class ProspectEndpoints
             var (_, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
             if (problem is not null)
                 return problem;
-            if (!PropstreetJson.TryBind<ProspectPatch>(body!, out var patch, out problem))
-                return problem!;
-            if (patch!.Classification is { } c && !ProspectWrites.Classifications.Contains(c))
-                return Problems.BadRequest("classification must be not_contacted, contacted, interested, not_interested or bidder.");
-            IReadOnlyList<ExternalRef>? refs = null;
-            if (patch.ExternalRefs is not null)
-            {
-                if (ExternalRef.Validate(patch.ExternalRefs, out var normalised) is { } refError)
-                    return Problems.BadRequest(refError);
-                refs = normalised;
-            }
+            if (ProspectPatch.Parse(body!, out var patch) is { } error)
+                return Problems.BadRequest(error);
             var result = writes.Update(projectId, id,
-                p => p with { Classification = patch.Classification ?? p.Classification, ExternalRefs = refs ?? p.ExternalRefs },
-                refs, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin);
+                p => p with { Classification = patch.Classification ?? p.Classification, ExternalRefs = patch.ExternalRefs ?? p.ExternalRefs },
+                patch.ExternalRefs, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin);
             return result.After is { } p ? PropstreetJson.Ok(p, PropstreetJson.OmitNulls, p.Etag, http) : result.Problem!;
         });
 
@@ -114,7 +107,32 @@ public static class ProspectEndpoints
             writes.Delete(projectId, id, Requests.IfMatch(http), ApiClient.From(http).ChangeOrigin).Problem ?? Results.NoContent());
     }
 
-    public sealed record ProspectPatch(string? Classification, IReadOnlyList<ExternalRef?>? ExternalRefs);
+    /// <summary>A prospect PATCH: classification and/or externalRefs; absent fields stay, wrong types are refused.</summary>
+    public sealed record ProspectPatch(string? Classification, IReadOnlyList<ExternalRef>? ExternalRefs)
+    {
+        public static string? Parse(JsonObject body, out ProspectPatch patch)
+        {
+            patch = new ProspectPatch(null, null);
+            string? classification = null;
+            if (body.TryGetPropertyValue("classification", out var c))
+            {
+                classification = c?.GetValueKind() == JsonValueKind.String ? c.GetValue<string>() : null;
+                if (classification is null || !ProspectWrites.Classifications.Contains(classification))
+                    return "classification must be not_contacted, contacted, interested, not_interested or bidder.";
+            }
+
+            IReadOnlyList<ExternalRef>? refs = null;
+            if (body.TryGetPropertyValue("externalRefs", out var r))
+            {
+                if (ExternalRef.FromJson(r, out var parsed) is { } error)
+                    return error;
+                refs = parsed;
+            }
+
+            patch = new ProspectPatch(classification, refs);
+            return null;
+        }
+    }
 
     public sealed record BatchResponse(IReadOnlyList<BatchCreated> Created, IReadOnlyList<BatchFailed> Failed);
 

@@ -76,6 +76,58 @@ public sealed class ProspectWrites(PropstreetData data, WebhookPublisher webhook
         return results;
     }
 
+    /// <summary>
+    /// A prospect's tags are its investor's ("Tags from the associated contact or company"): after a contact's or
+    /// company's tags change, its live prospects take them over, with a new updatedUtc and etag and a
+    /// <c>prospect.updated</c> carrying the investor write's changeOrigin (it is an echo of that write). A contact
+    /// prospect follows the contact; a company-only prospect follows the company.
+    /// </summary>
+    public void FollowInvestorTags(long? contactId, long? companyId, string origin)
+    {
+        var changed = data.Prospects.Write(w =>
+        {
+            var tags = contactId is { } cid ? data.Contacts.Get(cid)?.Tags : companyId is { } coid ? data.Companies.Get(coid)?.Tags : null;
+            var result = new List<WriteResult<Prospect>>();
+            if (tags is null)
+                return result;
+            var followers = w.All
+                .Where(p => p.DeletedUtc is null && (contactId is not null ? p.ContactId == contactId : p.ContactId is null && p.CompanyId == companyId))
+                .Where(p => !p.Tags.SequenceEqual(tags))
+                .ToList();
+            foreach (var current in followers)
+            {
+                var next = w.Put(current with { Tags = tags, UpdatedUtc = w.NextStamp(), Version = w.NextVersion(), ChangeOrigin = origin });
+                result.Add(new WriteResult<Prospect>(current, next, null));
+            }
+
+            return result;
+        });
+        foreach (var result in changed)
+            Publish(result);
+    }
+
+    /// <summary>
+    /// Deleting a project removes its live prospects: each is soft-deleted (deletedUtc = updatedUtc, a new etag)
+    /// and announced with <c>prospect.deleted</c>, so a client syncing prospects by delta or webhook removes them.
+    /// </summary>
+    public void DeleteAllOf(long projectId, string origin)
+    {
+        var deleted = data.Prospects.Write(w =>
+        {
+            var result = new List<WriteResult<Prospect>>();
+            foreach (var current in w.All.Where(p => p.ProjectId == projectId && p.DeletedUtc is null).OrderBy(p => p.Id).ToList())
+            {
+                var stamp = w.NextStamp();
+                var next = w.Put(current with { UpdatedUtc = stamp, DeletedUtc = stamp, Version = w.NextVersion(), ChangeOrigin = origin });
+                result.Add(new WriteResult<Prospect>(current, next, null, "deleted"));
+            }
+
+            return result;
+        });
+        foreach (var result in deleted)
+            Publish(result);
+    }
+
     public WriteResult<Prospect> Update(long projectId, long id, Func<Prospect, Prospect> change, IReadOnlyList<ExternalRef>? refs, string? ifMatch, string origin)
     {
         var result = data.Prospects.Write(w =>
@@ -153,21 +205,8 @@ public sealed class ProspectWrites(PropstreetData data, WebhookPublisher webhook
             return (index, null, Fail("invalid_id", $"'{text}' is not a valid id", contactText, companyText));
 
         IReadOnlyList<ExternalRef> refs = [];
-        if (item["externalRefs"] is { } refsNode)
-        {
-            List<ExternalRef?>? list;
-            try
-            {
-                list = refsNode.Deserialize<List<ExternalRef?>>(PropstreetJson.WithNulls);
-            }
-            catch (JsonException)
-            {
-                list = null;
-            }
-
-            if (list is null || ExternalRef.Validate(list, out refs) is not null)
-                return (index, null, Fail("validation_error", "externalRefs are invalid (namespace and id required, one per namespace)", contactText, companyText));
-        }
+        if (item.TryGetPropertyValue("externalRefs", out var refsNode) && ExternalRef.FromJson(refsNode, out refs) is { } refError)
+            return (index, null, Fail("validation_error", refError, contactText, companyText));
 
         return (index, new ProspectRequest(contactText is null ? null : id, companyText is null ? null : id, refs), null);
     }

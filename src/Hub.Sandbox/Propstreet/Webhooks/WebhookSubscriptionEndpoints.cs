@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Hub.Sandbox.Propstreet.Access;
+using Hub.Sandbox.Propstreet.Idempotency;
 
 namespace Hub.Sandbox.Propstreet.Webhooks;
 
@@ -17,25 +18,25 @@ public static class WebhookSubscriptionEndpoints
     {
         var group = api.MapGroup("/webhooks");
 
-        group.MapPost("/", (SubscriptionRequest? body, HttpContext http, WebhookRegistry registry) =>
+        // A creating POST like the others, so Idempotency-Key applies: a retried subscribe must not double every event.
+        group.MapPost("/", async (HttpContext http, WebhookRegistry registry, IdempotencyStore idempotency, CancellationToken ct) =>
         {
-            if (body?.Url is not { } url || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-                return Problems.BadRequest("url must be an absolute http(s) URL.");
-            var events = body.Events ?? [];
-            if (events.Count == 0)
-                return Problems.BadRequest("events must list at least one event, e.g. contact.updated.");
-            foreach (var e in events)
+            var (raw, body, problem) = await PropstreetJson.ReadObjectAsync(http.Request, ct);
+            if (problem is not null)
+                return problem;
+            if (!PropstreetJson.TryBind<SubscriptionRequest>(body!, out var request, out problem))
+                return problem!;
+            if (Validate(request!) is { } error)
+                return Problems.BadRequest(error);
+            var ns = request!.Filter?.GetValueOrDefault("externalRef.namespace") is { } value && !string.IsNullOrWhiteSpace(value)
+                ? value.Trim().ToLowerInvariant()
+                : null;
+            var client = ApiClient.From(http);
+            return idempotency.Run(http, client.Token, raw, () =>
             {
-                var parts = e.Split('.');
-                if (e != "*" && (parts.Length != 2 || !Resources.Contains(parts[0]) || !Changes.Contains(parts[1])))
-                    return Problems.BadRequest($"Unknown event '{e}'. Use <resource>.<created|updated|deleted|*> with resource contact, company, project or prospect.");
-            }
-
-            string? ns = null;
-            if (body.Filter is { } filter && filter.TryGetValue("externalRef.namespace", out var value) && !string.IsNullOrWhiteSpace(value))
-                ns = value.Trim().ToLowerInvariant();
-            var subscription = registry.Add(ApiClient.From(http).ChangeOrigin, uri, events.Distinct().ToList(), ns);
-            return Results.Created($"/api/v1/webhooks/{subscription.Id}", SubscriptionResponse.From(subscription, includeSecret: true));
+                var subscription = registry.Add(client.ChangeOrigin, new Uri(request.Url!), request.Events!.Distinct().ToList(), ns);
+                return StoredResponse.Of(201, SubscriptionResponse.From(subscription, includeSecret: true), PropstreetJson.WithNulls, $"/api/v1/webhooks/{subscription.Id}");
+            });
         });
 
         group.MapGet("/", (HttpContext http, WebhookRegistry registry) =>
@@ -59,6 +60,22 @@ public static class WebhookSubscriptionEndpoints
             publisher.Enqueue(new DeliveryJob(delivery, 1, "redeliver"));
             return Results.Accepted($"/api/v1/webhooks/{id}/deliveries", delivery.View());
         });
+    }
+
+    private static string? Validate(SubscriptionRequest request)
+    {
+        if (request.Url is not { } url || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            return "url must be an absolute http(s) URL.";
+        if (request.Events is not { Count: > 0 } events)
+            return "events must list at least one event, e.g. contact.updated.";
+        foreach (var e in events)
+        {
+            var parts = e?.Split('.') ?? [];
+            if (e != "*" && (parts.Length != 2 || !Resources.Contains(parts[0]) || !Changes.Contains(parts[1])))
+                return $"Unknown event '{e}'. Use <resource>.<created|updated|deleted|*> with resource contact, company, project or prospect, or *.";
+        }
+
+        return null;
     }
 
     private static Subscription? Owned(WebhookRegistry registry, string id, HttpContext http) =>

@@ -71,6 +71,33 @@ public sealed class ApiClientTests(PropstreetSandbox sandbox) : IClassFixture<Pr
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/network/contacts?page_size=1")).StatusCode);
     }
 
+    [Theory]
+    [InlineData(null, 300)]
+    [InlineData("Fixed", 600)]
+    public async Task The_limit_holds_over_any_sixty_seconds_by_default_and_per_fixed_window_when_configured(string? window, int admittedAfterBoundary)
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        var settings = new Dictionary<string, string?> { ["Sandbox:Sizes:Contacts"] = "10" };
+        if (window is not null)
+            settings["Sandbox:Propstreet:RateLimitWindow"] = window;
+        await using var sandbox = PropstreetSandbox.With(settings, clock);
+        var client = sandbox.ClientFor();
+        async Task<int> BurstAsync(int requests)
+        {
+            var admitted = 0;
+            for (var i = 0; i < requests; i++)
+                admitted += (await client.GetAsync("/api/v1/network/contacts?page_size=1")).StatusCode == HttpStatusCode.OK ? 1 : 0;
+            return admitted;
+        }
+
+        Assert.Equal(300, await BurstAsync(300));
+        clock.Advance(TimeSpan.FromSeconds(50));
+        Assert.Equal(300, await BurstAsync(300));
+        // 61 s after the first burst: it has left the last minute, the second (11 s old) has not.
+        clock.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(admittedAfterBoundary, await BurstAsync(700));
+    }
+
     [Fact]
     public async Task A_configured_token_list_refuses_other_tokens()
     {

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json.Nodes;
+using Hub.Sandbox.Tests.Hosting;
 
 namespace Hub.Sandbox.Tests.Propstreet.Contacts;
 
@@ -73,6 +75,22 @@ public sealed class ContactUpsertTests(PropstreetSandbox sandbox) : IClassFixtur
     }
 
     [Fact]
+    public async Task Upsert_with_null_email_and_phone_beside_the_arrays_makes_the_first_entries_primary_as_in_the_docs_example()
+    {
+        var response = await sandbox.ClientFor().PatchAsync($"/api/v1/network/contacts/external/hubspot/{Ref()}", Json.Raw("""
+            {"firstName":null,"lastName":"Null","email":null,"phone":null,
+             "emails":[{"address":"first@example.com","type":null},{"address":"second@example.com","type":"work"}],
+             "phones":[{"number":"+46701234567","type":null}]}
+            """));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var contact = await response.ReadObjectAsync();
+        Assert.Equal("first@example.com", contact.Str("email"));
+        Assert.Equal("+46701234567", contact.Str("phone"));
+        Assert.Equal([true, false], contact["emails"]!.AsArray().Select(e => e!["isPrimary"]!.GetValue<bool>()));
+        Assert.True(contact["phones"]![0]!["isPrimary"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Upsert_with_match_email_adds_the_reference_to_the_contact_that_has_the_email()
     {
         var client = sandbox.ClientFor();
@@ -86,6 +104,72 @@ public sealed class ContactUpsertTests(PropstreetSandbox sandbox) : IClassFixtur
         var contact = await response.ReadObjectAsync();
         Assert.Equal(existing.Str("id"), contact.Str("id"));
         Assert.Contains(contact["externalRefs"]!.AsArray(), r => r!.Str("namespace") == "hubspot" && r!.Str("id") == externalId);
+    }
+
+    [Fact]
+    public async Task Upsert_with_match_email_replaces_a_ref_the_matched_contact_holds_in_that_namespace_by_default()
+    {
+        var client = sandbox.ClientFor();
+        var email = $"{Ref()}@example.com";
+        var (held, incoming) = (Ref(), Ref());
+        var existing = await (await client.PatchAsync($"/api/v1/network/contacts/external/hubspot/{held}", Json.Body(new { email }))).ReadObjectAsync();
+
+        var response = await client.PatchAsync($"/api/v1/network/contacts/external/hubspot/{incoming}?match=email", Json.Body(new { email }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var contact = await response.ReadObjectAsync();
+        Assert.Equal(existing.Str("id"), contact.Str("id"));
+        Assert.Equal([incoming], contact["externalRefs"]!.AsArray().Where(r => r!.Str("namespace") == "hubspot").Select(r => r!.Str("id")));
+    }
+
+    [Fact]
+    public async Task With_MatchEmailReplacesRef_off_match_email_onto_a_contact_linked_in_that_namespace_is_a_409_that_changes_nothing()
+    {
+        await using var strict = PropstreetSandbox.With(new Dictionary<string, string?> { ["Sandbox:Sizes:Contacts"] = "10", ["Sandbox:Propstreet:MatchEmailReplacesRef"] = "false" });
+        var client = strict.ClientFor();
+        var email = $"{Ref()}@example.com";
+        var existing = await (await client.PatchAsync($"/api/v1/network/contacts/external/hubspot/{Ref()}", Json.Body(new { email }))).ReadObjectAsync();
+
+        var response = await client.PatchAsync($"/api/v1/network/contacts/external/hubspot/{Ref()}?match=email", Json.Body(new { email }));
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("urn:propstreet:error:external-ref-conflict", (await response.ReadObjectAsync()).Str("type"));
+        Assert.Equal(existing.ToJsonString(), (await (await client.GetAsync($"/api/v1/network/contacts/{existing.Str("id")}")).ReadObjectAsync()).ToJsonString());
+    }
+
+    [Fact]
+    public async Task An_upsert_that_changes_nothing_still_bumps_updatedUtc_and_the_etag_by_default()
+    {
+        var client = sandbox.ClientFor();
+        var url = $"/api/v1/network/contacts/external/hubspot/{Ref()}";
+        var first = await (await client.PatchAsync(url, Json.Raw("""{"firstName":"Same","tags":["a"]}"""))).ReadObjectAsync();
+        var second = await (await client.PatchAsync(url, Json.Raw("""{"firstName":"Same","tags":["a"]}"""))).ReadObjectAsync();
+        Assert.NotEqual(first.Str("etag"), second.Str("etag"));
+        Assert.NotEqual(first.Str("updatedUtc"), second.Str("updatedUtc"));
+    }
+
+    [Fact]
+    public async Task With_NoOpUpsertTouches_off_an_upsert_that_changes_nothing_leaves_the_contact_and_sends_no_webhook()
+    {
+        await using var quiet = PropstreetSandbox.With(new Dictionary<string, string?> { ["Sandbox:Sizes:Contacts"] = "10", ["Sandbox:Propstreet:NoOpUpsertTouches"] = "false" });
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var client = quiet.ClientFor();
+        var url = $"/api/v1/network/contacts/external/hubspot/{Ref()}";
+        var first = await (await client.PatchAsync(url, Json.Raw("""{"firstName":"Same","tags":["a"]}"""))).ReadObjectAsync();
+        await client.PostAsync("/api/v1/webhooks", Json.Raw($$"""{"url":"{{receiver.Url}}","events":["contact.updated"]}"""));
+
+        var unchanged = await client.PatchAsync(url, Json.Raw("""{"firstName":"Same","tags":["a"]}"""));
+        var changed = await (await client.PatchAsync(url, Json.Body(new { firstName = "Different" }))).ReadObjectAsync();
+
+        Assert.Equal("updated", unchanged.Headers.GetValues("X-Propstreet-Upsert-Action").Single());
+        var same = await unchanged.ReadObjectAsync();
+        Assert.Equal(first.Str("etag"), same.Str("etag"));
+        Assert.Equal(first.Str("updatedUtc"), same.Str("updatedUtc"));
+        // The first webhook to arrive is the real change's: the no-op sent none before it.
+        Assert.Equal(changed.Str("etag"), JsonNode.Parse((await receiver.NextAsync()).Body)!["data"]!.Str("etag"));
+        var history = await (await client.GetAsync("/api/v1/webhooks")).ReadObjectAsync();
+        var deliveries = await (await client.GetAsync($"/api/v1/webhooks/{history["data"]![0]!.Str("id")}/deliveries")).ReadObjectAsync();
+        Assert.Single(deliveries["data"]!.AsArray());
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class PropstreetGeneratorTests
         Assert.Equal(10_000, data.Contacts.Count);
         Assert.Equal(2_000, data.Companies.Count);
         Assert.Equal(300, data.Projects.Count);
-        Assert.Equal(600, data.Properties.Count);
+        Assert.Equal(data.Projects.Sum(p => p.Asset.PropertyCount ?? 1), data.Properties.Count);
         Assert.InRange(data.Prospects.Count, 5_000, 6_000);
 
         var deletedShare = data.Contacts.Count(c => c.DeletedUtc is not null) / (double)data.Contacts.Count;
@@ -53,6 +53,46 @@ public sealed class PropstreetGeneratorTests
             var refs = g.SelectMany(p => p.ExternalRefs).ToList();
             Assert.Equal(refs.Count, refs.Distinct().Count());
         });
+    }
+
+    [Fact]
+    public void Generated_records_never_contradict_themselves()
+    {
+        var data = PropstreetGenerator.Generate(42, Defaults);
+        var projects = data.Projects.ToDictionary(p => p.Id);
+        var investors = data.Contacts.ToDictionary(c => c.Id, c => c.CreatedUtc);
+
+        Assert.All(data.Projects, p =>
+        {
+            // updatedUtc is never older than a change the record shows.
+            Assert.True(p.CreatedUtc <= p.UpdatedUtc);
+            foreach (var stamp in new[] { p.Teaser?.PublishedUtc, p.Teaser?.VerifiedUtc, p.Teaser?.CommunicatedUtc, p.DeletedUtc }.OfType<DateTime>())
+                Assert.True(stamp <= p.UpdatedUtc, $"project {p.Id}: {stamp:O} after updatedUtc {p.UpdatedUtc:O}");
+            Assert.All(p.Transactions ?? [], t => Assert.True(t.ClosedUtc <= p.UpdatedUtc));
+            // Linked properties agree with the asset.
+            Assert.Equal(p.Asset.PropertyCount ?? 1, data.Properties.Count(pr => pr.ProjectId == p.Id));
+        });
+
+        Assert.All(data.Prospects, p =>
+        {
+            var project = projects[p.ProjectId];
+            Assert.True(p.CreatedUtc >= project.CreatedUtc && p.CreatedUtc <= p.UpdatedUtc, $"prospect {p.Id}: created outside its project's life or after its updatedUtc");
+            if (p.ContactId is { } contactId)
+                Assert.True(p.CreatedUtc >= investors[contactId], $"prospect {p.Id} created before its contact");
+            if (p.Teaser is { } teaser)
+            {
+                // Matched prospects appear when the teaser is communicated, not before.
+                Assert.True(project.Teaser?.CommunicatedUtc is { } communicated && p.CreatedUtc >= communicated, $"prospect {p.Id} teased before its project's teaser was communicated");
+                Assert.True(teaser.AcceptedUtc is not { } accepted || accepted <= p.UpdatedUtc, $"prospect {p.Id} accepted after its updatedUtc");
+            }
+
+            Assert.True(p.DeletedUtc is not { } deleted || deleted == p.UpdatedUtc, $"prospect {p.Id}: deletedUtc is not its updatedUtc");
+            // A deleted project's prospects are deleted with it.
+            if (project.DeletedUtc is not null)
+                Assert.NotNull(p.DeletedUtc);
+        });
+        Assert.Contains(data.Projects, p => p.DeletedUtc is not null);
+        Assert.Contains(data.Prospects, p => p.Teaser?.AcceptedUtc is not null);
     }
 
     [Theory]

@@ -35,6 +35,22 @@ public sealed class IdempotencyKeyTests(PropstreetSandbox sandbox) : IClassFixtu
     }
 
     [Fact]
+    public async Task Subscribing_twice_with_one_Idempotency_Key_creates_one_subscription_so_no_event_is_delivered_twice()
+    {
+        var client = sandbox.ClientFor();
+        var key = Guid.NewGuid().ToString();
+        var body = """{"url":"http://127.0.0.1:9/hook","events":["contact.created"]}""";
+
+        var first = await client.SendAsync(Post("/api/v1/webhooks", key, body));
+        var replay = await client.SendAsync(Post("/api/v1/webhooks", key, body));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal((await first.ReadObjectAsync()).Str("id"), (await replay.ReadObjectAsync()).Str("id"));
+        Assert.Single((await (await client.GetAsync("/api/v1/webhooks")).ReadObjectAsync())["data"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Concurrent_requests_with_one_Idempotency_Key_create_one_contact()
     {
         var client = sandbox.ClientFor();

@@ -113,4 +113,19 @@ public sealed class ContactPagingTests(PropstreetSandbox sandbox) : IClassFixtur
         Assert.Matches("""^\{"u":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z","i":\d+\}$""", cursor);
         Assert.Equal(3, body["page"]!["pageSize"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task Page_pageSize_is_the_number_of_records_returned_not_the_size_asked_for()
+    {
+        var client = sandbox.ClientFor();
+        var all = await Json.WalkAsync(client, "/api/v1/network/contacts");
+        var lastOf = all[^3];
+        var cursor = Convert.ToBase64String(Encoding.UTF8.GetBytes($$"""{"u":"{{Utc(lastOf.Str("updatedUtc")).UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'}}","i":{{lastOf.Str("id")}}}"""));
+
+        var tail = await (await client.GetAsync($"/api/v1/network/contacts?page_size=50&cursor={Uri.EscapeDataString(cursor)}")).ReadObjectAsync();
+
+        Assert.Equal(2, tail["data"]!.AsArray().Count);
+        Assert.Equal(2, tail["page"]!["pageSize"]!.GetValue<int>());
+        Assert.False(tail["page"]!["hasMore"]!.GetValue<bool>());
+    }
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json.Nodes;
+using Hub.Sandbox.Tests.Hosting;
 
 namespace Hub.Sandbox.Tests.Propstreet.Projects;
 
@@ -70,6 +72,31 @@ public sealed class ProjectTests(PropstreetSandbox sandbox) : IClassFixture<Prop
         Assert.NotNull(deleted["deletedUtc"]);
     }
 
+    [Fact]
+    public async Task Deleting_a_project_deletes_its_prospects_with_prospect_deleted_events_and_keeps_them_listable_with_include_deleted()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var client = sandbox.ClientFor();
+        await client.PostAsync("/api/v1/webhooks", Json.Raw($$"""{"url":"{{receiver.Url}}","events":["prospect.deleted"]}"""));
+        var project = await (await client.PostAsync("/api/v1/projects", Json.Raw("""{"name":"Cascade"}"""))).ReadObjectAsync();
+        var projectId = project.Str("id");
+        var contacts = (await (await client.GetAsync("/api/v1/network/contacts?page_size=2")).ReadObjectAsync())["data"]!.AsArray();
+        var prospectIds = new List<string>();
+        foreach (var contact in contacts)
+            prospectIds.Add((await (await client.PostAsync($"/api/v1/projects/{projectId}/prospects", Json.Raw($$"""{"contactId":"{{contact!.Str("id")}}"}"""))).ReadObjectAsync()).Str("id"));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/projects/{projectId}")).StatusCode);
+
+        var events = new[] { await receiver.NextAsync(), await receiver.NextAsync() }.Select(r => JsonNode.Parse(r.Body)!).ToList();
+        Assert.All(events, e => Assert.Equal("prospect.deleted", e.Str("event")));
+        Assert.Equal(prospectIds.Order(), events.Select(e => e["data"]!.Str("id")).Order());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/v1/projects/{projectId}/prospects")).StatusCode);
+        var listed = await Json.WalkAsync(client, $"/api/v1/projects/{projectId}/prospects?include_deleted=true");
+        Assert.Equal(prospectIds.Order(), listed.Select(p => p.Str("id")).Order());
+        Assert.All(listed, p => Assert.NotNull(p["deletedUtc"]));
+        Assert.DoesNotContain(await Json.WalkAsync(client, $"/api/v1/network/contacts/{contacts[0]!.Str("id")}/projects"), p => p.Str("id") == projectId);
+    }
+
     [Theory]
     [InlineData("status=closed", "status", "closed")]
     [InlineData("classification=active", "classification", "active")]
@@ -89,13 +116,17 @@ public sealed class ProjectTests(PropstreetSandbox sandbox) : IClassFixture<Prop
     }
 
     [Fact]
-    public async Task Linked_properties_are_listed_per_project()
+    public async Task Linked_properties_are_listed_per_project_one_per_property_the_asset_counts()
     {
         var client = sandbox.ClientFor();
-        var projectId = (await Json.WalkAsync(client, "/api/v1/projects?status=open"))[0].Str("id");
-        var properties = await Json.WalkAsync(client, $"/api/v1/projects/{projectId}/properties");
-        Assert.Equal(2, properties.Count);
-        Assert.All(properties, p => Assert.Equal(projectId, p.Str("projectId")));
+        // The seeded projects (made "in the UI"); projects the API creates have no property profiles attached.
+        foreach (var project in (await Json.WalkAsync(client, "/api/v1/projects?status=open")).Where(p => p.Str("changeOrigin") == "ui"))
+        {
+            var projectId = project.Str("id");
+            var properties = await Json.WalkAsync(client, $"/api/v1/projects/{projectId}/properties");
+            Assert.Equal(project["asset"]!["propertyCount"]?.GetValue<int>() ?? 1, properties.Count);
+            Assert.All(properties, p => Assert.Equal(projectId, p.Str("projectId")));
+        }
 
         var bare = await (await client.PostAsync("/api/v1/projects", Json.Raw("""{"name":"No properties"}"""))).ReadObjectAsync();
         Assert.Empty(await Json.WalkAsync(client, $"/api/v1/projects/{bare.Str("id")}/properties"));

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Hub.Sandbox.Tests.Hosting;
 
 namespace Hub.Sandbox.Tests.Propstreet.Prospects;
 
@@ -118,6 +119,45 @@ public sealed class ProspectTests(PropstreetSandbox sandbox) : IClassFixture<Pro
         Assert.All(interested, p => Assert.Equal("interested", p.Str("classification")));
         var chat = await Json.WalkAsync(client, $"/api/v1/projects/{projectId}/prospects?capability=chat");
         Assert.All(chat, p => Assert.Contains("chat", p["capabilities"]!.AsArray().Select(c => c!.GetValue<string>())));
+    }
+
+    [Fact]
+    public async Task A_prospects_tags_follow_its_contacts_tags_with_a_new_updatedUtc_the_tags_filter_and_a_prospect_updated_webhook()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (client, projectId, contacts) = await NewProjectAsync();
+        await client.PostAsync("/api/v1/webhooks", Json.Raw($$"""{"url":"{{receiver.Url}}","events":["prospect.updated"]}"""));
+        var added = await (await client.PostAsync($"/api/v1/projects/{projectId}/prospects", Json.Raw($$"""{"contactId":"{{contacts[9]}}"}"""))).ReadObjectAsync();
+        var tag = "followed-" + Guid.NewGuid().ToString("N")[..6];
+
+        var contact = await (await client.PatchAsync($"/api/v1/network/contacts/{contacts[9]}", Json.Raw($$"""{"tags":["{{tag}}","vip"]}"""))).ReadObjectAsync();
+
+        var prospect = await (await client.GetAsync($"/api/v1/projects/{projectId}/prospects/{added.Str("id")}")).ReadObjectAsync();
+        Assert.Equal([tag, "vip"], prospect["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.True(DateTimeOffset.Parse(prospect.Str("updatedUtc"), System.Globalization.CultureInfo.InvariantCulture)
+            > DateTimeOffset.Parse(added.Str("updatedUtc"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.NotEqual(added.Str("etag"), prospect.Str("etag"));
+        Assert.Single(await Json.WalkAsync(client, $"/api/v1/projects/{projectId}/prospects?tags={tag}"));
+
+        var webhook = JsonNode.Parse((await receiver.NextAsync()).Body)!;
+        Assert.Equal("prospect.updated", webhook.Str("event"));
+        Assert.Equal(added.Str("id"), webhook["data"]!.Str("id"));
+        Assert.Equal(["tags"], webhook["data"]!["changedFields"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(contact.Str("changeOrigin"), webhook["data"]!.Str("changeOrigin"));
+    }
+
+    [Fact]
+    public async Task A_company_prospects_tags_follow_the_companys_tags()
+    {
+        var (client, projectId, _) = await NewProjectAsync();
+        var company = (await (await client.GetAsync("/api/v1/network/companies?page_size=3")).ReadObjectAsync())["data"]![2]!.Str("id");
+        var added = await (await client.PostAsync($"/api/v1/projects/{projectId}/prospects", Json.Raw($$"""{"companyId":"{{company}}"}"""))).ReadObjectAsync();
+
+        await sandbox.Control().PatchAsync($"/_sandbox/propstreet/companies/{company}", Json.Raw("""{"tags":["company-tag"]}"""));
+
+        var prospect = await (await client.GetAsync($"/api/v1/projects/{projectId}/prospects/{added.Str("id")}")).ReadObjectAsync();
+        Assert.Equal(["company-tag"], prospect["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal("ui", prospect.Str("changeOrigin"));
     }
 
     [Fact]

@@ -3,12 +3,26 @@ using Microsoft.Extensions.Options;
 
 namespace Hub.Sandbox.Propstreet.Access;
 
-/// <summary>Bearer authentication and the per-token rate limit in front of every /api/v1 endpoint.</summary>
-public sealed class ApiClientFilter(IOptions<PropstreetOptions> options, RateLimiter limiter) : IEndpointFilter
+/// <summary>
+/// Bearer authentication and the per-token rate limit in front of everything under <c>/api</c>. Middleware rather
+/// than an endpoint filter, so it runs before routing outcomes and body binding: a request without a token is a
+/// 401 whatever else is wrong with it (unknown path, wrong method, malformed body).
+/// </summary>
+public sealed class ApiClientGate(RequestDelegate next, IOptions<PropstreetOptions> options, RateLimiter limiter)
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async Task InvokeAsync(HttpContext http)
     {
-        var http = context.HttpContext;
+        if (Refusal(http) is { } refusal)
+        {
+            await refusal.ExecuteAsync(http);
+            return;
+        }
+
+        await next(http);
+    }
+
+    private IResult? Refusal(HttpContext http)
+    {
         var header = http.Request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
         var token = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : string.Empty;
@@ -20,7 +34,7 @@ public sealed class ApiClientFilter(IOptions<PropstreetOptions> options, RateLim
         }
 
         var limit = options.Value.RateLimitPerMinute;
-        if (limit > 0 && limiter.TryAcquire(token, limit) is { } wait)
+        if (limit > 0 && limiter.TryAcquire(token, limit, options.Value.RateLimitWindow) is { } wait)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -29,6 +43,6 @@ public sealed class ApiClientFilter(IOptions<PropstreetOptions> options, RateLim
         }
 
         ApiClient.ForToken(token).AttachTo(http);
-        return await next(context);
+        return null;
     }
 }
