@@ -1,3 +1,4 @@
+using Hub.Ingest.Storage;
 using Hub.ServiceDefaults;
 using Hub.ServiceDefaults.Messaging;
 using Hub.ServiceDefaults.Postgres;
@@ -6,6 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPostgres();
 builder.AddRabbitMq();
+builder.Services.AddHostedService<IngestSchema>();
 
 var app = builder.Build();
 app.MapServiceDefaults();
