@@ -29,6 +29,7 @@ public static class StructuredLogging
                     .MinimumLevel.Information()
                     // ASP.NET Core's own request lines carry the full URL with its query string; our request log doesn't.
                     .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+                    .MinimumLevel.Override("MassTransit", LogEventLevel.Information)
                     .Enrich.FromLogContext()
                     .Enrich.WithProperty("Application", applicationName)
                     .ReadFrom.Configuration(configuration)
