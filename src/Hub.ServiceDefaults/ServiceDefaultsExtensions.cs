@@ -9,8 +9,8 @@ namespace Hub.ServiceDefaults;
 
 /// <summary>
 /// What every hub host has in common: configuration from appsettings + environment, structured logs,
-/// traces and metrics, resilient outbound HTTP, health probes and a bounded graceful shutdown. Hosts add their
-/// own parts (PostgreSQL, RabbitMQ, endpoints) next to this call.
+/// traces and metrics, health probes and a bounded graceful shutdown. Hosts add their own parts
+/// (PostgreSQL, RabbitMQ, resilient HttpClients, endpoints) next to this call.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -20,30 +20,10 @@ public static class ServiceDefaultsExtensions
         // environment variables (ConnectionStrings__Postgres, Serilog__MinimumLevel__Default, ...).
         builder.AddStructuredLogging();
         builder.AddTelemetry();
-        builder.AddHttpClientDefaults();
         builder.Services.AddHealthChecks();
         builder.Services.AddProblemDetails();
         builder.Services.Configure<HostOptions>(options =>
             options.ShutdownTimeout = builder.Configuration.GetValue("Hosting:ShutdownTimeout", TimeSpan.FromSeconds(20)));
-        return builder;
-    }
-
-    /// <summary>
-    /// Every named and typed HttpClient of the host (HubSpot, Propstreet, Property Finder, ...) gets the standard
-    /// resilience handler: rate limiter, total and per-attempt timeouts, retries with jittered back-off (honouring
-    /// Retry-After) and a circuit breaker.
-    /// </summary>
-    public static WebApplicationBuilder AddHttpClientDefaults(this WebApplicationBuilder builder)
-    {
-        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
-        // Except the OTLP exporter's clients (http/protobuf): it sends synchronously, handles HttpRequestException
-        // only and retries on its own, so the handler's rejections (timeout, open circuit) would silently drop batches.
-        // RemoveAllResilienceHandlers is the package's way to opt a client out of the defaults; it is still marked
-        // experimental.
-#pragma warning disable EXTEXP0001
-        foreach (var otlpClient in (string[])["OtlpTraceExporter", "OtlpMetricExporter"])
-            builder.Services.AddHttpClient(otlpClient).RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
         return builder;
     }
 
