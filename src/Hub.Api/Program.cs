@@ -1,9 +1,11 @@
 using Hub.ServiceDefaults;
+using Hub.ServiceDefaults.Http;
 using Hub.ServiceDefaults.Messaging;
 using Hub.ServiceDefaults.Postgres;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddResilientHttpClients();
 builder.AddPostgres();
 builder.AddRabbitMq();
 

@@ -1,10 +1,12 @@
 using Hub.Ingest.Storage;
 using Hub.ServiceDefaults;
+using Hub.ServiceDefaults.Http;
 using Hub.ServiceDefaults.Messaging;
 using Hub.ServiceDefaults.Postgres;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddResilientHttpClients();
 builder.AddPostgres();
 builder.AddRabbitMq();
 builder.Services.AddHostedService<IngestSchema>();

@@ -1,5 +1,4 @@
 using Hub.ServiceDefaults.Health;
-using Hub.ServiceDefaults.Logging;
 using Hub.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -11,7 +10,7 @@ namespace Hub.ServiceDefaults;
 /// <summary>
 /// What every hub host has in common: configuration from appsettings + environment, structured logs,
 /// traces and metrics, health probes and a bounded graceful shutdown. Hosts add their own parts
-/// (PostgreSQL, RabbitMQ, endpoints) next to this call.
+/// (PostgreSQL, RabbitMQ, resilient HttpClients, endpoints) next to this call.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -28,9 +27,13 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>Maps <c>/health/live</c> (the process answers) and <c>/health/ready</c> (its dependencies answer).</summary>
+    /// <summary>
+    /// Request logging, problem details for errors, and <c>/health/live</c> (the process answers) and
+    /// <c>/health/ready</c> (its dependencies answer). Call it first, so the request log sees the final status.
+    /// </summary>
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
+        app.UseRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealthEndpoints();

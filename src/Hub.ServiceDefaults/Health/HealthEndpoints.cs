@@ -11,10 +11,13 @@ public static class HealthEndpoints
     /// <summary>Checks tagged with this run for <c>/health/ready</c>; liveness runs no checks at all.</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>Both probes live under this path.</summary>
+    public const string PathPrefix = "/health";
+
     public static WebApplication MapHealthEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        app.MapHealthChecks(PathPrefix + "/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
+        app.MapHealthChecks(PathPrefix + "/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = WriteJson,

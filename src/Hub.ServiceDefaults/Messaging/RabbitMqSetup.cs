@@ -11,7 +11,9 @@ public static class RabbitMqSetup
 
     /// <summary>
     /// MassTransit on RabbitMQ at <c>ConnectionStrings:RabbitMq</c> (an <c>amqp://user:pass@host:port/vhost</c> URI).
-    /// MassTransit registers its own bus health check, tagged <c>ready</c>, which <c>/health/ready</c> runs.
+    /// MassTransit registers its own bus health check, tagged <c>ready</c>, which <c>/health/ready</c> runs: it reports
+    /// whether this bus and its receive endpoints are connected, which a separate probe connection
+    /// (AspNetCore.HealthChecks.Rabbitmq) cannot tell.
     /// </summary>
     public static WebApplicationBuilder AddRabbitMq(this WebApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configure = null)
     {

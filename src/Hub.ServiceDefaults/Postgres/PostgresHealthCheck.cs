@@ -3,6 +3,10 @@ using Npgsql;
 
 namespace Hub.ServiceDefaults.Postgres;
 
+/// <summary>
+/// Readiness of PostgreSQL. Ours rather than AspNetCore.HealthChecks.NpgSql, which leaves broken connections in the
+/// pool after an outage, so readiness would lag behind the server coming back.
+/// </summary>
 internal sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry;
-using OpenTelemetry.Exporter;
+using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -10,68 +9,48 @@ using OpenTelemetry.Trace;
 namespace Hub.ServiceDefaults.Telemetry;
 
 /// <summary>
-/// Traces and metrics straight from the activity sources and meters that ASP.NET Core, MassTransit and Npgsql
-/// emit themselves; the instrumentation packages are not available to us and are not needed for these.
-/// Exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is configured (environment or appsettings), with
-/// the standard <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> (grpc, http/protobuf) and <c>OTEL_EXPORTER_OTLP_HEADERS</c>.
+/// Traces and metrics of ASP.NET Core, outbound HttpClient calls, the .NET runtime, Npgsql, MassTransit, Marten
+/// and the hub's own <c>Hub.*</c> sources, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is configured.
+/// The exporter reads the standard <c>OTEL_EXPORTER_OTLP_*</c> settings itself from configuration, so they work
+/// as environment variables and as appsettings keys alike.
 /// </summary>
 public static class TelemetrySetup
 {
     /// <summary>Activity sources and meters of the hub's own code start with this prefix.</summary>
     public const string HubSourcePrefix = "Hub.";
 
-    private static readonly string[] ActivitySources = ["Microsoft.AspNetCore", "MassTransit", "Npgsql", "System.Net.Http", HubSourcePrefix + "*"];
-
-    private static readonly string[] Meters =
-    [
-        "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Diagnostics",
-        "MassTransit", "Npgsql", "System.Net.Http", "System.Runtime", HubSourcePrefix + "*",
-    ];
+    // MassTransit and Marten emit these themselves; there is no instrumentation package to add for them.
+    private static readonly string[] LibrarySources = ["MassTransit", "Marten"];
 
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
-        var configuration = builder.Configuration;
-        var serviceName = configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
-        var resource = ResourceBuilder.CreateDefault().AddService(serviceName);
-        var otlp = OtlpSettings.From(configuration);
+        var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
 
-        builder.Services.AddSingleton(_ =>
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
+                .AddSource(LibrarySources)
+                .AddSource(HubSourcePrefix + "*"))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddNpgsqlInstrumentation()
+                .AddMeter(LibrarySources)
+                .AddMeter(HubSourcePrefix + "*"));
+
+        // Per signal rather than UseOtlpExporter: logs go through Serilog, and UseOtlpExporter would also set up an
+        // OpenTelemetry log pipeline that Serilog's logger factory never feeds. Without an endpoint nothing is
+        // exported, instead of failing against the exporter's default localhost:4317.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            var tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(ActivitySources);
-            if (otlp is not null)
-                tracing.AddOtlpExporter(o => otlp.Apply(o, "v1/traces"));
-            return tracing.Build();
-        });
-        builder.Services.AddSingleton(_ =>
-        {
-            var metrics = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Meters);
-            if (otlp is not null)
-                metrics.AddOtlpExporter(o => otlp.Apply(o, "v1/metrics"));
-            return metrics.Build();
-        });
-        // The providers only listen once created; resolve them when the host starts.
-        builder.Services.AddHostedService<TelemetryStarter>();
+            telemetry.WithTracing(tracing => tracing.AddOtlpExporter());
+            telemetry.WithMetrics(metrics => metrics.AddOtlpExporter());
+        }
+
         return builder;
-    }
-
-    private sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, string? Headers)
-    {
-        public static OtlpSettings? From(IConfiguration configuration)
-        {
-            if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is not { Length: > 0 } endpoint)
-                return null;
-            var protocol = configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] is "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
-            return new OtlpSettings(new Uri(endpoint), protocol, configuration["OTEL_EXPORTER_OTLP_HEADERS"]);
-        }
-
-        // Set in code, the endpoint is used as given; over HTTP each signal has its own path under the base
-        // endpoint, as the exporter does itself when it reads the environment variable.
-        public void Apply(OtlpExporterOptions options, string signalPath)
-        {
-            options.Protocol = Protocol;
-            options.Endpoint = Protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(Endpoint.ToString().TrimEnd('/') + "/" + signalPath) : Endpoint;
-            if (Headers is not null)
-                options.Headers = Headers;
-        }
     }
 }
