@@ -1,0 +1,38 @@
+using Hub.EventStore.Writing;
+using Marten;
+
+namespace Hub.EventStore.Tests.Writing;
+
+public sealed class EventWriterConcurrencyTests(EventStoreDatabase store) : IClassFixture<EventStoreDatabase>
+{
+    [Fact]
+    public async Task Sixteen_writers_on_one_stream_write_each_version_once()
+    {
+        const string stream = "test-contact-race";
+        const int writers = 16;
+        const int messagesPerWriter = 5;
+        var writer = store.Writer();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The stream does not exist yet, so the first round also races on creating it.
+        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            await start.Task;
+            var results = new List<WriteResult>();
+            for (var m = 0; m < messagesPerWriter; m++)
+                results.Add(await writer.WriteAsync($"message-{w}-{m}", [TestEvents.Stream(stream, TestEvents.Contact($"race-{w}", m))]));
+            return results;
+        })).ToList();
+        start.SetResult();
+        var results = (await Task.WhenAll(tasks)).SelectMany(r => r).ToList();
+
+        Assert.All(results, r => Assert.Equal(new WriteResult(false, 1, 0), r));
+        await using var session = store.Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(stream);
+        Assert.Equal(Enumerable.Range(1, writers * messagesPerWriter).Select(v => (long)v), events.Select(e => e.Version));
+        var expectedIds = Enumerable.Range(0, writers)
+            .SelectMany(w => Enumerable.Range(0, messagesPerWriter).Select(m => TestEvents.Contact($"race-{w}", m).Id));
+        Assert.Equal(expectedIds.Order(), events.Select(e => e.Id).Order());
+        Assert.Equal(writers * messagesPerWriter, (await session.Events.FetchStreamStateAsync(stream))!.Version);
+    }
+}

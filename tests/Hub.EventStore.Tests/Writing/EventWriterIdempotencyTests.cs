@@ -1,0 +1,77 @@
+using Hub.EventStore.Writing;
+using Marten;
+
+namespace Hub.EventStore.Tests.Writing;
+
+public sealed class EventWriterIdempotencyTests(EventStoreDatabase store) : IClassFixture<EventStoreDatabase>
+{
+    [Fact]
+    public async Task A_redelivered_message_appends_nothing_even_through_a_new_store_instance()
+    {
+        StreamEvents[] message =
+        [
+            TestEvents.Stream("test-contact-redelivered-1", TestEvents.Contact("redelivered-1", 1), TestEvents.Contact("redelivered-1", 2)),
+            TestEvents.Stream("test-contact-redelivered-2", TestEvents.Contact("redelivered-2", 1)),
+        ];
+        Assert.Equal(new WriteResult(false, 3, 0), await store.Writer().WriteAsync("message-redelivered", message));
+        var events = await store.ScalarAsync("SELECT count(*) FROM hub.mt_events");
+
+        // A restarted process: a new pool and a new store, nothing kept in memory.
+        await using var dataSource = store.Database.CreateDataSource();
+        using var restarted = EventStoreDatabase.OpenStore(dataSource);
+        Assert.Same(WriteResult.Duplicate, await store.Writer(restarted).WriteAsync("message-redelivered", message));
+
+        Assert.Equal(events, await store.ScalarAsync("SELECT count(*) FROM hub.mt_events"));
+        Assert.Equal(1, await store.ScalarAsync("SELECT count(*) FROM hub.mt_doc_processedmessage WHERE id = 'message-redelivered'"));
+    }
+
+    [Fact]
+    public async Task Events_another_message_already_stored_are_left_out_and_the_rest_appended()
+    {
+        const string stream = "test-contact-overlap";
+        PendingEvent[] webhook = [TestEvents.Contact("overlap", 1), TestEvents.Contact("overlap", 2)];
+        Assert.Equal(new WriteResult(false, 2, 0), await store.Writer().WriteAsync("message-webhook", [TestEvents.Stream(stream, webhook)]));
+
+        // The poll saw the same two source versions and a third; it runs in another process.
+        await using var dataSource = store.Database.CreateDataSource();
+        using var poller = EventStoreDatabase.OpenStore(dataSource);
+        var poll = await store.Writer(poller).WriteAsync("message-poll", [TestEvents.Stream(stream, [.. webhook, TestEvents.Contact("overlap", 3)])]);
+
+        Assert.Equal(new WriteResult(false, 1, 2), poll);
+        await using var session = store.Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(stream);
+        Assert.Equal([1L, 2L, 3L], events.Select(e => e.Version));
+        Assert.Equal(Enumerable.Range(1, 3).Select(r => TestEvents.Contact("overlap", r).Id), events.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Two_messages_racing_with_overlapping_event_ids_both_succeed_and_store_each_id_once()
+    {
+        await using var otherDataSource = store.Database.CreateDataSource();
+        using var otherProcess = EventStoreDatabase.OpenStore(otherDataSource);
+        var writers = new[] { store.Writer(), store.Writer(otherProcess) };
+
+        for (var round = 0; round < 10; round++)
+        {
+            var stream = $"test-contact-overlap-race-{round}";
+            PendingEvent[] shared = [.. Enumerable.Range(1, 3).Select(r => TestEvents.Contact($"overlap-race-{round}", r))];
+            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var racing = Enumerable.Range(0, 2).Select(w => Task.Run(async () =>
+            {
+                await start.Task;
+                return await writers[w].WriteAsync(
+                    $"message-overlap-race-{round}-{w}", [TestEvents.Stream(stream, [.. shared, TestEvents.Contact($"overlap-race-{round}-own-{w}", 1)])]);
+            })).ToList();
+            start.SetResult();
+            var results = await Task.WhenAll(racing);
+
+            Assert.All(results, r => Assert.False(r.DuplicateMessage));
+            Assert.All(results, r => Assert.Equal(4, r.Appended + r.AlreadyStored));
+            Assert.Equal(5, results.Sum(r => r.Appended));
+            await using var session = store.Store.QuerySession();
+            var events = await session.Events.FetchStreamAsync(stream);
+            Assert.Equal([1L, 2L, 3L, 4L, 5L], events.Select(e => e.Version));
+            Assert.Equal(5, events.Select(e => e.Id).Distinct().Count());
+        }
+    }
+}
