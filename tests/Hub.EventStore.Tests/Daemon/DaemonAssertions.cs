@@ -45,5 +45,5 @@ internal static class DaemonAssertions
 
     /// <summary>The highest sequence number each daemon agent (projection or subscription) has committed.</summary>
     public static async Task<long> HighestCommittedProgressAsync(EventStoreDatabase store) =>
-        await store.ScalarAsync("SELECT coalesce(max(last_seq_id), 0) FROM hub.mt_event_progression WHERE name <> 'HighWaterMark'");
+        await store.ScalarAsync("SELECT coalesce(max(last_seq_id), 0) FROM hub.mt_event_progression WHERE name IN ('StreamTally:All', 'DeliveryLog:All')");
 }
