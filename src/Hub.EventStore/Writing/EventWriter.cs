@@ -54,14 +54,16 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
     {
         await using var session = store.LightweightSession();
         var ids = streams.SelectMany(s => s.Events).Select(e => e.Id).ToArray();
-        var stored = ids.Length == 0
+        // Left out: ids the store holds, and a repeat of an id earlier in this message (a webhook batch can carry the
+        // same record version twice); appending either would fail the whole session on the unique index, every attempt.
+        var taken = ids.Length == 0
             ? []
             : (await session.Events.QueryAllRawEvents().Where(e => ids.Contains(e.Id)).Select(e => e.Id).ToListAsync(cancellationToken)).ToHashSet();
 
         var appended = 0;
         foreach (var stream in streams)
         {
-            var fresh = stream.Events.Where(e => !stored.Contains(e.Id)).Select(ToEvent).ToArray();
+            var fresh = stream.Events.Where(e => taken.Add(e.Id)).Select(ToEvent).ToArray();
             if (fresh.Length == 0)
                 continue;
             session.Events.Append(stream.StreamKey, fresh);

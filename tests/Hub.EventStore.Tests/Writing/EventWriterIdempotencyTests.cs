@@ -74,4 +74,20 @@ public sealed class EventWriterIdempotencyTests(EventStoreDatabase store) : ICla
             Assert.Equal(5, events.Select(e => e.Id).Distinct().Count());
         }
     }
+
+    [Fact]
+    public async Task An_event_repeated_within_one_message_is_stored_once()
+    {
+        // A webhook batch can carry two notifications of the same record version: one deterministic id, twice.
+        var repeated = TestEvents.Contact("repeated", 1);
+        var result = await store.Writer().WriteAsync("message-repeated", [
+            TestEvents.Stream("test-contact-repeated", repeated, TestEvents.Contact("repeated", 2)),
+            TestEvents.Stream("test-contact-repeated", repeated),
+        ]);
+
+        Assert.Equal(new WriteResult(false, 2, 1), result);
+        await using var session = store.Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync("test-contact-repeated");
+        Assert.Equal([repeated.Id, TestEvents.Contact("repeated", 2).Id], events.Select(e => e.Id));
+    }
 }
