@@ -90,4 +90,28 @@ public sealed class EventWriterIdempotencyTests(EventStoreDatabase store) : ICla
         var events = await session.Events.FetchStreamAsync("test-contact-repeated");
         Assert.Equal([repeated.Id, TestEvents.Contact("repeated", 2).Id], events.Select(e => e.Id));
     }
+
+    [Fact]
+    public async Task A_message_delivered_twice_at_once_is_written_once_and_the_other_delivery_is_a_duplicate()
+    {
+        await using var otherDataSource = store.Database.CreateDataSource();
+        using var otherProcess = EventStoreDatabase.OpenStore(otherDataSource);
+        var writers = new[] { store.Writer(), store.Writer(otherProcess) };
+
+        for (var round = 0; round < 10; round++)
+        {
+            StreamEvents[] message = [TestEvents.Stream($"test-contact-twice-{round}", TestEvents.Contact($"twice-{round}", 1), TestEvents.Contact($"twice-{round}", 2))];
+            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var deliveries = writers.Select(w => Task.Run(async () =>
+            {
+                await start.Task;
+                return await w.WriteAsync($"message-twice-{round}", message);
+            })).ToList();
+            start.SetResult();
+            var results = await Task.WhenAll(deliveries);
+
+            Assert.Equal([WriteResult.Duplicate, new WriteResult(false, 2, 0)], results.OrderBy(r => r.Appended));
+            Assert.Equal(2, await store.ScalarAsync($"SELECT count(*) FROM hub.mt_events WHERE stream_id = 'test-contact-twice-{round}'"));
+        }
+    }
 }
