@@ -31,8 +31,19 @@ public sealed class EventStoreDatabase : IAsyncLifetime
         await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
 
-    /// <summary>A store built as a separate process would build it; pass a new data source for a separate pool too.</summary>
-    public static DocumentStore OpenStore(NpgsqlDataSource dataSource, Action<StoreOptions>? configure = null) => DocumentStore.For(options =>
+    /// <summary>
+    /// The store as another process (or this one after a restart) opens it: its own pool and store objects, nothing
+    /// shared in memory; with <paramref name="configure"/>, different event mappings, its schema objects applied.
+    /// </summary>
+    public async Task<OtherProcess> OpenOtherProcessAsync(Action<StoreOptions>? configure = null)
+    {
+        var dataSource = Database.CreateDataSource();
+        var opened = OpenStore(dataSource, configure);
+        await opened.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return new OtherProcess(opened, dataSource, Writer(opened));
+    }
+
+    private static DocumentStore OpenStore(NpgsqlDataSource dataSource, Action<StoreOptions>? configure = null) => DocumentStore.For(options =>
     {
         options.Connection(dataSource);
         EventStoreSetup.Configure(options, AutoCreate.CreateOrUpdate);
@@ -60,6 +71,31 @@ public sealed class EventStoreDatabase : IAsyncLifetime
             await DataSource.DisposeAsync();
         if (_database is not null)
             await _database.DisposeAsync();
+    }
+}
+
+public sealed record OtherProcess(DocumentStore Store, NpgsqlDataSource DataSource, EventWriter Writer) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        Store.Dispose();
+        await DataSource.DisposeAsync();
+    }
+}
+
+/// <summary>Runs <paramref name="count"/> bodies released at the same instant, so they really contend.</summary>
+public static class Race
+{
+    public static async Task<T[]> AtOnceAsync<T>(int count, Func<int, Task<T>> body)
+    {
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
+        {
+            await start.Task;
+            return await body(i);
+        })).ToList();
+        start.SetResult();
+        return await Task.WhenAll(running);
     }
 }
 

@@ -43,7 +43,16 @@ internal static class DaemonAssertions
         Assert.Equal(log, await store.TextAsync(ProjectedChecksumSql));
     }
 
-    /// <summary>The highest sequence number each daemon agent (projection or subscription) has committed.</summary>
-    public static async Task<long> HighestCommittedProgressAsync(EventStoreDatabase store) =>
-        await store.ScalarAsync("SELECT coalesce(max(last_seq_id), 0) FROM hub.mt_event_progression WHERE name IN ('StreamTally:All', 'DeliveryLog:All')");
+    /// <summary>The last sequence number the projection and the subscription have each committed (both must have started).</summary>
+    public static async Task<long[]> CommittedProgressAsync(EventStoreDatabase store)
+    {
+        await using var command = store.DataSource.CreateCommand(
+            "SELECT last_seq_id FROM hub.mt_event_progression WHERE name IN ('StreamTally:All', 'DeliveryLog:All') ORDER BY name DESC");
+        await using var reader = await command.ExecuteReaderAsync();
+        var progress = new List<long>();
+        while (await reader.ReadAsync())
+            progress.Add(reader.GetInt64(0));
+        Assert.Equal(2, progress.Count);
+        return [.. progress];
+    }
 }

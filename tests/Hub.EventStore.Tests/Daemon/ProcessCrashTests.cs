@@ -27,24 +27,12 @@ public sealed class ProcessCrashTests(EventStoreDatabase store) : IClassFixture<
         }
 
         // Both had committed part of the log, not all of it: the restart below resumes rather than starts over.
-        Assert.All(await ProgressAsync(), progress => Assert.InRange(progress, 1, logEnd - 1));
+        Assert.All(await DaemonAssertions.CommittedProgressAsync(store), committed => Assert.InRange(committed, 1, logEnd - 1));
 
         // More events arrive while it is down.
         await store.Writer().WriteAsync("message-crash-late", [TestEvents.Stream("test-contact-crash-late", TestEvents.Contact("crash-late", 1))]);
 
         await using var restarted = await WorkerProcess.StartAsync(store.Database.ConnectionString);
         await DaemonAssertions.CaughtUpExactlyOnceAsync(store);
-    }
-
-    private async Task<long[]> ProgressAsync()
-    {
-        await using var command = store.DataSource.CreateCommand(
-            "SELECT last_seq_id FROM hub.mt_event_progression WHERE name IN ('StreamTally:All', 'DeliveryLog:All')");
-        await using var reader = await command.ExecuteReaderAsync();
-        var progress = new List<long>();
-        while (await reader.ReadAsync())
-            progress.Add(reader.GetInt64(0));
-        Assert.Equal(2, progress.Count);
-        return [.. progress];
     }
 }

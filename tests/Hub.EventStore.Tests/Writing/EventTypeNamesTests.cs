@@ -20,10 +20,10 @@ public sealed class EventTypeNamesTests(EventStoreDatabase store) : IClassFixtur
     public async Task Events_stored_under_a_name_are_read_into_whatever_class_now_carries_that_name()
     {
         const string stream = "test-contact-renamed-class";
-        await using (var v1 = await OpenAsync(o => o.Map<ContactObservedV1>("contact.observed.v1")))
-            await store.Writer(v1.Store).WriteAsync("message-renamed-class", [TestEvents.Stream(stream, new PendingEvent(Guid.NewGuid(), new ContactObservedV1("c1", "Ada Lovelace")))]);
+        await using (var v1 = await store.OpenOtherProcessAsync(o => o.Map<ContactObservedV1>("contact.observed.v1")))
+            await v1.Writer.WriteAsync("message-renamed-class", [TestEvents.Stream(stream, new PendingEvent(Guid.NewGuid(), new ContactObservedV1("c1", "Ada Lovelace")))]);
 
-        await using var renamed = await OpenAsync(o => o.Map<ContactSeenV1>("contact.observed.v1"));
+        await using var renamed = await store.OpenOtherProcessAsync(o => o.Map<ContactSeenV1>("contact.observed.v1"));
         await using var session = renamed.Store.QuerySession();
         var read = Assert.Single(await session.Events.FetchStreamAsync(stream));
         Assert.Equal(new ContactSeenV1("c1", "Ada Lovelace"), read.Data);
@@ -57,10 +57,10 @@ public sealed class EventTypeNamesTests(EventStoreDatabase store) : IClassFixtur
     public async Task A_stored_v1_event_is_read_and_projected_as_v2_through_its_upcaster()
     {
         const string stream = "test-contact-upcast";
-        await using (var v1 = await OpenAsync(o => o.Map<ContactObservedV1>("contact.observed.v1")))
-            await store.Writer(v1.Store).WriteAsync("message-upcast-1", [TestEvents.Stream(stream, new PendingEvent(Guid.NewGuid(), new ContactObservedV1("c1", "Ada Lovelace")))]);
+        await using (var v1 = await store.OpenOtherProcessAsync(o => o.Map<ContactObservedV1>("contact.observed.v1")))
+            await v1.Writer.WriteAsync("message-upcast-1", [TestEvents.Stream(stream, new PendingEvent(Guid.NewGuid(), new ContactObservedV1("c1", "Ada Lovelace")))]);
 
-        await using var v2 = await OpenAsync(o =>
+        await using var v2 = await store.OpenOtherProcessAsync(o =>
         {
             o.Map<ContactObservedV2>("contact.observed.v2");
             o.Events.Upcast<ContactObservedV1, ContactObservedV2>("contact.observed.v1", v1 =>
@@ -70,7 +70,7 @@ public sealed class EventTypeNamesTests(EventStoreDatabase store) : IClassFixtur
             });
             o.Projections.Add<ContactCardProjection>(ProjectionLifecycle.Async);
         });
-        await store.Writer(v2.Store).WriteAsync("message-upcast-2", [TestEvents.Stream(stream, new PendingEvent(Guid.NewGuid(), new ContactObservedV2("c1", "Ada", "King")))]);
+        await v2.Writer.WriteAsync("message-upcast-2", [TestEvents.Stream(stream, new PendingEvent(Guid.NewGuid(), new ContactObservedV2("c1", "Ada", "King")))]);
 
         await using (var session = v2.Store.QuerySession())
         {
@@ -88,22 +88,5 @@ public sealed class EventTypeNamesTests(EventStoreDatabase store) : IClassFixtur
         // Upcasting happens on read; what is stored stays as it was written.
         Assert.Equal("contact.observed.v1,contact.observed.v2", await store.TextAsync(
             $"SELECT string_agg(type, ',' ORDER BY version) FROM hub.mt_events WHERE stream_id = '{stream}'"));
-    }
-
-    private async Task<OwnStore> OpenAsync(Action<StoreOptions> configure)
-    {
-        var dataSource = store.Database.CreateDataSource();
-        var opened = EventStoreDatabase.OpenStore(dataSource, configure);
-        await opened.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        return new OwnStore(opened, dataSource);
-    }
-
-    private sealed record OwnStore(DocumentStore Store, Npgsql.NpgsqlDataSource DataSource) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            Store.Dispose();
-            await DataSource.DisposeAsync();
-        }
     }
 }

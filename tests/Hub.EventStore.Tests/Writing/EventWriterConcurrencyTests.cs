@@ -12,19 +12,14 @@ public sealed class EventWriterConcurrencyTests(EventStoreDatabase store) : ICla
         const int writers = 16;
         const int messagesPerWriter = 5;
         var writer = store.Writer();
-        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
         // The stream does not exist yet, so the first round also races on creating it.
-        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        var results = (await Race.AtOnceAsync(writers, async w =>
         {
-            await start.Task;
-            var results = new List<WriteResult>();
+            var written = new List<WriteResult>();
             for (var m = 0; m < messagesPerWriter; m++)
-                results.Add(await writer.WriteAsync($"message-{w}-{m}", [TestEvents.Stream(stream, TestEvents.Contact($"race-{w}", m))]));
-            return results;
-        })).ToList();
-        start.SetResult();
-        var results = (await Task.WhenAll(tasks)).SelectMany(r => r).ToList();
+                written.Add(await writer.WriteAsync($"message-{w}-{m}", [TestEvents.Stream(stream, TestEvents.Contact($"race-{w}", m))]));
+            return written;
+        })).SelectMany(r => r).ToList();
 
         Assert.All(results, r => Assert.Equal(new WriteResult(false, 1, 0), r));
         await using var session = store.Store.QuerySession();

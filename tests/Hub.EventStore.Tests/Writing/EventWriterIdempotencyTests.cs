@@ -17,9 +17,8 @@ public sealed class EventWriterIdempotencyTests(EventStoreDatabase store) : ICla
         var events = await store.ScalarAsync("SELECT count(*) FROM hub.mt_events");
 
         // A restarted process: a new pool and a new store, nothing kept in memory.
-        await using var dataSource = store.Database.CreateDataSource();
-        using var restarted = EventStoreDatabase.OpenStore(dataSource);
-        Assert.Same(WriteResult.Duplicate, await store.Writer(restarted).WriteAsync("message-redelivered", message));
+        await using var restarted = await store.OpenOtherProcessAsync();
+        Assert.Same(WriteResult.Duplicate, await restarted.Writer.WriteAsync("message-redelivered", message));
 
         Assert.Equal(events, await store.ScalarAsync("SELECT count(*) FROM hub.mt_events"));
         Assert.Equal(1, await store.ScalarAsync("SELECT count(*) FROM hub.mt_doc_processedmessage WHERE id = 'message-redelivered'"));
@@ -33,9 +32,8 @@ public sealed class EventWriterIdempotencyTests(EventStoreDatabase store) : ICla
         Assert.Equal(new WriteResult(false, 2, 0), await store.Writer().WriteAsync("message-webhook", [TestEvents.Stream(stream, webhook)]));
 
         // The poll saw the same two source versions and a third; it runs in another process.
-        await using var dataSource = store.Database.CreateDataSource();
-        using var poller = EventStoreDatabase.OpenStore(dataSource);
-        var poll = await store.Writer(poller).WriteAsync("message-poll", [TestEvents.Stream(stream, [.. webhook, TestEvents.Contact("overlap", 3)])]);
+        await using var poller = await store.OpenOtherProcessAsync();
+        var poll = await poller.Writer.WriteAsync("message-poll", [TestEvents.Stream(stream, [.. webhook, TestEvents.Contact("overlap", 3)])]);
 
         Assert.Equal(new WriteResult(false, 1, 2), poll);
         await using var session = store.Store.QuerySession();
@@ -47,23 +45,15 @@ public sealed class EventWriterIdempotencyTests(EventStoreDatabase store) : ICla
     [Fact]
     public async Task Two_messages_racing_with_overlapping_event_ids_both_succeed_and_store_each_id_once()
     {
-        await using var otherDataSource = store.Database.CreateDataSource();
-        using var otherProcess = EventStoreDatabase.OpenStore(otherDataSource);
-        var writers = new[] { store.Writer(), store.Writer(otherProcess) };
+        await using var otherProcess = await store.OpenOtherProcessAsync();
+        var writers = new[] { store.Writer(), otherProcess.Writer };
 
         for (var round = 0; round < 10; round++)
         {
             var stream = $"test-contact-overlap-race-{round}";
             PendingEvent[] shared = [.. Enumerable.Range(1, 3).Select(r => TestEvents.Contact($"overlap-race-{round}", r))];
-            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var racing = Enumerable.Range(0, 2).Select(w => Task.Run(async () =>
-            {
-                await start.Task;
-                return await writers[w].WriteAsync(
-                    $"message-overlap-race-{round}-{w}", [TestEvents.Stream(stream, [.. shared, TestEvents.Contact($"overlap-race-{round}-own-{w}", 1)])]);
-            })).ToList();
-            start.SetResult();
-            var results = await Task.WhenAll(racing);
+            var results = await Race.AtOnceAsync(2, w => writers[w].WriteAsync(
+                $"message-overlap-race-{round}-{w}", [TestEvents.Stream(stream, [.. shared, TestEvents.Contact($"overlap-race-{round}-own-{w}", 1)])]));
 
             Assert.All(results, r => Assert.False(r.DuplicateMessage));
             Assert.All(results, r => Assert.Equal(4, r.Appended + r.AlreadyStored));
@@ -94,21 +84,13 @@ public sealed class EventWriterIdempotencyTests(EventStoreDatabase store) : ICla
     [Fact]
     public async Task A_message_delivered_twice_at_once_is_written_once_and_the_other_delivery_is_a_duplicate()
     {
-        await using var otherDataSource = store.Database.CreateDataSource();
-        using var otherProcess = EventStoreDatabase.OpenStore(otherDataSource);
-        var writers = new[] { store.Writer(), store.Writer(otherProcess) };
+        await using var otherProcess = await store.OpenOtherProcessAsync();
+        var writers = new[] { store.Writer(), otherProcess.Writer };
 
         for (var round = 0; round < 10; round++)
         {
             StreamEvents[] message = [TestEvents.Stream($"test-contact-twice-{round}", TestEvents.Contact($"twice-{round}", 1), TestEvents.Contact($"twice-{round}", 2))];
-            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var deliveries = writers.Select(w => Task.Run(async () =>
-            {
-                await start.Task;
-                return await w.WriteAsync($"message-twice-{round}", message);
-            })).ToList();
-            start.SetResult();
-            var results = await Task.WhenAll(deliveries);
+            var results = await Race.AtOnceAsync(2, w => writers[w].WriteAsync($"message-twice-{round}", message));
 
             Assert.Equal([WriteResult.Duplicate, new WriteResult(false, 2, 0)], results.OrderBy(r => r.Appended));
             Assert.Equal(2, await store.ScalarAsync($"SELECT count(*) FROM hub.mt_events WHERE stream_id = 'test-contact-twice-{round}'"));
