@@ -1,5 +1,6 @@
 using Hub.EventStore.Writing;
 using Marten;
+using Microsoft.Extensions.Logging;
 
 namespace Hub.EventStore.Tests.Writing;
 
@@ -11,7 +12,8 @@ public sealed class EventWriterConcurrencyTests(EventStoreDatabase store) : ICla
         const string stream = "test-contact-race";
         const int writers = 16;
         const int messagesPerWriter = 5;
-        var writer = store.Writer();
+        var log = new CapturingLogger();
+        var writer = new EventWriter(store.Store, TimeProvider.System, log);
         // The stream does not exist yet, so the first round also races on creating it.
         var results = (await Race.AtOnceAsync(writers, async w =>
         {
@@ -22,6 +24,9 @@ public sealed class EventWriterConcurrencyTests(EventStoreDatabase store) : ICla
         })).SelectMany(r => r).ToList();
 
         Assert.All(results, r => Assert.Equal(new WriteResult(false, 1, 0), r));
+        // The races happened and were retried quietly: logged at debug, nothing louder.
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Debug && e.Message.Contains("lost a race", StringComparison.Ordinal));
+        Assert.All(log.Entries, e => Assert.Equal(LogLevel.Debug, e.Level));
         await using var session = store.Store.QuerySession();
         var events = await session.Events.FetchStreamAsync(stream);
         Assert.Equal(Enumerable.Range(1, writers * messagesPerWriter).Select(v => (long)v), events.Select(e => e.Version));
@@ -29,5 +34,17 @@ public sealed class EventWriterConcurrencyTests(EventStoreDatabase store) : ICla
             .SelectMany(w => Enumerable.Range(0, messagesPerWriter).Select(m => TestEvents.Contact($"race-{w}", m).Id));
         Assert.Equal(expectedIds.Order(), events.Select(e => e.Id).Order());
         Assert.Equal(writers * messagesPerWriter, (await session.Events.FetchStreamStateAsync(stream))!.Version);
+    }
+
+    private sealed class CapturingLogger : ILogger<EventWriter>
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Enqueue((logLevel, formatter(state, exception)));
     }
 }
