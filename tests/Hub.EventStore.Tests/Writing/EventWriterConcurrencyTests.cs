@@ -36,6 +36,21 @@ public sealed class EventWriterConcurrencyTests(EventStoreDatabase store) : ICla
         Assert.Equal(writers * messagesPerWriter, (await session.Events.FetchStreamStateAsync(stream))!.Version);
     }
 
+    [Fact]
+    public async Task Two_messages_creating_the_same_two_hundred_streams_at_once_both_land_once_each()
+    {
+        // A poll page and a webhook batch touching the same new records, one in the reverse order of the other.
+        StreamEvents[] Page(int writer) => [.. Enumerable.Range(0, 200)
+            .Select(i => TestEvents.Stream($"test-contact-page-{i}", TestEvents.Contact($"page-{i}", writer)))
+            .OrderBy(s => writer == 0 ? s.StreamKey : new string([.. s.StreamKey.Reverse()]), StringComparer.Ordinal)];
+
+        var results = await Race.AtOnceAsync(2, w => store.Writer().WriteAsync($"message-page-{w}", Page(w)));
+
+        Assert.All(results, r => Assert.Equal(new WriteResult(false, 200, 0), r));
+        Assert.Equal(400, await store.ScalarAsync("SELECT count(*) FROM hub.mt_events WHERE stream_id LIKE 'test-contact-page-%'"));
+        Assert.Equal(200, await store.ScalarAsync("SELECT count(*) FROM hub.mt_streams WHERE id LIKE 'test-contact-page-%' AND version = 2"));
+    }
+
     private sealed class CapturingLogger : ILogger<EventWriter>
     {
         public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
