@@ -9,7 +9,7 @@ public sealed record PendingEvent(Guid Id, object Data);
 /// <summary>The events one message adds to one stream (<c>propstreet-contact-123</c>), in order.</summary>
 public sealed record StreamEvents(string StreamKey, IReadOnlyList<PendingEvent> Events);
 
-/// <summary>What a write did: appended events, and those skipped because the store already had their ids.</summary>
+/// <summary>What a write did: appended events, and those left out because the store already had their ids or the message repeated them.</summary>
 public sealed record WriteResult(bool DuplicateMessage, int Appended, int AlreadyStored)
 {
     public static WriteResult Duplicate { get; } = new(true, 0, 0);
