@@ -33,7 +33,7 @@ public static class EventStoreSetup
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EventWriter>();
         builder.Services.AddSingleton<EventStoreMigration>();
-        // Registered before Marten's own hosted services, so nothing touches a store that would lose commits.
+        // Checks in StartingAsync, before Marten's hosted services touch a store that would lose commits.
         builder.Services.AddHostedService<DurabilityCheck>();
 
         var marten = builder.Services

@@ -8,11 +8,21 @@ namespace Hub.EventStore.Schema;
 /// the migrate step) refuses a server with <c>fsync</c> or <c>synchronous_commit</c> off unless configuration
 /// explicitly accepts that (<c>EventStore:AllowUnsafeDurability</c>).
 /// </summary>
-public sealed class DurabilityCheck(NpgsqlDataSource dataSource, EventStoreOptions options) : IHostedService
+public sealed class DurabilityCheck(NpgsqlDataSource dataSource, EventStoreOptions options) : IHostedLifecycleService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => EnsureAsync(dataSource, options.AllowUnsafeDurability, cancellationToken);
+    // StartingAsync runs before any hosted service's StartAsync, Marten's schema activator included (AddMarten puts
+    // its services ahead of ones registered earlier), so a refused database is left untouched.
+    public Task StartingAsync(CancellationToken cancellationToken) => EnsureAsync(dataSource, options.AllowUnsafeDurability, cancellationToken);
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public static async Task EnsureAsync(NpgsqlDataSource dataSource, bool allowUnsafe, CancellationToken cancellationToken = default)
     {
