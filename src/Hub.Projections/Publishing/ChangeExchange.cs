@@ -11,7 +11,7 @@ public sealed record OutgoingChange(string Id, string Type, ReadOnlyMemory<byte>
 /// The durable topic exchange <c>hub.changes</c>, written to with RabbitMQ.Client directly so subscribers get plain
 /// AMQP: routing key = event type, body = CloudEvents JSON, no MassTransit envelope (ADR 0014). The channel has
 /// publisher confirms with tracking: <see cref="PublishAsync"/> returns only after the broker confirmed every message
-/// of the batch, and throws if it refused one or the connection dropped.
+/// of the batch, and throws if it refused one or the connection dropped (the caller publishes the batch again).
 /// </summary>
 public sealed partial class ChangeExchange(IConfiguration configuration, ILogger<ChangeExchange> logger) : IAsyncDisposable
 {
@@ -35,7 +35,7 @@ public sealed partial class ChangeExchange(IConfiguration configuration, ILogger
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogPublishFailed(ex, changes.Count);
+            // The channel may be half-broken; the next batch starts on a fresh one.
             await ResetAsync();
             throw;
         }
@@ -115,7 +115,4 @@ public sealed partial class ChangeExchange(IConfiguration configuration, ILogger
 
     [LoggerMessage(LogLevel.Information, "Publishing change events to exchange {Exchange}")]
     private partial void LogConnected(string exchange);
-
-    [LoggerMessage(LogLevel.Warning, "A batch of {Count} change events was not confirmed; it is published again")]
-    private partial void LogPublishFailed(Exception ex, int count);
 }

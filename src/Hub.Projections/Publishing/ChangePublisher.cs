@@ -42,12 +42,35 @@ public sealed partial class ChangePublisher : SubscriptionBase
 
         using var activity = ProjectionsTelemetry.Source.StartActivity("publish changes", ActivityKind.Producer, default(ActivityContext), links: Links(page.Events));
         var changes = await ToChangesAsync(page.Events, operations, cancellationToken);
-        await _exchange.PublishAsync(changes, cancellationToken);
+        await PublishUntilConfirmedAsync(changes, cancellationToken);
 
         ProjectionsTelemetry.EventsPublished.Add(changes.Count);
         activity?.SetTag("hub.events.published", changes.Count);
         LogPublished(changes.Count, page.SequenceFloor, page.SequenceCeiling);
         return NullChangeListener.Instance;
+    }
+
+    /// <summary>
+    /// An exception out of <see cref="ProcessEventsAsync"/> would pause the subscription until the daemon restarts it,
+    /// so a broker outage is waited out here: the batch is published again (same ids) until the broker confirms it or
+    /// the host stops. Progress stays where it was meanwhile; nothing is skipped.
+    /// </summary>
+    private async Task PublishUntilConfirmedAsync(List<OutgoingChange> changes, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _exchange.PublishAsync(changes, cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var pause = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(attempt, 7))) * (0.5 + (Random.Shared.NextDouble() / 2)));
+                LogRetrying(ex, changes.Count, attempt, pause.TotalSeconds);
+                await Task.Delay(pause, cancellationToken);
+            }
+        }
     }
 
     /// <summary>
@@ -84,6 +107,9 @@ public sealed partial class ChangePublisher : SubscriptionBase
         .Distinct(StringComparer.Ordinal)
         .Take(64)
         .Select(id => new ActivityLink(ActivityContext.Parse(id, null)));
+
+    [LoggerMessage(LogLevel.Warning, "Publishing {Count} change events failed (attempt {Attempt}); again in {Seconds:F1} s")]
+    private partial void LogRetrying(Exception ex, int count, int attempt, double seconds);
 
     [LoggerMessage(LogLevel.Information, "Published {Count} change events (sequence {From}..{To}), confirmed by the broker")]
     private partial void LogPublished(int count, long from, long to);

@@ -60,4 +60,50 @@ public sealed class ChangePublisherTests
         Assert.Equal("v2", updated.GetProperty("record").GetProperty("title").GetString());
         Assert.Equal("First30", updated.GetProperty("record").GetProperty("firstName").GetString());
     }
+
+    [Fact]
+    public async Task Changes_the_broker_refused_are_published_again_and_progress_waits_for_them()
+    {
+        await using var hub = await ProjectionsHost.CreateAsync("refused");
+        var factory = new ConnectionFactory { Uri = hub.Broker.Amqp };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.ExchangeDeclareAsync(ChangeEventTypes.Exchange, ExchangeType.Topic, durable: true, autoDelete: false);
+        // A full queue that rejects publishes makes the broker nack them (reject-publish), as a broker in trouble would.
+        await channel.QueueDeclareAsync("tiny", durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-max-length"] = 10, ["x-overflow"] = "reject-publish" });
+        await channel.QueueBindAsync("tiny", ChangeEventTypes.Exchange, "#");
+        hub.StartHost();
+
+        await hub.SendAsync(Page("poll:main:contact:p1", Enumerable.Range(1, 40).Select(i => Contact(i, 1))));
+        await ProjectionsHost.WaitUntilAsync(async () => (await channel.QueueDeclarePassiveAsync("tiny")).MessageCount == 10);
+        var progressWhileRefused = await PublisherProgressAsync(hub);
+        // The trouble ends: a queue with room replaces the full one.
+        await channel.QueueDeclareAsync("roomy", durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync("roomy", ChangeEventTypes.Exchange, "#");
+        await channel.QueueDeleteAsync("tiny");
+
+        var received = new HashSet<string>();
+        await ProjectionsHost.WaitUntilAsync(async () =>
+        {
+            while (await channel.BasicGetAsync("roomy", autoAck: true) is { } message)
+                received.Add(JsonDocument.Parse(message.Body).RootElement.GetProperty("id").GetString()!);
+            return received.Count >= 40;
+        });
+
+        Assert.True(progressWhileRefused < 40, $"progress was {progressWhileRefused} while the broker refused changes");
+        Assert.Equal(40, received.Count);
+        await ProjectionsHost.WaitUntilAsync(async () => await PublisherProgressAsync(hub) == 40);
+        Assert.Equal(40, await PublisherProgressAsync(hub));
+    }
+
+    private static async Task<long> PublisherProgressAsync(ProjectionsHost hub)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(hub.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT coalesce(max(last_seq_id), 0) FROM hub.mt_event_progression WHERE name LIKE @name", connection);
+        command.Parameters.AddWithValue("name", Hub.Projections.Publishing.ChangePublisher.SubscriptionName + "%");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 }
