@@ -12,12 +12,9 @@ public sealed class ChangePublisherTests
     {
         await using var hub = await ProjectionsHost.CreateAsync("publish");
         // A subscriber in any language: its own queue bound to the topic exchange, no MassTransit.
-        var factory = new ConnectionFactory { Uri = hub.Broker.Amqp };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await new ConnectionFactory { Uri = hub.Broker.Amqp }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await channel.ExchangeDeclareAsync(ChangeEventTypes.Exchange, ExchangeType.Topic, durable: true, autoDelete: false);
-        await channel.QueueDeclareAsync("crm-sync.contacts", durable: true, exclusive: false, autoDelete: false);
-        await channel.QueueBindAsync("crm-sync.contacts", ChangeEventTypes.Exchange, "propstreet.contact.*.v1");
+        await BindAsync(channel, "crm-sync.contacts", "propstreet.contact.*.v1");
         // One page at a time: pages consumed at once may overtake each other (the older one is then dropped as stale).
         hub.StartHost(concurrency: 1);
 
@@ -65,22 +62,17 @@ public sealed class ChangePublisherTests
     public async Task Changes_the_broker_refused_are_published_again_and_progress_waits_for_them()
     {
         await using var hub = await ProjectionsHost.CreateAsync("refused");
-        var factory = new ConnectionFactory { Uri = hub.Broker.Amqp };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await new ConnectionFactory { Uri = hub.Broker.Amqp }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await channel.ExchangeDeclareAsync(ChangeEventTypes.Exchange, ExchangeType.Topic, durable: true, autoDelete: false);
         // A full queue that rejects publishes makes the broker nack them (reject-publish), as a broker in trouble would.
-        await channel.QueueDeclareAsync("tiny", durable: true, exclusive: false, autoDelete: false,
-            arguments: new Dictionary<string, object?> { ["x-max-length"] = 10, ["x-overflow"] = "reject-publish" });
-        await channel.QueueBindAsync("tiny", ChangeEventTypes.Exchange, "#");
+        await BindAsync(channel, "tiny", "#", new Dictionary<string, object?> { ["x-max-length"] = 10, ["x-overflow"] = "reject-publish" });
         hub.StartHost();
 
         await hub.SendAsync(Page("poll:main:contact:p1", Enumerable.Range(1, 40).Select(i => Contact(i, 1))));
         await ProjectionsHost.WaitUntilAsync(async () => (await channel.QueueDeclarePassiveAsync("tiny")).MessageCount == 10);
         var progressWhileRefused = await PublisherProgressAsync(hub);
         // The trouble ends: a queue with room replaces the full one.
-        await channel.QueueDeclareAsync("roomy", durable: true, exclusive: false, autoDelete: false);
-        await channel.QueueBindAsync("roomy", ChangeEventTypes.Exchange, "#");
+        await BindAsync(channel, "roomy", "#");
         await channel.QueueDeleteAsync("tiny");
 
         var received = new HashSet<string>();
@@ -95,6 +87,14 @@ public sealed class ChangePublisherTests
         Assert.Equal(40, received.Count);
         await ProjectionsHost.WaitUntilAsync(async () => await PublisherProgressAsync(hub) == 40);
         Assert.Equal(40, await PublisherProgressAsync(hub));
+    }
+
+    /// <summary>What a subscriber does: declare the exchange (idempotent), its own durable queue, and bind it.</summary>
+    private static async Task BindAsync(IChannel channel, string queue, string bindingKey, IDictionary<string, object?>? arguments = null)
+    {
+        await channel.ExchangeDeclareAsync(ChangeEventTypes.Exchange, ExchangeType.Topic, durable: true, autoDelete: false);
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments);
+        await channel.QueueBindAsync(queue, ChangeEventTypes.Exchange, bindingKey);
     }
 
     private static async Task<long> PublisherProgressAsync(ProjectionsHost hub)
