@@ -28,7 +28,12 @@ internal static class ProjectionsTelemetry
     public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>(
         "hub.projections.events.published", "{event}", "Change events the broker confirmed on hub.changes.");
 
-    public static readonly KeyValuePair<string, object?> MessageKind = new("kind", "message");
-
-    public static readonly KeyValuePair<string, object?> RecordKind = new("kind", "record");
+    /// <summary>The dimensions of the consumer's counts: where the records come from (names, never record data).</summary>
+    public static TagList Tags(string source, string connection, string resource, string? kind = null)
+    {
+        var tags = new TagList { { "source", source }, { "connection", connection }, { "resource", resource } };
+        if (kind is not null)
+            tags.Add("kind", kind);
+        return tags;
+    }
 }

@@ -44,7 +44,8 @@ public sealed partial class ChangePublisher : SubscriptionBase
         var changes = await ToChangesAsync(page.Events, operations, cancellationToken);
         await PublishUntilConfirmedAsync(changes, cancellationToken);
 
-        ProjectionsTelemetry.EventsPublished.Add(changes.Count);
+        foreach (var type in changes.GroupBy(c => c.Type, StringComparer.Ordinal))
+            ProjectionsTelemetry.EventsPublished.Add(type.Count(), new KeyValuePair<string, object?>("type", type.Key));
         activity?.SetTag("hub.events.published", changes.Count);
         LogPublished(changes.Count, page.SequenceFloor, page.SequenceCeiling);
         return NullChangeListener.Instance;

@@ -40,9 +40,9 @@ public sealed partial class ReconciliationCompletedConsumer(EventWriter writer, 
         }, context.CancellationToken);
 
         if (result.DuplicateMessage)
-            ProjectionsTelemetry.DuplicatesDropped.Add(1, ProjectionsTelemetry.MessageKind);
+            ProjectionsTelemetry.DuplicatesDropped.Add(1, ProjectionsTelemetry.Tags(pass.Source, pass.Connection, pass.Resource, "message"));
         else
-            ProjectionsTelemetry.EventsAppended.Add(result.Appended);
+            ProjectionsTelemetry.EventsAppended.Add(result.Appended, ProjectionsTelemetry.Tags(pass.Source, pass.Connection, pass.Resource));
         LogReconciled(pass.ObservationId, pass.SeenIds.Count, result.Appended, result.DuplicateMessage);
     }
 

@@ -33,12 +33,13 @@ public sealed partial class RecordsObservedConsumer(EventWriter writer, ILogger<
         }, context.CancellationToken);
 
         if (result.DuplicateMessage)
-            ProjectionsTelemetry.DuplicatesDropped.Add(1, ProjectionsTelemetry.MessageKind);
+            ProjectionsTelemetry.DuplicatesDropped.Add(1, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource, "message"));
         else
         {
-            ProjectionsTelemetry.EventsAppended.Add(result.Appended);
-            ProjectionsTelemetry.StaleDropped.Add(tally.Stale);
-            ProjectionsTelemetry.DuplicatesDropped.Add(tally.Unchanged + result.AlreadyStored, ProjectionsTelemetry.RecordKind);
+            ProjectionsTelemetry.EventsAppended.Add(result.Appended, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource));
+            ProjectionsTelemetry.StaleDropped.Add(tally.Stale, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource));
+            ProjectionsTelemetry.DuplicatesDropped.Add(
+                tally.Unchanged + result.AlreadyStored, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource, "record"));
         }
 
         activity?.SetTag("hub.events.appended", result.Appended);
