@@ -1,5 +1,7 @@
 using Hub.EventStore;
 using Hub.EventStore.Schema;
+using Hub.Projections.Publishing;
+using Hub.Projections.Records;
 using Hub.ServiceDefaults;
 using Hub.ServiceDefaults.Messaging;
 using Hub.ServiceDefaults.Postgres;
@@ -9,13 +11,15 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPostgres();
 // This host owns the event store: its projections and subscriptions run here, one leader per shard across pods.
-builder.AddEventStore().AddAsyncDaemon(DaemonMode.HotCold);
+builder.AddEventStore(store => store.AddRecordStreams())      // Records/: record events and their current state
+    .AddAsyncDaemon(DaemonMode.HotCold)
+    .AddChangePublisher();                                    // Publishing/: committed changes → hub.changes
 
 // `Hub.Projections migrate`: apply the schema and exit (the Kubernetes Job before the hosts roll out).
 if (args.Contains("migrate", StringComparer.Ordinal))
     return await builder.Build().MigrateEventStoreAsync();
 
-builder.AddRabbitMq();
+builder.AddRabbitMq(bus => bus.AddRecordConsumers(builder.Configuration));   // Records/: hub-observations
 
 var app = builder.Build();
 app.MapServiceDefaults();

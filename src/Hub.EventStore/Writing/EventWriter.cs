@@ -23,19 +23,29 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
     private readonly EventGraph _events = (EventGraph)store.Options.Events;
     private readonly ConcurrentDictionary<Type, bool> _checkedTypes = new();
 
-    public async Task<WriteResult> WriteAsync(string messageId, IReadOnlyList<StreamEvents> streams, CancellationToken cancellationToken = default)
+    public Task<WriteResult> WriteAsync(string messageId, IReadOnlyList<StreamEvents> streams, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        return WriteAsync(messageId, (_, _) => Task.FromResult(streams), cancellationToken);
+    }
+
+    /// <summary>
+    /// Like <see cref="WriteAsync(string, IReadOnlyList{StreamEvents}, CancellationToken)"/>, but the events are decided
+    /// inside each attempt by <paramref name="decide"/>, reading the state it needs through the attempt's session. A
+    /// retried race therefore decides again on the state the winner committed, instead of replaying a stale decision.
+    /// Streams with an <see cref="StreamEvents.ExpectedVersion"/> fail the attempt (and are retried) when another
+    /// writer moved them after the decision read them.
+    /// </summary>
+    public async Task<WriteResult> WriteAsync(
+        string messageId, Func<IDocumentSession, CancellationToken, Task<IReadOnlyList<StreamEvents>>> decide, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
-        ArgumentNullException.ThrowIfNull(streams);
-        foreach (var stream in streams)
-            foreach (var pending in stream.Events)
-                EnsureNamed(pending.Data.GetType());
-
+        ArgumentNullException.ThrowIfNull(decide);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryWriteAsync(messageId, streams, cancellationToken);
+                return await TryWriteAsync(messageId, decide, cancellationToken);
             }
             catch (DocumentAlreadyExistsException)
             {
@@ -52,9 +62,15 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
         }
     }
 
-    private async Task<WriteResult> TryWriteAsync(string messageId, IReadOnlyList<StreamEvents> streams, CancellationToken cancellationToken)
+    private async Task<WriteResult> TryWriteAsync(
+        string messageId, Func<IDocumentSession, CancellationToken, Task<IReadOnlyList<StreamEvents>>> decide, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
+        var streams = await decide(session, cancellationToken);
+        foreach (var stream in streams)
+            foreach (var pending in stream.Events)
+                EnsureNamed(pending.Data.GetType());
+
         var ids = streams.SelectMany(s => s.Events).Select(e => e.Id).ToArray();
         // Left out: ids the store holds, and a repeat of an id earlier in this message (a webhook batch can carry the
         // same record version twice); appending either would fail the whole session on the unique index, every attempt.
@@ -68,7 +84,20 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
             var fresh = stream.Events.Where(e => taken.Add(e.Id)).Select(ToEvent).ToArray();
             if (fresh.Length == 0)
                 continue;
-            session.Events.Append(stream.StreamKey, fresh);
+            switch (stream.ExpectedVersion)
+            {
+                case null:
+                    session.Events.Append(stream.StreamKey, fresh);
+                    break;
+                case 0:
+                    session.Events.StartStream(stream.StreamKey, fresh);
+                    break;
+                case { } before:
+                    // Marten checks the version the stream has after this append.
+                    session.Events.Append(stream.StreamKey, before + fresh.Length, fresh);
+                    break;
+            }
+
             appended += fresh.Length;
         }
 

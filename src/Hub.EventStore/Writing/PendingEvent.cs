@@ -7,7 +7,11 @@ namespace Hub.EventStore.Writing;
 public sealed record PendingEvent(Guid Id, object Data);
 
 /// <summary>The events one message adds to one stream (<c>propstreet-contact-123</c>), in order.</summary>
-public sealed record StreamEvents(string StreamKey, IReadOnlyList<PendingEvent> Events);
+/// <param name="ExpectedVersion">
+/// The stream's version the events were decided on (0: the stream must not exist yet); the append fails as a race,
+/// and is retried, if another writer moved it. Null appends wherever the stream is.
+/// </param>
+public sealed record StreamEvents(string StreamKey, IReadOnlyList<PendingEvent> Events, long? ExpectedVersion = null);
 
 /// <summary>What a write did: appended events, and those left out because the store already had their ids or the message repeated them.</summary>
 public sealed record WriteResult(bool DuplicateMessage, int Appended, int AlreadyStored)

@@ -17,7 +17,9 @@ public sealed class EventStoreStartupTests
         Assert.Equal(200, ready);
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT to_regclass('hub.mt_doc_processedmessage') IS NOT NULL", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT to_regclass('hub.mt_events') IS NOT NULL AND to_regclass('hub.mt_streams') IS NOT NULL AND to_regclass('hub.mt_doc_processedmessage') IS NOT NULL",
+            connection);
         Assert.True((bool)(await command.ExecuteScalarAsync())!);
     }
 }

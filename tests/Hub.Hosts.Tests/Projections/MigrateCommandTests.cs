@@ -16,10 +16,11 @@ public sealed class MigrateCommandTests
         var tables = await TablesAsync(database.ConnectionString);
         var second = await RunMigrateAsync(database.ConnectionString);
 
-        // Marten adds its event tables once an event type is mapped (tests/Hub.EventStore.Tests cover that); what this
-        // host maps today is the processed-message record.
         Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("mt_events", tables);
+        Assert.Contains("mt_streams", tables);
         Assert.Contains("mt_doc_processedmessage", tables);
+        Assert.Contains("mt_doc_sourcerecord", tables);
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.Equal(tables, await TablesAsync(database.ConnectionString));
     }

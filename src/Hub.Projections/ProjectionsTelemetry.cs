@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Hub.Projections;
+
+/// <summary>
+/// The meter and activity source <c>Hub.Projections</c> (collected by ServiceDefaults' <c>Hub.*</c> rule). Counts only;
+/// no record fields ever become tags.
+/// </summary>
+internal static class ProjectionsTelemetry
+{
+    public const string Name = "Hub.Projections";
+
+    public static readonly ActivitySource Source = new(Name);
+
+    private static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> EventsAppended = Meter.CreateCounter<long>(
+        "hub.projections.events.appended", "{event}", "Record events appended to streams.");
+
+    public static readonly Counter<long> StaleDropped = Meter.CreateCounter<long>(
+        "hub.projections.observations.stale", "{record}", "Observed records older than their stream's state: dropped, never rolled back.");
+
+    public static readonly Counter<long> DuplicatesDropped = Meter.CreateCounter<long>(
+        "hub.projections.observations.duplicate", "{item}",
+        "Repeats that appended nothing, by kind: message (a redelivered observation), record (a state the stream already holds).");
+
+    public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>(
+        "hub.projections.events.published", "{event}", "Change events the broker confirmed on hub.changes.");
+
+    /// <summary>The dimensions of the consumer's counts: where the records come from (names, never record data).</summary>
+    public static TagList Tags(string source, string connection, string resource, string? kind = null)
+    {
+        var tags = new TagList { { "source", source }, { "connection", connection }, { "resource", resource } };
+        if (kind is not null)
+            tags.Add("kind", kind);
+        return tags;
+    }
+}

@@ -1,0 +1,62 @@
+using Hub.EventStore.Writing;
+using JasperFx.Events.Projections;
+using Marten;
+using MassTransit;
+
+namespace Hub.Projections.Records;
+
+/// <summary>Wires the record streams into the host: their events and state in the store, their consumers on the bus.</summary>
+public static class RecordStreamsSetup
+{
+    /// <summary>
+    /// The durable queue Ingest sends observations to (<c>queue:hub-observations</c>) and this host receives from.
+    /// Both sides declare it alike: quorum when <c>RabbitMq:QuorumQueues=true</c>.
+    /// </summary>
+    public const string ObservationsQueue = "hub-observations";
+
+    /// <summary>Stored record events under explicit, versioned names, and the inline <see cref="SourceRecord"/> state.</summary>
+    public static StoreOptions AddRecordStreams(this StoreOptions store)
+    {
+        store.Map<RecordCreated>("record.created.v1");
+        store.Map<RecordUpdated>("record.updated.v1");
+        store.Map<RecordDeleted>("record.deleted.v1");
+        store.Map<RecordRevived>("record.revived.v1");
+        store.Projections.Add<SourceRecordProjection>(ProjectionLifecycle.Inline);
+        // Reconciliation scans one connection's live records of a resource.
+        store.Schema.For<SourceRecord>().Index(r => r.Connection).Index(r => r.Resource);
+        return store;
+    }
+
+    /// <summary>
+    /// The observation consumers on <see cref="ObservationsQueue"/>: <c>Projections:ObservationConcurrency</c> pages at
+    /// once (default 4), retried with growing pauses, then MassTransit's <c>hub-observations_error</c> queue with the
+    /// exception in its headers.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddRecordConsumers(this IBusRegistrationConfigurator bus, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var quorum = configuration.GetValue<bool>("RabbitMq:QuorumQueues");
+        var concurrency = configuration.GetValue("Projections:ObservationConcurrency", 4);
+
+        bus.AddConsumer<RecordsObservedConsumer>().Endpoint(e => e.Name = ObservationsQueue);
+        bus.AddConsumer<ReconciliationCompletedConsumer>().Endpoint(e => e.Name = ObservationsQueue);
+        bus.AddConfigureEndpointsCallback((_, name, endpoint) =>
+        {
+            if (name != ObservationsQueue)
+                return;
+            endpoint.ConcurrentMessageLimit = concurrency;
+            if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+            {
+                rabbit.PrefetchCount = concurrency * 2;
+                if (quorum)
+                    rabbit.SetQuorumQueue();
+            }
+
+            // Races between writers are retried inside EventWriter; these cover the database or broker going away.
+            endpoint.UseMessageRetry(retry => retry.Intervals(
+                TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)));
+        });
+        return bus;
+    }
+}

@@ -1,0 +1,110 @@
+using Hub.EventStore.Writing;
+using Marten;
+using static Hub.Projections.Tests.Observations;
+
+namespace Hub.Projections.Tests.Records;
+
+public sealed class RecordsObservedConsumerTests
+{
+    [Fact]
+    public async Task A_page_of_500_contacts_gives_500_streams()
+    {
+        await using var hub = await ProjectionsHost.CreateAsync("page");
+        hub.StartHost();
+
+        await hub.SendAsync(Page("poll:main:contact:p1", Enumerable.Range(1, 500).Select(i => Contact(i, 1))));
+        await ProjectionsHost.WaitUntilAsync(async () => (await hub.RecordsAsync()).Count == 500);
+
+        var events = await hub.EventsAsync();
+        Assert.Equal(500, events.Count);
+        Assert.All(events, stream => Assert.Single(stream));
+        Assert.Equal(Enumerable.Range(1, 500).Select(i => $"propstreet-contact-{i}").Order(), events.Select(s => s.Key).Order());
+    }
+
+    [Fact]
+    public async Task A_redelivered_page_and_an_overlapping_observation_append_each_version_once()
+    {
+        await using var hub = await ProjectionsHost.CreateAsync("redelivery");
+        hub.StartHost(concurrency: 1); // in queue order, so the last page marks the end
+        var page = Page("poll:main:contact:p1", Enumerable.Range(1, 20).Select(i => Contact(i, 1)));
+
+        await hub.SendAsync(page);
+        await hub.SendAsync(page);
+        await hub.SendAsync(page with { ObservationId = "webhook:main:wh-1", Channel = "webhook" });
+        await hub.SendAsync(Page("poll:main:contact:end", [Contact(999, 1)]));
+        await ProjectionsHost.WaitUntilAsync(async () => (await hub.RecordsAsync()).Count == 21);
+
+        var events = await hub.EventsAsync();
+        Assert.Equal(21, events.Sum(s => s.Count()));
+        await using var session = hub.Store.QuerySession();
+        Assert.Equal(3, await session.Query<ProcessedMessage>().CountAsync());
+    }
+
+    [Fact]
+    public async Task A_thousand_deliveries_shuffled_with_30_percent_duplicates_end_in_the_newest_state_without_rollback()
+    {
+        await using var hub = await ProjectionsHost.CreateAsync("shuffled");
+        hub.StartHost();
+        // 100 contacts × 7 versions as single-record webhook deliveries, 300 of them delivered twice, in random order.
+        var deliveries = Enumerable.Range(1, 100).SelectMany(id => Enumerable.Range(1, 7).Select(v => (id, v))).ToList();
+        var random = new Random(9);
+        deliveries.AddRange(deliveries.OrderBy(_ => random.Next()).Take(300).ToList());
+        var shuffled = deliveries.OrderBy(_ => random.Next()).ToList();
+        Assert.Equal(1000, shuffled.Count);
+
+        foreach (var (id, version) in shuffled)
+            await hub.SendAsync(new Hub.Contracts.Observations.RecordsObserved(
+                $"webhook:main:{id}-{version}", "propstreet", "main", "contact", "webhook", Start, [Contact(id, version)]));
+        await ProjectionsHost.WaitUntilAsync(async () => (await hub.RecordsAsync()).Count(r => r.ETag == "W/\"00000007\"") == 100);
+
+        // In-order delivery would end every contact at version 7; shuffled delivery must too, and never go back.
+        var records = await hub.RecordsAsync();
+        Assert.Equal(100, records.Count);
+        Assert.All(records, r => Assert.Equal("v7", r.Fields.GetProperty("title").GetString()));
+        var events = await hub.EventsAsync();
+        Assert.All(events, stream =>
+        {
+            var updated = stream.Select(e => ((Hub.Projections.Records.IRecordEvent)e.Data).UpdatedUtc).ToList();
+            Assert.Equal(updated.Order(), updated);
+            Assert.Equal(updated.Count, updated.Distinct().Count());
+        });
+    }
+
+    [Fact]
+    public async Task Two_hosts_racing_on_the_same_contacts_end_in_the_newest_state_with_nothing_failed()
+    {
+        await using var hub = await ProjectionsHost.CreateAsync("race");
+        hub.StartHost(concurrency: 8);
+        hub.StartHost(concurrency: 8);
+        // Every page holds the same 10 contacts, each page a newer version of them, sent newest-last but consumed at once.
+        for (var version = 1; version <= 30; version++)
+            await hub.SendAsync(Page($"poll:main:contact:v{version}", Enumerable.Range(1, 10).Select(i => Contact(i, version))));
+        await ProjectionsHost.WaitUntilAsync(async () => (await hub.RecordsAsync()).Count(r => r.ETag == $"W/\"{30:x8}\"") == 10);
+        await using (var session = hub.Store.QuerySession())
+            await ProjectionsHost.WaitUntilAsync(async () => await session.Query<ProcessedMessage>().CountAsync() == 30);
+
+        var records = await hub.RecordsAsync();
+        Assert.All(records, r => Assert.Equal("v30", r.Fields.GetProperty("title").GetString()));
+        await using var check = hub.Store.QuerySession();
+        Assert.Equal(30, await check.Query<ProcessedMessage>().CountAsync());
+        var events = await hub.EventsAsync();
+        Assert.All(events, stream =>
+        {
+            var updated = stream.Select(e => ((Hub.Projections.Records.IRecordEvent)e.Data).UpdatedUtc).ToList();
+            Assert.Equal(updated.Order(), updated);
+        });
+    }
+
+    [Fact]
+    public async Task Observations_sent_before_the_projections_host_started_all_arrive_once_it_starts()
+    {
+        await using var hub = await ProjectionsHost.CreateAsync("beforestart");
+
+        for (var p = 0; p < 5; p++)
+            await hub.SendAsync(Page($"poll:main:contact:p{p}", Enumerable.Range(p * 100 + 1, 100).Select(i => Contact(i, 1))));
+        hub.StartHost();
+        await ProjectionsHost.WaitUntilAsync(async () => (await hub.RecordsAsync()).Count == 500);
+
+        Assert.Equal(500, (await hub.RecordsAsync()).Count);
+    }
+}
