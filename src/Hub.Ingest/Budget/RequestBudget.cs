@@ -18,10 +18,19 @@ public sealed class RequestBudget(NpgsqlDataSource dataSource, IngestMetrics met
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
+        await using (var expire = new NpgsqlCommand(
             """
             SELECT pg_advisory_xact_lock(hashtextextended('hub_ingest.budget:' || @key, 0));
             DELETE FROM hub_ingest.budget_grants WHERE budget_key = @key AND granted_utc <= clock_timestamp() - @window;
+            """, connection, transaction))
+        {
+            expire.Parameters.AddWithValue("key", budgetKey);
+            expire.Parameters.AddWithValue("window", window);
+            await expire.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
             SELECT (SELECT until_utc - clock_timestamp() FROM hub_ingest.budget_pauses WHERE budget_key = @key AND until_utc > clock_timestamp()),
                    (SELECT count(*) FROM hub_ingest.budget_grants WHERE budget_key = @key),
                    (SELECT min(granted_utc) + @window - clock_timestamp() FROM hub_ingest.budget_grants WHERE budget_key = @key);
@@ -32,8 +41,6 @@ public sealed class RequestBudget(NpgsqlDataSource dataSource, IngestMetrics met
         long used;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            await reader.NextResultAsync(cancellationToken);
-            await reader.NextResultAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             paused = reader.IsDBNull(0) ? null : reader.GetFieldValue<TimeSpan>(0);
             used = reader.GetInt64(1);

@@ -1,3 +1,5 @@
+using Hub.ServiceDefaults.Postgres;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Hub.Ingest.Leadership;
@@ -7,12 +9,13 @@ namespace Hub.Ingest.Leadership;
 /// on a dedicated (unpooled) connection. TCP keepalives and Npgsql's keepalive query make a dead holder's session —
 /// and so its lock — end within about 20 s; another process's next attempt then takes over. See ADR 0013.
 /// </summary>
-public sealed class LeaderLocks(NpgsqlDataSource dataSource)
+public sealed class LeaderLocks(IConfiguration configuration)
 {
     /// <summary>The lease, or null when another process holds it.</summary>
     public async Task<LeaderLease?> TryAcquireAsync(string connection, string resource, CancellationToken cancellationToken)
     {
-        var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString)
+        // From configuration: a data source's ConnectionString no longer holds the password.
+        var builder = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(PostgresSetup.ConnectionStringName))
         {
             Pooling = false,
             KeepAlive = 5,

@@ -14,7 +14,7 @@ namespace Hub.Ingest.Polling;
 /// exchange: MassTransit's <c>queue:</c> address would re-declare the queue without <c>x-queue-type</c>, which a
 /// quorum queue refuses. A send completes when the broker confirmed it (publisher confirms).
 /// </summary>
-public sealed class ObservationSender(IConfiguration configuration, ISendEndpointProvider sendEndpoints) : IHostedService
+public sealed class ObservationSender(IConfiguration configuration, IBus bus) : IHostedService
 {
     public const string Name = "hub-observations";
 
@@ -52,7 +52,7 @@ public sealed class ObservationSender(IConfiguration configuration, ISendEndpoin
     private async Task SendAnyAsync<T>(T message, string observationId, CancellationToken cancellationToken)
         where T : class
     {
-        var endpoint = await sendEndpoints.GetSendEndpoint(Address);
+        var endpoint = await bus.GetSendEndpoint(Address);
         await endpoint.Send(message, context =>
         {
             // The observation id doubles as the message id, so the store's processed-message key is visible on the wire.

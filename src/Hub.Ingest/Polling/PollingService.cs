@@ -53,7 +53,7 @@ public sealed class PollingService(
             }
             catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
             {
-                logger.LogWarning("Leadership of {Connection}/{Resource} unavailable ({Error}); retrying", connection.Name, resource, e.GetType().Name);
+                logger.LogWarning("Leadership of {Connection}/{Resource} unavailable ({Error}: {Message}); retrying", connection.Name, resource, e.GetType().Name, e.Message);
                 await Task.Delay(_errorBackoff, clock, stoppingToken);
             }
         }
