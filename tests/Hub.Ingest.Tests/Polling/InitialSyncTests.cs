@@ -33,6 +33,22 @@ public sealed class InitialSyncTests : IngestTest
         Assert.Equal(expected.Order(), Observations.Records.Select(r => r.Id).Order());
     }
 
+    [Fact]
+    public async Task Prospects_and_linked_properties_are_polled_per_project_prospects_keyed_by_project()
+    {
+        StartIngest(IngestHost.Propstreet(Sandbox.BaseUrl, pageSize: 500, schedule: "01:00:00", "projects", "prospects", "properties"));
+        await Observations.WaitUntilAsync(q => q.Received.Select(o => o.Resource).Distinct().Count() == 3);
+        await Observations.WaitUntilAsync(q => q.Received.Count(o => o.Resource == "prospect") == 3);
+
+        var projects = Observations.Received.Where(o => o.Resource == "project").SelectMany(o => o.Records).Select(r => r.Id).ToHashSet();
+        var prospects = Observations.Received.Where(o => o.Resource == "prospect").SelectMany(o => o.Records).ToList();
+        Assert.Equal(3, projects.Count);
+        Assert.Equal(6, prospects.Count);
+        Assert.All(prospects, p => Assert.Equal($"{p.Data.GetProperty("projectId").GetString()}:{p.Data.GetProperty("id").GetString()}", p.Id));
+        Assert.All(prospects, p => Assert.Contains(p.Id.Split(':')[0], projects));
+        Assert.Contains(Observations.Received, o => o.Resource == "property");
+    }
+
     private async Task WaitForCheckpointAsync()
     {
         for (var i = 0; i < 600; i++)
