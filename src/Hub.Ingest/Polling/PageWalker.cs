@@ -28,28 +28,48 @@ public sealed class PageWalker(CheckpointStore checkpoints, ObservationSender qu
         var initial = !checkpoint.InitialDone;
         long records = 0;
         var pages = 0;
-        while (true)
+        if (!await lease.IsHeldAsync(cancellationToken))
+            throw new LeadershipLostException(connection.Name, scope);
+
+        // The next page is fetched while this one is sent and confirmed: the checkpoint still moves page by page
+        // after each confirm, and a walk that stops (budget, leadership, crash) has at most that one page read ahead.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var next = read(since, cursor, stop.Token);
+        try
         {
-            if (!await lease.IsHeldAsync(cancellationToken))
-                throw new LeadershipLostException(connection.Name, scope);
-
-            var page = await ReadAndSendAsync(connection, resource, scope, read, since, cursor, "poll", cancellationToken);
-            records += page.Records.Count;
-            pages++;
-            walkMax = SourceTimestamps.Max(walkMax, page.Newest);
-            if (page.HasMore)
+            while (true)
             {
-                await checkpoints.SaveProgressAsync(connection.Name, scope, since, page.NextCursor!, walkMax, cancellationToken);
-                cursor = page.NextCursor;
-                continue;
-            }
+                var page = await next;
+                if (page.HasMore)
+                {
+                    if (!await lease.IsHeldAsync(cancellationToken))
+                        throw new LeadershipLostException(connection.Name, scope);
+                    next = read(since, page.NextCursor, stop.Token);
+                }
 
-            await checkpoints.SaveCompletedAsync(connection.Name, scope, walkMax, cancellationToken);
-            if (walkMax is { } watermark)
-                metrics.Watermark(connection.Name, scope, watermark);
-            if (initial || records > 0)
-                logger.LogInformation("{Kind} of {Connection}/{Scope} done: {Pages} pages, {Records} records", initial ? "Initial sync" : "Delta", connection.Name, scope, pages, records);
-            return records;
+                await SendAsync(connection, resource, scope, page, "poll", cancellationToken);
+                records += page.Records.Count;
+                pages++;
+                walkMax = SourceTimestamps.Max(walkMax, page.Newest);
+                if (page.HasMore)
+                {
+                    await checkpoints.SaveProgressAsync(connection.Name, scope, since, page.NextCursor!, walkMax, cancellationToken);
+                    continue;
+                }
+
+                await checkpoints.SaveCompletedAsync(connection.Name, scope, walkMax, cancellationToken);
+                if (walkMax is { } watermark)
+                    metrics.Watermark(connection.Name, scope, watermark);
+                if (initial || records > 0)
+                    logger.LogInformation("{Kind} of {Connection}/{Scope} done: {Pages} pages, {Records} records", initial ? "Initial sync" : "Delta", connection.Name, scope, pages, records);
+                return records;
+            }
+        }
+        finally
+        {
+            // A read-ahead abandoned by an error: stop it and observe its outcome.
+            await stop.CancelAsync();
+            await next.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -61,7 +81,8 @@ public sealed class PageWalker(CheckpointStore checkpoints, ObservationSender qu
         {
             if (!await lease.IsHeldAsync(cancellationToken))
                 throw new LeadershipLostException(connection.Name, scope);
-            var page = await ReadAndSendAsync(connection, resource, scope, read, null, cursor, "reconciliation", cancellationToken);
+            var page = await read(null, cursor, cancellationToken);
+            await SendAsync(connection, resource, scope, page, "reconciliation", cancellationToken);
             foreach (var record in page.Records)
                 seen(record);
             cursor = page.NextCursor;
@@ -88,17 +109,15 @@ public sealed class PageWalker(CheckpointStore checkpoints, ObservationSender qu
         return $"poll:{connection}:{resource}:{hash[..32]}";
     }
 
-    private async Task<SourcePage> ReadAndSendAsync(
-        SourceConnection connection, string resource, string scope, PageReader read, DateTimeOffset? since, string? cursor, string channel, CancellationToken cancellationToken)
+    private async Task SendAsync(SourceConnection connection, string resource, string scope, SourcePage page, string channel, CancellationToken cancellationToken)
     {
-        using var activity = IngestMetrics.ActivitySource.StartActivity("ingest.poll page", ActivityKind.Client);
+        if (page.Records.Count == 0)
+            return;
+
+        using var activity = IngestMetrics.ActivitySource.StartActivity("ingest.send page", ActivityKind.Producer);
         activity?.SetTag("hub.connection", connection.Name);
         activity?.SetTag("hub.scope", scope);
-        var page = await read(since, cursor, cancellationToken);
         activity?.SetTag("hub.records", page.Records.Count);
-        if (page.Records.Count == 0)
-            return page;
-
         await queue.SendAsync(new RecordsObserved(
             ObservationId(connection.Name, resource, page.Records),
             connection.Source,
@@ -108,7 +127,6 @@ public sealed class PageWalker(CheckpointStore checkpoints, ObservationSender qu
             clock.GetUtcNow(),
             page.Records), cancellationToken);
         metrics.PageSent(connection, resource, page.Records.Count);
-        return page;
     }
 }
 
