@@ -49,6 +49,8 @@ public static class ConnectionsSetup
             yield return "Schedule must be a positive interval (e.g. 00:05:00).";
         if (c.LookBack < TimeSpan.Zero)
             yield return "LookBack must not be negative.";
+        if (c.Source == SourceConnection.PropertyFinder && c.LookBack < TimeSpan.FromSeconds(1))
+            yield return "LookBack must be at least 00:00:01 for Property Finder: since is exclusive and createdAt has whole seconds, so leads of the last second seen would be missed.";
         if (c.RequestsPerMinute <= 0 || c.BudgetWindow <= TimeSpan.Zero)
             yield return "RequestsPerMinute and BudgetWindow must be positive.";
         if (c.ReconcileEvery <= TimeSpan.Zero)

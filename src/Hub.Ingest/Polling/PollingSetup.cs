@@ -6,6 +6,7 @@ using Hub.Ingest.PropertyFinder;
 using Hub.Ingest.Propstreet;
 using Hub.Ingest.Reconciliation;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 
 namespace Hub.Ingest.Polling;
@@ -21,7 +22,7 @@ public static class PollingSetup
         var connections = ConnectionsSetup.Read(builder.Configuration);
         var services = builder.Services;
         services.AddSingleton(connections);
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<RequestBudget>();
         services.AddTransient<BudgetHandler>();

@@ -15,7 +15,11 @@ namespace Hub.Ingest.Propstreet;
 /// </summary>
 public sealed class PropstreetClient(HttpClient http)
 {
-    /// <summary>Reads one list page. A 404 (the parent project is gone) is an empty, final page.</summary>
+    /// <summary>
+    /// Reads one list page. A 404 of a per-project list (<paramref name="idPrefix"/> or a project's path: the project
+    /// is gone) is an empty, final page; of a top-level list it is an error (a wrong base URL must not look like an
+    /// empty account).
+    /// </summary>
     /// <param name="path">Relative to the base URL, e.g. <c>api/v1/network/contacts</c> or <c>api/v1/projects/1003/prospects</c>.</param>
     /// <param name="idPrefix">Prepended to each record's id (<c>1003:</c> for prospects, which are per project).</param>
     public async Task<SourcePage> ListAsync(
@@ -30,7 +34,7 @@ public sealed class PropstreetClient(HttpClient http)
 
         using var request = Request(connection, $"{path}?{query}");
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        if (response.StatusCode == HttpStatusCode.NotFound && path.StartsWith("api/v1/projects/", StringComparison.Ordinal))
             return new SourcePage([], null, null);
         EnsureSuccess(response, path);
 

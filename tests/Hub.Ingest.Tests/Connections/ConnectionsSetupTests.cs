@@ -17,6 +17,7 @@ public sealed class ConnectionsSetupTests
             ["Ingest:Connections:pf:BaseUrl"] = "https://atlas.propertyfinder.com",
             ["Ingest:Connections:pf:ClientId"] = "hub",
             ["Ingest:Connections:pf:PageSize"] = "500",
+            ["Ingest:Connections:pf:LookBack"] = "00:00:00",
         }).Build();
 
         var error = Assert.Throws<InvalidOperationException>(() => ConnectionsSetup.Read(configuration));
@@ -26,6 +27,7 @@ public sealed class ConnectionsSetupTests
         Assert.Contains("Ingest:Connections:ps: Resources: 'leads' is not a propstreet resource", error.Message, StringComparison.Ordinal);
         Assert.Contains("Ingest:Connections:pf: ClientId and ClientSecret", error.Message, StringComparison.Ordinal);
         Assert.Contains("Ingest:Connections:pf: PageSize must be between 1 and 50", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ingest:Connections:pf: LookBack must be at least 00:00:01 for Property Finder", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
