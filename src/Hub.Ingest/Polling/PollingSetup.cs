@@ -7,6 +7,7 @@ using Hub.Ingest.Propstreet;
 using Hub.Ingest.Reconciliation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Http.Resilience;
 
 namespace Hub.Ingest.Polling;
@@ -36,8 +37,9 @@ public static class PollingSetup
         services.AddSingleton<LeadPoller>();
 
         // Singletons over named clients: one token cache and one connection pool per source.
-        AddSourceClient(services.AddHttpClient(SourceConnection.Propstreet));
-        AddSourceClient(services.AddHttpClient(SourceConnection.PropertyFinder));
+        var retryDelay = builder.Configuration.GetValue("Ingest:Http:RetryDelay", TimeSpan.FromSeconds(2));
+        AddSourceClient(services.AddHttpClient(SourceConnection.Propstreet), retryDelay);
+        AddSourceClient(services.AddHttpClient(SourceConnection.PropertyFinder), retryDelay);
         services.AddSingleton(sp => new PropstreetClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(SourceConnection.Propstreet)));
         services.AddSingleton(sp => new PropertyFinderClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(SourceConnection.PropertyFinder), sp.GetRequiredService<TimeProvider>()));
@@ -46,12 +48,12 @@ public static class PollingSetup
     }
 
     /// <summary>
-    /// Retries (exponential back-off with full jitter on 5xx, 408, 429 — after its Retry-After — timeouts and dropped
-    /// connections; bounded attempts), per-attempt and total timeouts: the standard resilience handler, replacing
+    /// Retries (on 5xx, 408, 429, timeouts and dropped connections: after the Retry-After, else exponential back-off
+    /// with full jitter, <see cref="RetryDelays"/>; bounded attempts), per-attempt and total timeouts: the standard resilience handler, replacing
     /// any a default set up for every client, so there is exactly one. The budget handler sits inside it, so every
     /// attempt is counted.
     /// </summary>
-    private static void AddSourceClient(IHttpClientBuilder client)
+    private static void AddSourceClient(IHttpClientBuilder client, TimeSpan retryDelay)
     {
         // Experimental in 10.x, and the documented way to replace a handler ConfigureHttpClientDefaults added.
 #pragma warning disable EXTEXP0001
@@ -60,7 +62,8 @@ public static class PollingSetup
         client.AddStandardResilienceHandler(options =>
         {
             options.Retry.MaxRetryAttempts = 4;
-            options.Retry.UseJitter = true;
+            options.Retry.DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                RetryDelays.Next(args.AttemptNumber, retryDelay, Random.Shared.NextDouble(), args.Outcome.Result, DateTimeOffset.UtcNow));
             options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(20);
             options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(90);
             options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);

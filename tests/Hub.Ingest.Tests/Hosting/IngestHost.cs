@@ -19,6 +19,7 @@ public sealed class IngestHost : WebApplicationFactory<Program>
             ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),
             ["Ingest:Leadership:RetryInterval"] = "00:00:00.500",
             ["Ingest:ErrorBackoff"] = "00:00:00.500",
+            ["Ingest:Http:RetryDelay"] = "00:00:00.100",
         };
         foreach (var (key, value) in settings)
             _settings[key] = value;
