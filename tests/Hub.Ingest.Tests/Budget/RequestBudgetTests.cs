@@ -23,6 +23,9 @@ public sealed class RequestBudgetTests : IngestTest
 
         Assert.Equal(all.Order(), Observations.Records.Select(r => r.Id).Distinct().Order());
         AssertNoWindowOverBudget();
+
+        // Runs the budget stopped resumed at their cursor: the walk started from the beginning once.
+        Assert.Single(Sandbox.RequestsTo("/api/v1/network/contacts").Distinct(), r => !r.Contains("cursor=", StringComparison.Ordinal));
     }
 
     [Fact]
