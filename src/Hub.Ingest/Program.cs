@@ -1,18 +1,23 @@
+using Hub.Ingest.Polling;
 using Hub.Ingest.Storage;
 using Hub.ServiceDefaults;
 using Hub.ServiceDefaults.Http;
 using Hub.ServiceDefaults.Messaging;
 using Hub.ServiceDefaults.Postgres;
 
+// Hub.Ingest: pollers and webhook receivers turning what the sources show into observations on hub-observations.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddResilientHttpClients();
 builder.AddPostgres();
 builder.AddRabbitMq();
 builder.Services.AddHostedService<IngestSchema>();
+builder.AddPolling();
+// Webhooks: builder.AddWebhookReceivers();
 
 var app = builder.Build();
 app.MapServiceDefaults();
+// Webhooks: app.MapWebhookReceivers();
 app.Run();
 
 /// <summary>Entry point marker for the test host.</summary>

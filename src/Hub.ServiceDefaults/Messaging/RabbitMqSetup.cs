@@ -9,6 +9,9 @@ public static class RabbitMqSetup
 {
     public const string ConnectionStringName = "RabbitMq";
 
+    /// <summary><c>RabbitMq:QuorumQueues=true</c>: every queue the hub declares is a quorum queue (a clustered broker).</summary>
+    public static bool QuorumQueues(IConfiguration configuration) => configuration.GetValue("RabbitMq:QuorumQueues", false);
+
     /// <summary>
     /// MassTransit on RabbitMQ at <c>ConnectionStrings:RabbitMq</c> (an <c>amqp://user:pass@host:port/vhost</c> URI).
     /// MassTransit registers its own bus health check, tagged <c>ready</c>, which <c>/health/ready</c> runs: it reports
@@ -27,6 +30,16 @@ public static class RabbitMqSetup
         {
             bus.SetKebabCaseEndpointNameFormatter();
             configure?.Invoke(bus);
+            if (QuorumQueues(builder.Configuration))
+            {
+                // Receivers and senders must declare the same x-queue-type, or the broker refuses the second.
+                bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                {
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                        rabbit.SetQuorumQueue();
+                });
+            }
+
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(amqp.Host, (ushort)(amqp.IsDefaultPort ? 5672 : amqp.Port), VirtualHost(amqp), host =>

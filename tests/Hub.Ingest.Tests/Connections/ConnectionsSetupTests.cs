@@ -1,0 +1,56 @@
+using Hub.Ingest.Connections;
+using Microsoft.Extensions.Configuration;
+
+namespace Hub.Ingest.Tests.Connections;
+
+public sealed class ConnectionsSetupTests
+{
+    [Fact]
+    public void A_connection_that_cannot_work_stops_start_up_naming_every_problem()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ingest:Connections:ps:Source"] = "propstreet",
+            ["Ingest:Connections:ps:BaseUrl"] = "not a url",
+            ["Ingest:Connections:ps:Resources:0"] = "leads",
+            ["Ingest:Connections:pf:Source"] = "propertyfinder",
+            ["Ingest:Connections:pf:BaseUrl"] = "https://atlas.propertyfinder.com",
+            ["Ingest:Connections:pf:ClientId"] = "hub",
+            ["Ingest:Connections:pf:PageSize"] = "500",
+            ["Ingest:Connections:pf:LookBack"] = "00:00:00",
+        }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConnectionsSetup.Read(configuration));
+
+        Assert.Contains("Ingest:Connections:ps: BaseUrl must be an absolute http(s) URL.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ingest:Connections:ps: Token (the Propstreet API token) is required.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ingest:Connections:ps: Resources: 'leads' is not a propstreet resource", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ingest:Connections:pf: ClientId and ClientSecret", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ingest:Connections:pf: PageSize must be between 1 and 50", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ingest:Connections:pf: LookBack must be at least 00:00:01 for Property Finder", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Connections_sharing_a_token_share_a_budget_key_that_does_not_reveal_the_token()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ingest:Connections:a:Source"] = "propstreet",
+            ["Ingest:Connections:a:BaseUrl"] = "https://app.propstreet.com",
+            ["Ingest:Connections:a:Token"] = "secret-token-1",
+            ["Ingest:Connections:b:Source"] = "propstreet",
+            ["Ingest:Connections:b:BaseUrl"] = "https://app.propstreet.com",
+            ["Ingest:Connections:b:Token"] = "secret-token-1",
+            ["Ingest:Connections:c:Source"] = "propstreet",
+            ["Ingest:Connections:c:BaseUrl"] = "https://app.propstreet.com",
+            ["Ingest:Connections:c:Token"] = "secret-token-2",
+        }).Build();
+
+        var connections = ConnectionsSetup.Read(configuration).ToDictionary(c => c.Name);
+
+        Assert.Equal(connections["a"].BudgetKey, connections["b"].BudgetKey);
+        Assert.NotEqual(connections["a"].BudgetKey, connections["c"].BudgetKey);
+        Assert.DoesNotContain("secret", connections["a"].BudgetKey, StringComparison.Ordinal);
+        Assert.Equal(["contacts", "companies", "projects", "prospects", "properties"], connections["a"].Resources);
+    }
+}

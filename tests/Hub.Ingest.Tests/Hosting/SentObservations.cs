@@ -1,0 +1,86 @@
+using System.Text.Json;
+using RabbitMQ.Client;
+
+namespace Hub.Ingest.Tests.Hosting;
+
+/// <summary>What Ingest sent to <c>hub-observations</c>, read with a plain AMQP client (as a consumer that is not MassTransit would).</summary>
+public sealed record SentObservation(string ObservationId, string Type, string Resource, IReadOnlyList<SentRecord> Records, IReadOnlyList<string> SeenIds);
+
+public sealed record SentRecord(string Id, DateTimeOffset? UpdatedUtc, DateTimeOffset? DeletedUtc, string? ETag, JsonElement Data);
+
+/// <summary>Drains <c>hub-observations</c> in the test's virtual host, keeping everything read so far.</summary>
+public sealed class SentObservations(Uri amqp) : IAsyncDisposable
+{
+    private readonly List<SentObservation> _received = [];
+    private IConnection? _connection;
+    private IChannel? _channel;
+
+    public IReadOnlyList<SentObservation> Received => _received;
+
+    /// <summary>Every record of every page received, in order (repeats included).</summary>
+    public IEnumerable<SentRecord> Records => _received.SelectMany(o => o.Records);
+
+    /// <summary>Reads until <paramref name="done"/> holds for what was received (or fails after a generous bound, so a broken sync fails instead of hanging).</summary>
+    public async Task WaitUntilAsync(Func<SentObservations, bool> done, int seconds = 90)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!done(this))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Gave up waiting after {seconds} s; received {_received.Count} observations, {Records.Count()} records.");
+            if (!await DrainAsync())
+                await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Reads whatever is queued now; false when nothing was.</summary>
+    public async Task<bool> DrainAsync()
+    {
+        _connection ??= await new ConnectionFactory { Uri = amqp }.CreateConnectionAsync();
+        _channel ??= await _connection.CreateChannelAsync();
+        var any = false;
+        try
+        {
+            while (await _channel.BasicGetAsync("hub-observations", autoAck: true) is { } message)
+            {
+                _received.Add(Parse(message.Body.ToArray()));
+                any = true;
+            }
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            // The queue is not declared yet (Ingest still starting); the channel is closed, open another.
+            _channel = null;
+        }
+
+        return any;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_channel is not null)
+            await _channel.DisposeAsync();
+        if (_connection is not null)
+            await _connection.DisposeAsync();
+    }
+
+    private static SentObservation Parse(byte[] body)
+    {
+        using var envelope = JsonDocument.Parse(body);
+        var type = envelope.RootElement.GetProperty("messageType")[0].GetString()!;
+        var message = envelope.RootElement.GetProperty("message").Clone();
+        var records = message.TryGetProperty("records", out var r)
+            ? r.EnumerateArray().Select(x => new SentRecord(
+                x.GetProperty("id").GetString()!,
+                Instant(x, "updatedUtc"),
+                Instant(x, "deletedUtc"),
+                x.TryGetProperty("eTag", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null,
+                x.GetProperty("data"))).ToList()
+            : [];
+        var seen = message.TryGetProperty("seenIds", out var s) ? s.EnumerateArray().Select(i => i.GetString()!).ToList() : [];
+        return new SentObservation(message.GetProperty("observationId").GetString()!, type, message.GetProperty("resource").GetString()!, records, seen);
+    }
+
+    private static DateTimeOffset? Instant(JsonElement record, string name) =>
+        record.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetDateTimeOffset() : null;
+}
