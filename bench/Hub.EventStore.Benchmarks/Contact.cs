@@ -17,13 +17,3 @@ internal sealed record Contact(string StreamKey, Guid Id, ContactObserved Data)
                 ["buyer", "investor"], DateTimeOffset.UnixEpoch.AddSeconds(n).AddDays(revision), revision));
     }
 }
-
-/// <summary>A measured row: runs its share [from, to) of every slice; the time of all slices adds up.</summary>
-internal sealed class Scenario(string name, Func<int, int, Task> run)
-{
-    public string Name { get; } = name;
-
-    public Func<int, int, Task> Run { get; } = run;
-
-    public TimeSpan Elapsed { get; set; }
-}

@@ -1,26 +1,30 @@
 // Event store throughput on this machine, against the physical baseline of raw binary COPY, all in one run on one
-// fresh database: the old hand-written store and Marten through the hub's append path (EventWriter), side by side.
-// Usage: dotnet run -c Release --project bench/Hub.EventStore.Benchmarks -- [--events N]
+// fresh database: the hub's append path on Marten, the async daemon catching a projection up, a full rebuild of that
+// projection with Marten's defaults and with tuned settings, and a subscription receiving every event.
+// Usage: dotnet run -c Release --project bench/Hub.EventStore.Benchmarks -- [--events N] [--rebuild "SETTINGS;SETTINGS"]
 // Needs ConnectionStrings__Postgres (a server where it may create and drop a database).
 using System.Diagnostics;
 using System.Globalization;
 using Hub.EventStore;
-using Hub.EventStore.Appending;
 using Hub.EventStore.Benchmarks;
-using Hub.EventStore.Schema;
-using Hub.EventStore.Types;
 using Hub.EventStore.Writing;
 using JasperFx;
+using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 
-var events = Option("--events", 100_000);
+var events = Option("--events", "100000", int.Parse);
+// The tuned rebuild (see README): big pages, and every document written once, at the end.
+var tunings = Option("--rebuild", "batch=5000,flush=1000000", spec => spec.Split(';').Select(RebuildTuning.Parse).ToList());
 const int PageSize = 500;
-// Each scenario writes its share of every slice in turn, so load from other processes on this shared machine hits
-// all of them alike.
+// What the ingest consumer runs: 4 concurrent consumers, each appending one message's events in one session.
+const int IngestConsumers = 4;
+// Each append scenario writes its share of every slice in turn, so load from other processes on this shared
+// machine hits all of them alike.
 const int Slices = 10;
+var timeout = TimeSpan.FromMinutes(30);
 
 var server = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
     ?? throw new InvalidOperationException("Set ConnectionStrings__Postgres to a server where the benchmark may create a database.");
@@ -30,44 +34,30 @@ try
 {
     await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server) { Database = databaseName, MaxPoolSize = 40 }.ConnectionString);
 
-    // The old hand-written store.
-    await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
-    var types = new EventTypeMap().Register<ContactObserved>("bench.contact.observed", 1);
-    var appender = new EventAppender(dataSource, types, TimeProvider.System, NullLogger<EventAppender>.Instance);
-
-    // Marten, configured as every hub host configures it.
-    using var store = DocumentStore.For(options =>
-    {
-        options.Connection(dataSource);
-        EventStoreSetup.Configure(options, AutoCreate.None);
-        options.Map<ContactObserved>("contact.observed.v1");
-    });
-    await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    // Marten as every hub host configures it, with the projection and the subscription on Marten's defaults.
+    var probe = new CommitOrderProbe();
+    using var store = await OpenStoreAsync(RebuildTuning.MartenDefaults, probe);
     var writer = new EventWriter(store, TimeProvider.System, NullLogger<EventWriter>.Instance);
     var serializer = store.Options.Serializer();
+    var mapping = ((Marten.Events.EventGraph)store.Options.Events).EventMappingFor(typeof(ContactObserved));
 
-    var settings = await ScalarAsync(dataSource, "SELECT version() || ' | fsync=' || current_setting('fsync') || ', synchronous_commit=' || current_setting('synchronous_commit')");
+    var settings = await ScalarAsync<string>(dataSource, "SELECT version() || ' | fsync=' || current_setting('fsync') || ', synchronous_commit=' || current_setting('synchronous_commit')");
     Console.WriteLine($"Server: {settings}");
-    Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, .NET {Environment.Version}; {events:N0} events per scenario, {PageSize} per transaction");
+    Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, .NET {Environment.Version}; {events:N0} events per append row, {PageSize} per transaction");
     Console.WriteLine();
 
     // Warm-up (JIT, plan caches) in streams the measured runs do not touch.
-    await appender.AppendBatchAsync(OldPage(Contacts(-1, PageSize)));
-    await writer.WriteAsync("warmup", MartenPage(Contacts(-1, PageSize)));
+    await writer.WriteAsync("warmup", MartenPage(Contacts(-PageSize, PageSize, revision: 1)));
 
-    // Baselines: one binary COPY per slice into tables shaped and indexed like the two stores' event tables.
-    // seq_id is written by the client so the copy never draws on Marten's event sequence.
+    // Baseline: one binary COPY per slice into a table shaped and indexed like mt_events. seq_id is written by the
+    // client so the copy never draws on Marten's event sequence (a gap there would stall the daemon).
     await ExecuteAsync(dataSource, "CREATE TABLE copy_mt_events (LIKE hub.mt_events INCLUDING ALL)");
-    await ExecuteAsync(dataSource, "CREATE TABLE copy_old_events (LIKE event_store.events INCLUDING ALL)");
-    var eventTypeName = ((Marten.Events.EventGraph)store.Options.Events).EventMappingFor(typeof(ContactObserved)).EventTypeName;
-    var dotnetTypeName = ((Marten.Events.EventGraph)store.Options.Events).EventMappingFor(typeof(ContactObserved)).DotNetTypeName;
-
-    var copyContacts = Contacts(0, events);
-    var scenarios = new List<Scenario>
+    var copyContacts = Contacts(0, events, revision: 1);
+    var firstContacts = Contacts(events, events, revision: 1);
+    var appends = new List<Row>
     {
-        new("binary COPY into an mt_events-shaped table (baseline)", async (from, to) =>
+        new("binary COPY into an mt_events-shaped table (baseline)", events, async (from, to) =>
         {
-            var contacts = copyContacts;
             await using var connection = await dataSource.OpenConnectionAsync();
             await using var importer = await connection.BeginBinaryImportAsync(
                 "COPY copy_mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type) FROM STDIN (FORMAT BINARY)");
@@ -76,75 +66,117 @@ try
             {
                 await importer.StartRowAsync();
                 await importer.WriteAsync((long)i + 1, NpgsqlDbType.Bigint);
-                await importer.WriteAsync(contacts[i].Id, NpgsqlDbType.Uuid);
-                await importer.WriteAsync(contacts[i].StreamKey, NpgsqlDbType.Varchar);
+                await importer.WriteAsync(copyContacts[i].Id, NpgsqlDbType.Uuid);
+                await importer.WriteAsync(copyContacts[i].StreamKey, NpgsqlDbType.Varchar);
                 await importer.WriteAsync(1L, NpgsqlDbType.Bigint);
-                await importer.WriteAsync(serializer.ToJson(contacts[i].Data), NpgsqlDbType.Jsonb);
-                await importer.WriteAsync(eventTypeName, NpgsqlDbType.Varchar);
+                await importer.WriteAsync(serializer.ToJson(copyContacts[i].Data), NpgsqlDbType.Jsonb);
+                await importer.WriteAsync(mapping.EventTypeName, NpgsqlDbType.Varchar);
                 await importer.WriteAsync(now, NpgsqlDbType.TimestampTz);
-                await importer.WriteAsync(dotnetTypeName, NpgsqlDbType.Varchar);
+                await importer.WriteAsync(mapping.DotNetTypeName, NpgsqlDbType.Varchar);
             }
 
             await importer.CompleteAsync();
         }),
-        new("binary COPY into an event_store.events-shaped table", async (from, to) =>
-        {
-            var contacts = copyContacts;
-            await using var connection = await dataSource.OpenConnectionAsync();
-            await using var importer = await connection.BeginBinaryImportAsync(
-                "COPY copy_old_events (stream_id, version, event_id, type, data, metadata, recorded_at) FROM STDIN (FORMAT BINARY)");
-            var now = DateTimeOffset.UtcNow;
-            for (var i = from; i < to; i++)
-            {
-                await importer.StartRowAsync();
-                await importer.WriteAsync(contacts[i].StreamKey, NpgsqlDbType.Text);
-                await importer.WriteAsync(1L, NpgsqlDbType.Bigint);
-                await importer.WriteAsync(contacts[i].Id, NpgsqlDbType.Uuid);
-                await importer.WriteAsync(types.TypeNameOf(typeof(ContactObserved)), NpgsqlDbType.Text);
-                await importer.WriteAsync(System.Text.Json.JsonSerializer.Serialize(contacts[i].Data, types.SerializerOptions), NpgsqlDbType.Jsonb);
-                await importer.WriteAsync(System.Text.Json.JsonSerializer.Serialize(Metadata(contacts[i]), MetadataOptions), NpgsqlDbType.Jsonb);
-                await importer.WriteAsync(now, NpgsqlDbType.TimestampTz);
-            }
-
-            await importer.CompleteAsync();
-        }),
-        PagedScenario("OLD store: batched append (EventAppender)", 1, 1, page => appender.AppendBatchAsync(OldPage(page))),
+        Appending("hub append path (EventWriter), 1 session, new streams", 1, firstContacts),
+        Appending($"hub append path (EventWriter), {IngestConsumers} sessions, new streams", IngestConsumers, Contacts(2 * events, events, revision: 1)),
+        // The steady state: contacts observed again. Slice by slice, these streams were created by the 1-session row.
+        Appending($"hub append path (EventWriter), {IngestConsumers} sessions, existing streams", IngestConsumers, Contacts(events, events, revision: 2)),
     };
-    foreach (var (sessions, offset) in new[] { (1, 2), (2, 3), (4, 4), (8, 5) })
-    {
-        scenarios.Add(PagedScenario(
-            $"Marten: hub append path (EventWriter), {sessions} session{(sessions == 1 ? "" : "s")}", sessions, offset,
-            page => writer.WriteAsync($"page-{page[0].StreamKey}", MartenPage(page))));
-    }
 
     await ExecuteAsync(dataSource, "CHECKPOINT");
     for (var slice = 0; slice < Slices; slice++)
     {
-        var from = slice * events / Slices;
-        var to = (slice + 1) * events / Slices;
-        foreach (var scenario in scenarios)
-        {
-            var watch = Stopwatch.StartNew();
-            await scenario.Run(from, to);
-            scenario.Elapsed += watch.Elapsed;
-        }
+        foreach (var row in appends)
+            await row.MeasureAsync(slice * events / Slices, (slice + 1) * events / Slices);
     }
 
-    var copyRate = events / scenarios[0].Elapsed.TotalSeconds;
-    Console.WriteLine($"| {"Scenario",-58} | {"Events",9} | {"Seconds",8} | {"Events/s",10} | {"vs COPY",8} |");
-    Console.WriteLine($"|{new string('-', 60)}|{new string('-', 11)}|{new string('-', 10)}|{new string('-', 12)}|{new string('-', 10)}|");
-    foreach (var scenario in scenarios)
+    var total = await ScalarAsync<long>(dataSource, "SELECT count(*) FROM hub.mt_events");
+    if (total != 3L * events + PageSize)
+        throw new InvalidOperationException($"Marten holds {total:N0} events, expected {3L * events + PageSize:N0}.");
+    var rows = new List<Row>(appends);
+
+    // Async daemon catch-up: a new projection over the whole log, until its progress reaches the last event.
+    var lastSequence = await ScalarAsync<long>(dataSource, "SELECT max(seq_id) FROM hub.mt_events");
+    await ExecuteAsync(dataSource, "CHECKPOINT");
+    rows.Add(await Row.TimeAsync($"async daemon catch-up, {ContactSummaryProjection.ProjectionName} projection", total, async () =>
     {
-        var rate = events / scenario.Elapsed.TotalSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {scenario.Name,-58} | {events,9:N0} | {scenario.Elapsed.TotalSeconds,8:F2} | {rate,10:N0} | {rate / copyRate,7:P0} |"));
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.StartAgentAsync(ContactSummaryProjection.ProjectionName, CancellationToken.None);
+        await WaitAsync(async () => await ProgressAsync(store, ContactSummaryProjection.ProjectionName) >= lastSequence, timeout);
+        await daemon.StopAllAsync();
+    }));
+    await VerifyReadModelAsync(dataSource, "catch-up");
+
+    // Full rebuilds of the same projection over the same log: Marten's defaults, then each tuning.
+    var defaultRebuild = await RebuildAsync(store, RebuildTuning.MartenDefaults);
+    rows.Add(defaultRebuild);
+    foreach (var tuning in tunings.Where(t => !t.IsDefault))
+    {
+        using var tunedStore = await OpenStoreAsync(tuning, subscription: null);
+        rows.Add((await RebuildAsync(tunedStore, tuning)) with { Reference = defaultRebuild });
     }
 
-    var martenEvents = long.Parse(await ScalarAsync(dataSource, "SELECT count(*)::text FROM hub.mt_events"), CultureInfo.InvariantCulture);
-    if (martenEvents != 4L * events + PageSize)
-        throw new InvalidOperationException($"Marten holds {martenEvents} events, expected {4L * events + PageSize}.");
+    // Subscription delivery: every event, from the start of the log, in commit order.
+    await ExecuteAsync(dataSource, "CHECKPOINT");
+    rows.Add(await Row.TimeAsync("subscription delivery (SubscriptionBase, commit order)", total, async () =>
+    {
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.StartAgentAsync(probe.Name, CancellationToken.None);
+        await WaitAsync(() => Task.FromResult(probe.Delivered >= total), timeout);
+        await daemon.StopAllAsync();
+    }));
+    if (probe.Delivered != total || probe.OutOfOrder != 0)
+        throw new InvalidOperationException($"The subscription received {probe.Delivered:N0} of {total:N0} events, {probe.OutOfOrder:N0} out of commit order.");
+
+    Row.Print(rows, copyRate: rows[0].Rate);
     Console.WriteLine();
-    Console.WriteLine("Target (2 cores): the hub's append path >= 25% of COPY.");
+    Console.WriteLine("Targets (2 cores): the hub's append path >= 25% of COPY; the tuned rebuild >= 2x Marten's default rebuild.");
+    Console.WriteLine("Every catch-up and rebuild left one read model per stream with its observation count and last version equal to the log.");
+
+    async Task<DocumentStore> OpenStoreAsync(RebuildTuning tuning, CommitOrderProbe? subscription)
+    {
+        var opened = DocumentStore.For(options =>
+        {
+            options.Connection(dataSource);
+            EventStoreSetup.Configure(options, AutoCreate.None);
+            options.Map<ContactObserved>("contact.observed.v1");
+            var projection = new ContactSummaryProjection();
+            tuning.Apply(options, projection);
+            options.Projections.Add(projection, ProjectionLifecycle.Async);
+            if (subscription is not null)
+                options.Events.Subscribe(subscription);
+        });
+        await opened.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return opened;
+    }
+
+    async Task<Row> RebuildAsync(DocumentStore rebuilding, RebuildTuning tuning)
+    {
+        await ExecuteAsync(dataSource, "CHECKPOINT");
+        var row = await Row.TimeAsync($"projection rebuild, {tuning}", total, async () =>
+        {
+            using var daemon = await rebuilding.BuildProjectionDaemonAsync();
+            await daemon.RebuildProjectionAsync(ContactSummaryProjection.ProjectionName, timeout, CancellationToken.None);
+        });
+        await VerifyReadModelAsync(dataSource, row.Name);
+        return row;
+    }
+
+    // Pages of 500 contacts, one event each, on streams propstreet-contact-{n}. Parallel sessions take whole pages from a
+    // shared counter, so no two sessions ever write one stream.
+    Row Appending(string name, int sessions, List<Contact> contacts) => new(name, events, async (from, to) =>
+    {
+        var next = from / PageSize - 1;
+        var last = to / PageSize;
+        await Task.WhenAll(Enumerable.Range(0, sessions).Select(_ => Task.Run(async () =>
+        {
+            for (var p = Interlocked.Increment(ref next); p < last; p = Interlocked.Increment(ref next))
+            {
+                var page = contacts.GetRange(p * PageSize, PageSize);
+                await writer.WriteAsync($"{page[0].StreamKey}-r{page[0].Data.Revision}", MartenPage(page));
+            }
+        })));
+    });
 }
 finally
 {
@@ -152,40 +184,48 @@ finally
     await ExecuteAsync(server, $"DROP DATABASE IF EXISTS \"{databaseName}\" WITH (FORCE)");
 }
 
-// Pages of 500 contacts, one event each, on streams propstreet-contact-{n}; each scenario gets its own range of n so
-// all of them create new streams. Parallel sessions take whole pages from a shared counter: disjoint streams.
-Scenario PagedScenario(string name, int sessions, int rangeIndex, Func<IReadOnlyList<Contact>, Task> write)
-{
-    var contacts = Contacts(rangeIndex * events, events);
-    return new Scenario(name, async (from, to) =>
-    {
-        var next = from / PageSize - 1;
-        var last = to / PageSize;
-        await Task.WhenAll(Enumerable.Range(0, sessions).Select(_ => Task.Run(async () =>
-        {
-            for (var p = Interlocked.Increment(ref next); p < last; p = Interlocked.Increment(ref next))
-                await write(contacts.GetRange(p * PageSize, PageSize));
-        })));
-    });
-}
-
-int Option(string name, int fallback)
+T Option<T>(string name, string fallback, Func<string, T> parse)
 {
     var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    return parse(index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback);
 }
 
-static List<Contact> Contacts(int first, int count) =>
-    [.. Enumerable.Range(first, count).Select(n => Contact.Observed(n, revision: 1))];
-
-static List<StreamAppend> OldPage(IReadOnlyList<Contact> page) =>
-    [.. page.Select(c => new StreamAppend(c.StreamKey, "propstreet-contact", ExpectedVersion.Any, [new EventData(c.Id, c.Data, Metadata(c))]))];
+static List<Contact> Contacts(int first, int count, int revision) =>
+    [.. Enumerable.Range(first, count).Select(n => Contact.Observed(n, revision))];
 
 static List<StreamEvents> MartenPage(IReadOnlyList<Contact> page) =>
     [.. page.Select(c => new StreamEvents(c.StreamKey, [new PendingEvent(c.Id, c.Data)]))];
 
-static EventMetadata Metadata(Contact contact) =>
-    new(CorrelationId: $"page-{contact.Data.Revision}", CausationId: $"observation-{contact.Data.ContactId}", Source: "propstreet");
+static async Task<long> ProgressAsync(IDocumentStore store, string projectionName)
+{
+    var shards = await store.Advanced.AllProjectionProgress();
+    return shards.Where(s => s.ShardName.StartsWith(projectionName + ":", StringComparison.Ordinal)).Select(s => s.Sequence).DefaultIfEmpty().Max();
+}
+
+static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout)
+{
+    var watch = Stopwatch.StartNew();
+    while (!await done())
+    {
+        if (watch.Elapsed > timeout)
+            throw new TimeoutException($"Not done within {timeout}.");
+        await Task.Delay(50);
+    }
+}
+
+// One read model per stream whose observation count and last version match the stream: a rebuild that is fast
+// because it skipped work would fail here.
+static async Task VerifyReadModelAsync(NpgsqlDataSource dataSource, string after)
+{
+    var wrong = await ScalarAsync<long>(dataSource, """
+        SELECT count(*) FROM hub.mt_streams s
+        FULL JOIN hub.mt_doc_contactsummary d ON d.id = s.id
+        WHERE s.id IS NULL OR d.id IS NULL
+           OR (d.data->>'observations')::bigint <> s.version OR (d.data->>'lastVersion')::bigint <> s.version
+        """);
+    if (wrong != 0)
+        throw new InvalidOperationException($"After {after}, {wrong:N0} read models disagree with their streams.");
+}
 
 static async Task ExecuteAsync(object target, string sql)
 {
@@ -202,17 +242,8 @@ static async Task ExecuteAsync(object target, string sql)
     await admin.ExecuteNonQueryAsync();
 }
 
-static async Task<string> ScalarAsync(NpgsqlDataSource dataSource, string sql)
+static async Task<T> ScalarAsync<T>(NpgsqlDataSource dataSource, string sql)
 {
     await using var command = dataSource.CreateCommand(sql);
-    return (string)(await command.ExecuteScalarAsync())!;
-}
-
-internal static partial class Program
-{
-    // Same shape as the old store's metadata column.
-    private static readonly System.Text.Json.JsonSerializerOptions MetadataOptions = new(System.Text.Json.JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
+    return (T)(await command.ExecuteScalarAsync())!;
 }

@@ -1,0 +1,67 @@
+using System.Globalization;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace Hub.EventStore.Benchmarks;
+
+/// <summary>
+/// The settings a projection rebuild runs with, written as <c>batch=5000,flush=300000</c>: the projection's
+/// <c>Options.BatchSize</c> (events per page; Marten's default 500), <c>Options.RebuildFlushThreshold</c> (rebuild only:
+/// keep the latest document per stream in memory and write each once per this many dirty documents; 0 = write every
+/// page), <c>Options.CacheLimitPerTenant</c> (documents kept between pages; 0 = reload from the database), and the
+/// store-wide <c>bulkcopy</c> (<c>Projections.RebuildWithBulkCopy</c>), <c>optimized</c>
+/// (<c>Events.UseOptimizedProjectionRebuilds</c>) and <c>updatebatch=N</c> (<c>UpdateBatchSize</c>, statements per round trip).
+/// </summary>
+internal sealed record RebuildTuning(int BatchSize, int FlushThreshold, int CacheLimit, bool BulkCopy, bool OptimizedRebuilds, int UpdateBatchSize)
+{
+    public static RebuildTuning MartenDefaults { get; } = new(500, 0, 0, false, false, 500);
+
+    public bool IsDefault => this == MartenDefaults;
+
+    public static RebuildTuning Parse(string spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var tuning = MartenDefaults;
+        foreach (var part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var (key, value) = part.Split('=') is [var k, var v] ? (k, int.Parse(v, CultureInfo.InvariantCulture)) : (part, 0);
+            tuning = key switch
+            {
+                "batch" => tuning with { BatchSize = value },
+                "flush" => tuning with { FlushThreshold = value },
+                "cache" => tuning with { CacheLimit = value },
+                "bulkcopy" => tuning with { BulkCopy = true },
+                "optimized" => tuning with { OptimizedRebuilds = true },
+                "updatebatch" => tuning with { UpdateBatchSize = value },
+                _ => throw new ArgumentException($"Unknown rebuild setting '{part}' in '{spec}'.", nameof(spec)),
+            };
+        }
+
+        return tuning;
+    }
+
+    public void Apply(StoreOptions options, ProjectionBase projection)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(projection);
+        projection.Options.BatchSize = BatchSize;
+        projection.Options.MaximumHopperSize = Math.Max(projection.Options.MaximumHopperSize, BatchSize * 10);
+        projection.Options.RebuildFlushThreshold = FlushThreshold;
+        projection.Options.CacheLimitPerTenant = CacheLimit;
+        options.Projections.RebuildWithBulkCopy = BulkCopy;
+        options.Events.UseOptimizedProjectionRebuilds = OptimizedRebuilds;
+        options.UpdateBatchSize = UpdateBatchSize;
+    }
+
+    public override string ToString() => IsDefault
+        ? "Marten defaults"
+        : string.Join(", ", new[]
+        {
+            BatchSize != 500 ? $"BatchSize {BatchSize:N0}" : null,
+            FlushThreshold > 0 ? $"RebuildFlushThreshold {FlushThreshold:N0}" : null,
+            CacheLimit > 0 ? $"CacheLimitPerTenant {CacheLimit:N0}" : null,
+            BulkCopy ? "RebuildWithBulkCopy" : null,
+            OptimizedRebuilds ? "UseOptimizedProjectionRebuilds" : null,
+            UpdateBatchSize != 500 ? $"UpdateBatchSize {UpdateBatchSize:N0}" : null,
+        }.OfType<string>());
+}
