@@ -9,12 +9,13 @@ namespace Hub.EventStore.Benchmarks;
 /// <c>Options.BatchSize</c> (events per page; Marten's default 500), <c>Options.RebuildFlushThreshold</c> (rebuild only:
 /// keep the latest document per stream in memory and write each once per this many dirty documents; 0 = write every
 /// page), <c>Options.CacheLimitPerTenant</c> (documents kept between pages; 0 = reload from the database), and the
-/// store-wide <c>bulkcopy</c> (<c>Projections.RebuildWithBulkCopy</c>), <c>optimized</c>
+/// store-wide <c>bulkcopy</c> (<c>Projections.RebuildWithBulkCopy</c>), <c>prepare=N</c> (Npgsql's <c>Max Auto Prepare</c> on the
+/// store's data source), <c>optimized</c>
 /// (<c>Events.UseOptimizedProjectionRebuilds</c>) and <c>updatebatch=N</c> (<c>UpdateBatchSize</c>, statements per round trip).
 /// </summary>
-internal sealed record RebuildTuning(int BatchSize, int FlushThreshold, int CacheLimit, bool BulkCopy, bool OptimizedRebuilds, int UpdateBatchSize)
+internal sealed record RebuildTuning(int BatchSize, int FlushThreshold, int CacheLimit, bool BulkCopy, bool OptimizedRebuilds, int UpdateBatchSize, int MaxAutoPrepare)
 {
-    public static RebuildTuning MartenDefaults { get; } = new(500, 0, 0, false, false, 500);
+    public static RebuildTuning MartenDefaults { get; } = new(500, 0, 0, false, false, 500, 0);
 
     public bool IsDefault => this == MartenDefaults;
 
@@ -33,6 +34,7 @@ internal sealed record RebuildTuning(int BatchSize, int FlushThreshold, int Cach
                 "bulkcopy" => tuning with { BulkCopy = true },
                 "optimized" => tuning with { OptimizedRebuilds = true },
                 "updatebatch" => tuning with { UpdateBatchSize = value },
+                "prepare" => tuning with { MaxAutoPrepare = value },
                 _ => throw new ArgumentException($"Unknown rebuild setting '{part}' in '{spec}'.", nameof(spec)),
             };
         }
@@ -63,5 +65,6 @@ internal sealed record RebuildTuning(int BatchSize, int FlushThreshold, int Cach
             BulkCopy ? "RebuildWithBulkCopy" : null,
             OptimizedRebuilds ? "UseOptimizedProjectionRebuilds" : null,
             UpdateBatchSize != 500 ? $"UpdateBatchSize {UpdateBatchSize:N0}" : null,
+            MaxAutoPrepare > 0 ? $"Max Auto Prepare {MaxAutoPrepare}" : null,
         }.OfType<string>());
 }

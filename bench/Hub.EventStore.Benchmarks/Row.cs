@@ -25,8 +25,14 @@ internal sealed record Row(string Name, long Events, Func<int, int, Task>? Run =
         ArgumentNullException.ThrowIfNull(run);
         var watch = Stopwatch.StartNew();
         await run();
-        return new Row(name, events) { Elapsed = watch.Elapsed };
+        var row = new Row(name, events) { Elapsed = watch.Elapsed };
+        row.Report();
+        return row;
     }
+
+    /// <summary>Progress on stderr while the run goes on; the table comes at the end.</summary>
+    public void Report() =>
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} {Name}: {Elapsed.TotalSeconds:F1} s, {Rate:N0} events/s"));
 
     public static void Print(IReadOnlyList<Row> rows, double copyRate)
     {
