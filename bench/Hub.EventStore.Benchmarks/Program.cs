@@ -53,6 +53,10 @@ try
 
     var settings = await ScalarAsync<string>(dataSource, "SELECT version() || ' | fsync=' || current_setting('fsync') || ', synchronous_commit=' || current_setting('synchronous_commit')");
     Console.WriteLine($"Server: {settings}");
+    Row.Meter = CpuMeter.For(await ScalarAsync<int>(dataSource, "SELECT pg_backend_pid()"));
+    Console.WriteLine(Row.Meter.IncludesServer
+        ? "CPU: this process and the server's processes (read from /proc)"
+        : "CPU: this process only (the server's processes are not visible here)");
     Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, .NET {Environment.Version}; {events:N0} events per append row, {PageSize} per transaction");
     Console.WriteLine();
 
@@ -123,12 +127,12 @@ try
     var candidates = new List<(RebuildTuning Tuning, DocumentStore Store)> { (RebuildTuning.MartenDefaults, store) };
     foreach (var tuning in tunings.Where(t => !t.IsDefault))
         candidates.Add((tuning, await OpenStoreAsync(tuning, subscription: null)));
-    var times = candidates.Select(_ => new List<TimeSpan>()).ToList();
+    var measured = candidates.Select(_ => new List<Row>()).ToList();
     for (var round = 0; round < rounds; round++)
     {
         var order = Enumerable.Range(0, candidates.Count);
         foreach (var i in round % 2 == 0 ? order : order.Reverse())
-            times[i].Add(await RebuildAsync(candidates[i].Store, candidates[i].Tuning));
+            measured[i].Add(await RebuildAsync(candidates[i].Store, candidates[i].Tuning));
     }
 
     var defaultRebuild = RebuildRow(0);
@@ -152,7 +156,7 @@ try
     foreach (var source in tunedSources)
         await source.DisposeAsync();
 
-    Row.Print(rows, copyRate: rows[0].Rate);
+    Row.Print(rows);
     Console.WriteLine();
     Console.WriteLine("Targets (2 cores): the hub's append path >= 25% of COPY; the tuned rebuild >= 2x Marten's default rebuild.");
     Console.WriteLine("Every catch-up and rebuild left one read model per stream with its observation count and last version equal to the log.");
@@ -197,7 +201,7 @@ try
         return row;
     }
 
-    async Task<TimeSpan> RebuildAsync(DocumentStore rebuilding, RebuildTuning tuning)
+    async Task<Row> RebuildAsync(DocumentStore rebuilding, RebuildTuning tuning)
     {
         await ExecuteAsync(dataSource, "CHECKPOINT");
         var row = await Row.TimeAsync($"projection rebuild, {tuning}", total, async () =>
@@ -206,14 +210,15 @@ try
             await daemon.RebuildProjectionAsync(ContactSummaryProjection.ProjectionName, timeout, CancellationToken.None);
         });
         await VerifyReadModelAsync(dataSource, row.Name);
-        return row.Elapsed;
+        return row;
     }
 
     Row RebuildRow(int candidate) => new(
-        string.Create(CultureInfo.InvariantCulture, $"projection rebuild, {candidates[candidate].Tuning} ({string.Join(" + ", times[candidate].Select(t => $"{t.TotalSeconds:F1}"))} s)"),
+        string.Create(CultureInfo.InvariantCulture, $"projection rebuild, {candidates[candidate].Tuning} ({string.Join(" + ", measured[candidate].Select(r => $"{r.Elapsed.TotalSeconds:F1}"))} s)"),
         total * rounds)
     {
-        Elapsed = times[candidate].Aggregate(TimeSpan.Zero, (sum, t) => sum + t),
+        Elapsed = measured[candidate].Aggregate(TimeSpan.Zero, (sum, r) => sum + r.Elapsed),
+        Cpu = measured[candidate].Aggregate(TimeSpan.Zero, (sum, r) => sum + r.Cpu),
     };
 
     // Pages of 500 contacts, one event each, on streams propstreet-contact-{n}. Parallel sessions take whole pages from a

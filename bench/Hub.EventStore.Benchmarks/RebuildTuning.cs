@@ -5,13 +5,13 @@ using Marten;
 namespace Hub.EventStore.Benchmarks;
 
 /// <summary>
-/// The settings a projection rebuild runs with, written as <c>batch=5000,flush=300000</c>: the projection's
-/// <c>Options.BatchSize</c> (events per page; Marten's default 500), <c>Options.RebuildFlushThreshold</c> (rebuild only:
-/// keep the latest document per stream in memory and write each once per this many dirty documents; 0 = write every
-/// page), <c>Options.CacheLimitPerTenant</c> (documents kept between pages; 0 = reload from the database), and the
-/// store-wide <c>bulkcopy</c> (<c>Projections.RebuildWithBulkCopy</c>), <c>prepare=N</c> (Npgsql's <c>Max Auto Prepare</c> on the
-/// store's data source), <c>optimized</c>
-/// (<c>Events.UseOptimizedProjectionRebuilds</c>) and <c>updatebatch=N</c> (<c>UpdateBatchSize</c>, statements per round trip).
+/// The settings a projection rebuild runs with, written as <c>prepare=100</c> or <c>batch=2000,flush=1000000</c>.
+/// Per projection: <c>batch=N</c> <c>Options.BatchSize</c> (events per page; Marten's default 500), <c>flush=N</c>
+/// <c>Options.RebuildFlushThreshold</c> (rebuild only: the latest document per stream stays in memory and is written
+/// once per N dirty documents; 0 = every page), <c>cache=N</c> <c>Options.CacheLimitPerTenant</c>. Store-wide:
+/// <c>bulkcopy</c> <c>Projections.RebuildWithBulkCopy</c>, <c>optimized</c> <c>Events.UseOptimizedProjectionRebuilds</c>,
+/// <c>updatebatch=N</c> <c>UpdateBatchSize</c> (statements per round trip). Connection: <c>prepare=N</c> Npgsql's
+/// <c>Max Auto Prepare</c> on the store's data source.
 /// </summary>
 internal sealed record RebuildTuning(int BatchSize, int FlushThreshold, int CacheLimit, bool BulkCopy, bool OptimizedRebuilds, int UpdateBatchSize, int MaxAutoPrepare)
 {
