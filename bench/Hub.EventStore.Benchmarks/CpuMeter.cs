@@ -20,12 +20,13 @@ internal sealed class CpuMeter(int? postmasterPid)
     public static CpuMeter For(int backendPid) =>
         new(Stat(backendPid) is { } backend && int.TryParse(backend[1], CultureInfo.InvariantCulture, out var parent) && Stat(parent) is not null ? parent : null);
 
-    public TimeSpan Now()
+    /// <summary>CPU used so far: this process, and this process plus the server.</summary>
+    public (TimeSpan Client, TimeSpan Total) Now()
     {
         using var self = Process.GetCurrentProcess();
-        var total = self.TotalProcessorTime;
+        var client = self.TotalProcessorTime;
         if (postmasterPid is not { } postmaster)
-            return total;
+            return (client, client);
 
         double ticks = 0;
         // The postmaster's own time plus what its exited children left it (cutime, cstime), plus its live children.
@@ -39,7 +40,7 @@ internal sealed class CpuMeter(int? postmasterPid)
                 ticks += Field(child, 11) + Field(child, 12);
         }
 
-        return total + TimeSpan.FromSeconds(ticks / TicksPerSecond);
+        return (client, client + TimeSpan.FromSeconds(ticks / TicksPerSecond));
     }
 
     private static double Field(string[] fields, int index) => double.Parse(fields[index], CultureInfo.InvariantCulture);

@@ -165,9 +165,13 @@ try
     async Task<DocumentStore> OpenStoreAsync(RebuildTuning tuning, CommitOrderProbe? subscription)
     {
         var source = dataSource;
-        if (tuning.MaxAutoPrepare > 0)
+        if (tuning.MaxAutoPrepare > 0 || tuning.CustomPlans)
         {
-            source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = tuning.MaxAutoPrepare }.ConnectionString);
+            source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString)
+            {
+                MaxAutoPrepare = tuning.MaxAutoPrepare,
+                Options = tuning.CustomPlans ? "-c plan_cache_mode=force_custom_plan" : null,
+            }.ConnectionString);
             tunedSources.Add(source);
         }
 
@@ -220,6 +224,7 @@ try
     {
         Elapsed = measured[candidate].Aggregate(TimeSpan.Zero, (sum, r) => sum + r.Elapsed),
         Cpu = measured[candidate].Aggregate(TimeSpan.Zero, (sum, r) => sum + r.Cpu),
+        ClientCpu = measured[candidate].Aggregate(TimeSpan.Zero, (sum, r) => sum + r.ClientCpu),
     };
 
     // Pages of 500 contacts, one event each, on streams propstreet-contact-{n}. Parallel sessions take whole pages from a

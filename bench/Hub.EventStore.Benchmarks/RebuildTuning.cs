@@ -11,11 +11,12 @@ namespace Hub.EventStore.Benchmarks;
 /// once per N dirty documents; 0 = every page), <c>cache=N</c> <c>Options.CacheLimitPerTenant</c>. Store-wide:
 /// <c>bulkcopy</c> <c>Projections.RebuildWithBulkCopy</c>, <c>optimized</c> <c>Events.UseOptimizedProjectionRebuilds</c>,
 /// <c>updatebatch=N</c> <c>UpdateBatchSize</c> (statements per round trip). Connection: <c>prepare=N</c> Npgsql's
-/// <c>Max Auto Prepare</c> on the store's data source.
+/// <c>Max Auto Prepare</c> on the store's data source, <c>customplans</c> PostgreSQL's <c>plan_cache_mode=force_custom_plan</c>
+/// for its sessions (prepared statements keep being planned for their parameters, never with a generic plan).
 /// </summary>
-internal sealed record RebuildTuning(int BatchSize, int FlushThreshold, int CacheLimit, bool BulkCopy, bool OptimizedRebuilds, int UpdateBatchSize, int MaxAutoPrepare)
+internal sealed record RebuildTuning(int BatchSize, int FlushThreshold, int CacheLimit, bool BulkCopy, bool OptimizedRebuilds, int UpdateBatchSize, int MaxAutoPrepare, bool CustomPlans)
 {
-    public static RebuildTuning MartenDefaults { get; } = new(500, 0, 0, false, false, 500, 0);
+    public static RebuildTuning MartenDefaults { get; } = new(500, 0, 0, false, false, 500, 0, false);
 
     public bool IsDefault => this == MartenDefaults;
 
@@ -35,6 +36,7 @@ internal sealed record RebuildTuning(int BatchSize, int FlushThreshold, int Cach
                 "optimized" => tuning with { OptimizedRebuilds = true },
                 "updatebatch" => tuning with { UpdateBatchSize = value },
                 "prepare" => tuning with { MaxAutoPrepare = value },
+                "customplans" => tuning with { CustomPlans = true },
                 _ => throw new ArgumentException($"Unknown rebuild setting '{part}' in '{spec}'.", nameof(spec)),
             };
         }
@@ -66,5 +68,6 @@ internal sealed record RebuildTuning(int BatchSize, int FlushThreshold, int Cach
             OptimizedRebuilds ? "UseOptimizedProjectionRebuilds" : null,
             UpdateBatchSize != 500 ? $"UpdateBatchSize {UpdateBatchSize:N0}" : null,
             MaxAutoPrepare > 0 ? $"Max Auto Prepare {MaxAutoPrepare}" : null,
+            CustomPlans ? "plan_cache_mode=force_custom_plan" : null,
         }.OfType<string>());
 }

@@ -11,6 +11,9 @@ internal sealed record Row(string Name, long Events, Func<int, int, Task>? Run =
     /// <summary>CPU of this process and the database server while the row ran (see <see cref="CpuMeter"/>).</summary>
     public TimeSpan Cpu { get; set; }
 
+    /// <summary>The part of <see cref="Cpu"/> this process used.</summary>
+    public TimeSpan ClientCpu { get; set; }
+
     /// <summary>Set once per run, before anything is measured.</summary>
     public static CpuMeter Meter { get; set; } = new(null);
 
@@ -25,7 +28,9 @@ internal sealed record Row(string Name, long Events, Func<int, int, Task>? Run =
         var watch = Stopwatch.StartNew();
         await Run!(from, to);
         Elapsed += watch.Elapsed;
-        Cpu += Meter.Now() - cpu;
+        var now = Meter.Now();
+        Cpu += now.Total - cpu.Total;
+        ClientCpu += now.Client - cpu.Client;
     }
 
     public static async Task<Row> TimeAsync(string name, long events, Func<Task> run)
@@ -34,14 +39,15 @@ internal sealed record Row(string Name, long Events, Func<int, int, Task>? Run =
         var cpu = Meter.Now();
         var watch = Stopwatch.StartNew();
         await run();
-        var row = new Row(name, events) { Elapsed = watch.Elapsed, Cpu = Meter.Now() - cpu };
+        var now = Meter.Now();
+        var row = new Row(name, events) { Elapsed = watch.Elapsed, Cpu = now.Total - cpu.Total, ClientCpu = now.Client - cpu.Client };
         row.Report();
         return row;
     }
 
     /// <summary>Progress on stderr while the run goes on; the table comes at the end.</summary>
     public void Report() =>
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} {Name}: {Elapsed.TotalSeconds:F1} s, {Rate:N0} events/s, CPU {Cpu.TotalSeconds:F1} s"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} {Name}: {Elapsed.TotalSeconds:F1} s, {Rate:N0} events/s, CPU {Cpu.TotalSeconds:F1} s (this process {ClientCpu.TotalSeconds:F1} s)"));
 
     /// <summary>Events per second of CPU (client and server together).</summary>
     public double CpuRate => Events / Cpu.TotalSeconds;
