@@ -115,9 +115,9 @@ try
     var rows = new List<Row>(appends);
 
     // Async daemon catch-up: a new projection over the whole log, until its progress reaches the last event; then the
-    // same again (progress and read models dropped: a new projection) on the data source with automatic preparation.
+    // same again (progress and read models dropped: a new projection) on the proposed data source.
     var lastSequence = await ScalarAsync<long>(dataSource, "SELECT max(seq_id) FROM hub.mt_events");
-    // Hint bits and statistics set now, so the first reader of the log does not pay for them and the later ones not.
+    // Hint bits and statistics set now, so the first reader of the log does not pay for them alone.
     await ExecuteAsync(dataSource, "VACUUM ANALYZE hub.mt_events, hub.mt_streams");
     rows.Add(await CatchUpAsync(store, $"async daemon catch-up, {ContactSummaryProjection.ProjectionName} projection"));
     await ExecuteAsync(dataSource, $"DELETE FROM hub.mt_event_progression WHERE name LIKE '{ContactSummaryProjection.ProjectionName}:%'; TRUNCATE hub.mt_doc_contactsummary");
