@@ -2,7 +2,7 @@
 // fresh database: the hub's append path on Marten, the async daemon catching a projection up, a full rebuild of that
 // projection with Marten's defaults and with tuned settings, and a subscription receiving every event.
 // Usage: dotnet run -c Release --project bench/Hub.EventStore.Benchmarks -- [--events N] [--rebuild "SETTINGS;SETTINGS"] [--rounds N]
-// Needs ConnectionStrings__Postgres (a server where it may create and drop a database).
+// Servers: ConnectionStrings__Postgres when set (a server where it may create and drop a database), else Testcontainers.
 using System.Diagnostics;
 using System.Globalization;
 using Hub.EventStore;
@@ -30,8 +30,8 @@ const int IngestConsumers = 4;
 const int Slices = 10;
 var timeout = TimeSpan.FromMinutes(30);
 
-var server = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
-    ?? throw new InvalidOperationException("Set ConnectionStrings__Postgres to a server where the benchmark may create a database.");
+// ConnectionStrings__Postgres when set, else a PostgreSQL container started for this run (as the tests do).
+var server = Hub.Testing.TestServers.Postgres;
 var databaseName = $"bench_eventstore_{Guid.NewGuid():N}";
 await ExecuteAsync(server, $"CREATE DATABASE \"{databaseName}\"");
 try
