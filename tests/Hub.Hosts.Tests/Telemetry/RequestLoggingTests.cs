@@ -72,7 +72,10 @@ public sealed class RequestLoggingTests
 
         /// <summary>The request log's events: method, path, status and level.</summary>
         public IEnumerable<(string Method, string Path, int Status, LogEventLevel Level)> Requests =>
-            _events.Where(e => e.Properties.ContainsKey("RequestPath")).Select(e => (
+            // Only the request log's own events: anything logged during a request carries RequestPath in its scope.
+            _events.Where(e => e.Properties.TryGetValue("SourceContext", out var source)
+                    && source is ScalarValue { Value: "Serilog.AspNetCore.RequestLoggingMiddleware" })
+                .Select(e => (
                 (string)((ScalarValue)e.Properties["RequestMethod"]).Value!,
                 (string)((ScalarValue)e.Properties["RequestPath"]).Value!,
                 (int)((ScalarValue)e.Properties["StatusCode"]).Value!,
