@@ -1,4 +1,5 @@
 using Hub.Ingest.Storage;
+using Hub.Ingest.Webhooks;
 using Hub.ServiceDefaults;
 using Hub.ServiceDefaults.Messaging;
 using Hub.ServiceDefaults.Postgres;
@@ -8,9 +9,11 @@ builder.AddServiceDefaults();
 builder.AddPostgres();
 builder.AddRabbitMq();
 builder.Services.AddHostedService<IngestSchema>();
+builder.AddWebhookReceivers();
 
 var app = builder.Build();
 app.MapServiceDefaults();
+app.MapWebhookReceivers();
 app.Run();
 
 /// <summary>Entry point marker for the test host.</summary>
