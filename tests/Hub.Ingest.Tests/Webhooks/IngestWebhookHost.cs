@@ -64,7 +64,7 @@ public sealed class IngestWebhookHost : IAsyncDisposable
         });
         if (kestrelPort is { } port)
         {
-            factory.UseKestrel(port);
+            factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
             factory.StartServer();
         }
 
