@@ -5,8 +5,8 @@ namespace Hub.Ingest.Webhooks;
 
 /// <summary>
 /// Property Finder's lead webhook, <c>{"event":"lead.created","data":[lead, …]}</c>: full leads, the list
-/// response's shape, so no follow-up GET is needed. Leads have no updated stamp and never change at the source;
-/// <c>createdAt</c> is their version.
+/// response's shape, so no follow-up GET is needed. Leads have no updated stamp and never change at the source, so
+/// updatedUtc stays null, as the lead poller sends it (a webhook and a poll of one lead must compare equal).
 /// </summary>
 public static class PropertyFinderWebhookEvents
 {
@@ -34,9 +34,7 @@ public static class PropertyFinderWebhookEvents
         {
             if (lead.ValueKind != JsonValueKind.Object || WebhookReading.Id(lead, "id") is not { } id)
                 return new WebhookReading.Parked(eventName, "A lead in 'data' has no id.");
-            if (!WebhookReading.TryInstant(lead, "createdAt", out var createdAt))
-                return new WebhookReading.Parked(eventName, $"Lead {id} has a createdAt that is not an ISO 8601 instant.");
-            records.Add(new ObservedRecord(id, createdAt, null, null, lead.Clone()));
+            records.Add(new ObservedRecord(id, null, null, null, lead.Clone()));
         }
 
         return new WebhookReading.Observed(eventName, "lead", records);

@@ -124,6 +124,12 @@ public sealed record HostSettings
     /// <summary>Property Finder's secret is a plain string, keyed with its UTF-8 bytes.</summary>
     public string PropertyFinderSecret { get; init; } = $"pf-secret-{Guid.NewGuid():N}";
 
+    /// <summary>
+    /// Where the connections' pollers (another part of Ingest) read: nothing listens here unless a test points it at a
+    /// sandbox. Given with credentials so the connections are complete for them too.
+    /// </summary>
+    public Uri SourceBaseUrl { get; init; } = new("http://127.0.0.1:9/");
+
     public string OperatorToken { get; init; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     public static string NewSecret() => Signer.NewSecret();
@@ -133,8 +139,13 @@ public sealed record HostSettings
         new($"Ingest:Connections:{PropstreetConnection}:Source", "propstreet"),
         new($"Ingest:Connections:{PropstreetConnection}:WebhookSecret", PropstreetSecret),
         new($"Ingest:Connections:{PropstreetConnection}:WebhookSecrets:0", PropstreetRotatedSecret),
+        new($"Ingest:Connections:{PropstreetConnection}:BaseUrl", SourceBaseUrl.ToString()),
+        new($"Ingest:Connections:{PropstreetConnection}:Token", "ingest-webhook-test"),
         new($"Ingest:Connections:{PropertyFinderConnection}:Source", "propertyfinder"),
         new($"Ingest:Connections:{PropertyFinderConnection}:WebhookSecret", PropertyFinderSecret),
+        new($"Ingest:Connections:{PropertyFinderConnection}:BaseUrl", SourceBaseUrl.ToString()),
+        new($"Ingest:Connections:{PropertyFinderConnection}:ClientId", "ingest-webhook-test"),
+        new($"Ingest:Connections:{PropertyFinderConnection}:ClientSecret", "ingest-webhook-test"),
         new("Ingest:OperatorToken", OperatorToken),
         new("Ingest:Webhooks:MaxBodyBytes", IngestWebhookHost.MaxBodyBytes),
     ];

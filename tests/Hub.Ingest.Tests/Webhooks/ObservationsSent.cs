@@ -7,7 +7,8 @@ namespace Hub.Ingest.Tests.Webhooks;
 /// <summary>
 /// Reads <c>hub-observations</c> with a plain AMQP client, as the test's own consumer: what the receivers sent, in
 /// MassTransit's envelope. The queue is declared as MassTransit declares it, so "nothing sent" can be read before
-/// anything ever was.
+/// anything ever was. Only webhook observations are read: the pollers of the same connections send their pages to
+/// this queue too.
 /// </summary>
 public sealed class ObservationsSent : IAsyncDisposable
 {
@@ -36,7 +37,7 @@ public sealed class ObservationsSent : IAsyncDisposable
         var taken = new List<RecordsObserved>();
         while (await _channel.BasicGetAsync(Name, autoAck: true) is { } message)
             taken.Add(Read(message.Body));
-        return taken;
+        return [.. taken.Where(FromWebhook)];
     }
 
     /// <summary>Waits until <paramref name="count"/> messages arrived (sent asynchronously by a sandbox); the deadline only stops a broken test from hanging.</summary>
@@ -47,13 +48,18 @@ public sealed class ObservationsSent : IAsyncDisposable
         while (taken.Count < count && DateTime.UtcNow < deadline)
         {
             if (await _channel.BasicGetAsync(Name, autoAck: true) is { } message)
-                taken.Add(Read(message.Body));
+            {
+                if (Read(message.Body) is var observed && FromWebhook(observed))
+                    taken.Add(observed);
+            }
             else
                 await Task.Delay(50);
         }
 
         return taken;
     }
+
+    private static bool FromWebhook(RecordsObserved observed) => observed.Channel == "webhook";
 
     private static RecordsObserved Read(ReadOnlyMemory<byte> body)
     {

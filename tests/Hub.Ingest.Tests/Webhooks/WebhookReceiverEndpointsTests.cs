@@ -194,7 +194,7 @@ public sealed class WebhookReceiverEndpointsTests(IngestWebhookHostFixture fixtu
         Assert.Equal(("propertyfinder", "lead"), (sent.Source, sent.Resource));
         var lead = Assert.Single(sent.Records);
         Assert.Equal("lead_987654", lead.Id);
-        Assert.Equal(new DateTimeOffset(2025, 12, 19, 10, 30, 0, TimeSpan.Zero), lead.UpdatedUtc);
+        Assert.Equal("2025-12-19T10:30:00Z", lead.Data.GetProperty("createdAt").GetString());
     }
 
     [Fact]
