@@ -7,6 +7,7 @@ using System.Text;
 using Hub.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Signer = sandbox::Hub.Sandbox.Webhooks.StandardWebhookSigner;
 
@@ -26,8 +27,9 @@ public sealed class IngestWebhookHost : IAsyncDisposable
     private readonly RabbitMqVirtualHost _broker;
     private readonly WebApplicationFactory<Program> _factory;
 
-    private IngestWebhookHost(PostgresDatabase database, RabbitMqVirtualHost broker, WebApplicationFactory<Program> factory, ObservationsSent observations, HostSettings settings)
+    private IngestWebhookHost(PostgresDatabase database, RabbitMqVirtualHost broker, WebApplicationFactory<Program> factory, ObservationsSent observations, HostSettings settings, CapturedLogs logs)
     {
+        Logs = logs;
         _database = database;
         _broker = broker;
         _factory = factory;
@@ -37,6 +39,8 @@ public sealed class IngestWebhookHost : IAsyncDisposable
     }
 
     public HostSettings Settings { get; }
+
+    public CapturedLogs Logs { get; }
 
     public string Propstreet => Settings.PropstreetConnection;
 
@@ -55,12 +59,14 @@ public sealed class IngestWebhookHost : IAsyncDisposable
         var database = await PostgresDatabase.CreateAsync("webhooks");
         var broker = await RabbitMqVirtualHost.CreateAsync("webhooks");
         var observations = await ObservationsSent.OpenAsync(broker.Amqp);
+        var logs = new CapturedLogs();
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
         {
             host.UseSetting("ConnectionStrings:Postgres", database.ConnectionString);
             host.UseSetting("ConnectionStrings:RabbitMq", broker.Amqp.ToString());
             foreach (var (key, value) in settings.Configuration())
                 host.UseSetting(key, value);
+            host.ConfigureLogging(logging => logging.AddProvider(logs));
         });
         if (kestrelPort is { } port)
         {
@@ -68,7 +74,7 @@ public sealed class IngestWebhookHost : IAsyncDisposable
             factory.StartServer();
         }
 
-        return new IngestWebhookHost(database, broker, factory, observations, settings);
+        return new IngestWebhookHost(database, broker, factory, observations, settings, logs);
     }
 
     public Uri ReceiverUrl(string source, string connection) => new(Client.BaseAddress!, $"/webhooks/{source}/{connection}");

@@ -204,6 +204,24 @@ public sealed class WebhookReceiverEndpointsTests(IngestWebhookHostFixture fixtu
         await AssertProblemAsync(unknown, HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task Received_refused_and_parked_deliveries_leave_no_secret_signature_or_record_field_in_the_logs()
+    {
+        var body = ContactUpdated();
+        var observed = IngestWebhookHost.Delivery(PropstreetPath, body, Host.Settings.PropstreetSecret);
+        var signature = observed.Headers.GetValues("webhook-signature").Single();
+        using var accepted = await SendAsync(observed);
+        using var refused = await SendAsync(IngestWebhookHost.Delivery(PropstreetPath, body, Host.Settings.PropstreetSecret, signature: signature));
+        using var parked = await SendAsync(IngestWebhookHost.Delivery(PropstreetPath, body.Replace("contact.updated", "contact.merged", StringComparison.Ordinal), Host.Settings.PropstreetSecret));
+        await Host.Observations.TakeAllAsync();
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.Accepted], [accepted.StatusCode, refused.StatusCode, parked.StatusCode]);
+        var logs = string.Join('\n', Host.Logs.Lines);
+        Assert.Contains(Host.Propstreet, logs, StringComparison.Ordinal);
+        string[] secrets = [Host.Settings.PropstreetSecret, Host.Settings.PropstreetSecret["whsec_".Length..], Host.Settings.PropstreetRotatedSecret, signature[3..], "jane@example.com", "Jane"];
+        Assert.All(secrets, secret => Assert.DoesNotContain(secret, logs, StringComparison.Ordinal));
+    }
+
     private static MeterListener ListenToRejections(string connection, List<string> reasons)
     {
         var listener = new MeterListener
