@@ -46,30 +46,48 @@ public sealed class SandboxWebhookDeliveryTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    [Fact]
-    public async Task Contact_changes_in_the_sandbox_arrive_as_signed_webhooks_and_end_as_RecordsObserved()
+    /// <summary>A contact subscription on the sandbox pointing at an Ingest host started with its secret.</summary>
+    private static async Task<(IngestWebhookHost Ingest, HostSettings Settings, string SubscriptionId)> SubscribeIngestAsync(HttpClient api)
     {
-        await using var propstreet = StartSandbox();
-        using var api = propstreet.CreateClient();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "ingest-webhook-test");
         var port = FreePort();
         var settings = new HostSettings();
         var receiver = new Uri($"http://127.0.0.1:{port}/webhooks/propstreet/{settings.PropstreetConnection}");
         using var subscribed = await api.PostAsJsonAsync("/api/v1/webhooks", new { url = receiver.ToString(), events = ContactEvents });
         Assert.Equal(HttpStatusCode.Created, subscribed.StatusCode);
         var subscription = await subscribed.Content.ReadFromJsonAsync<JsonElement>();
-        var secret = subscription.GetProperty("secret").GetString()!;
-        await using var ingest = await IngestWebhookHost.StartAsync(settings with { PropstreetSecret = secret, SourceBaseUrl = api.BaseAddress! }, port);
+        settings = settings with { PropstreetSecret = subscription.GetProperty("secret").GetString()!, SourceBaseUrl = api.BaseAddress! };
+        return (await IngestWebhookHost.StartAsync(settings, port), settings, subscription.GetProperty("id").GetString()!);
+    }
 
+    private static HttpClient PropstreetApi(WebApplicationFactory<sandbox::Program> sandbox)
+    {
+        var api = sandbox.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "ingest-webhook-test");
+        return api;
+    }
+
+    /// <summary>Creates, updates and deletes one contact as a UI user; returns its id.</summary>
+    private static async Task<string> CreateUpdateAndDeleteContactAsync(HttpClient api)
+    {
         using var created = await api.PostAsJsonAsync("/_sandbox/propstreet/contacts", new { firstName = "Webhook", lastName = "Created", email = "webhook.created@example.com" });
         var contactId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         using var updated = await api.PatchAsJsonAsync($"/_sandbox/propstreet/contacts/{contactId}", new { lastName = "Updated" });
         using var deleted = await api.DeleteAsync(new Uri($"/_sandbox/propstreet/contacts/{contactId}", UriKind.Relative));
         Assert.Equal([HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.NoContent], [created.StatusCode, updated.StatusCode, deleted.StatusCode]);
+        return contactId;
+    }
 
+    [Fact]
+    public async Task Contact_changes_in_the_sandbox_arrive_as_signed_webhooks_and_end_as_RecordsObserved()
+    {
+        await using var propstreet = StartSandbox();
+        using var api = PropstreetApi(propstreet);
+        var (ingest, settings, subscriptionId) = await SubscribeIngestAsync(api);
+        await using var stopsIngest = ingest;
+
+        var contactId = await CreateUpdateAndDeleteContactAsync(api);
         var observed = await ingest.Observations.TakeAsync(3);
 
-        var subscriptionId = subscription.GetProperty("id").GetString();
         Assert.True(3 == observed.Count, await api.GetStringAsync(new Uri($"/api/v1/webhooks/{subscriptionId}/deliveries", UriKind.Relative)));
         Assert.Equal(3, observed.Select(o => o.ObservationId).Distinct().Count());
         Assert.All(observed, o =>
@@ -86,6 +104,41 @@ public sealed class SandboxWebhookDeliveryTests
         Assert.Equal([null, null], records.Take(2).Select(r => r.DeletedUtc));
         Assert.NotNull(records[2].DeletedUtc);
         Assert.Equal("Updated", records[1].Data.GetProperty("lastName").GetString());
+    }
+
+    [Fact]
+    public async Task Every_sandbox_delivery_sent_twice_and_out_of_order_ends_as_one_observation()
+    {
+        await using var propstreet = StartSandbox();
+        using var api = PropstreetApi(propstreet);
+        var (ingest, _, subscriptionId) = await SubscribeIngestAsync(api);
+        await using var stopsIngest = ingest;
+        using var faults = await api.PutAsJsonAsync("/_sandbox/faults", new { webhookDuplicateShare = 1.0, webhookOutOfOrder = true });
+        Assert.Equal(HttpStatusCode.OK, faults.StatusCode);
+
+        await CreateUpdateAndDeleteContactAsync(api);
+        var observed = await ingest.Observations.TakeAsync(3);
+        await AllSentTwiceAsync(api, subscriptionId, 3);
+
+        Assert.Equal(3, observed.Select(o => o.ObservationId).Distinct().Count());
+        Assert.Empty(await ingest.Observations.TakeAllAsync());
+    }
+
+    /// <summary>Reads the sandbox's history until every delivery was answered 2xx twice (the duplicate too); polling a state, not timing it.</summary>
+    private static async Task AllSentTwiceAsync(HttpClient api, string subscriptionId, int deliveries)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var history = await api.GetFromJsonAsync<JsonElement>($"/api/v1/webhooks/{subscriptionId}/deliveries");
+            var answered = history.GetProperty("data").EnumerateArray()
+                .Select(d => d.GetProperty("attempts").EnumerateArray().Count(a => a.GetProperty("statusCode").ValueKind == JsonValueKind.Number && a.GetProperty("statusCode").GetInt32() is >= 200 and < 300))
+                .ToList();
+            if (answered.Count == deliveries && answered.All(n => n >= 2))
+                return;
+            await Task.Delay(50);
+        }
+
+        Assert.Fail("The sandbox did not finish sending every delivery twice.");
     }
 
     [Fact]
