@@ -1,5 +1,6 @@
 using Hub.Ingest.Polling;
 using Hub.Ingest.Storage;
+using Hub.Ingest.Webhooks;
 using Hub.ServiceDefaults;
 using Hub.ServiceDefaults.Http;
 using Hub.ServiceDefaults.Messaging;
@@ -13,11 +14,11 @@ builder.AddPostgres();
 builder.AddRabbitMq();
 builder.Services.AddHostedService<IngestSchema>();
 builder.AddPolling();
-// Webhooks: builder.AddWebhookReceivers();
+builder.AddWebhookReceivers();
 
 var app = builder.Build();
 app.MapServiceDefaults();
-// Webhooks: app.MapWebhookReceivers();
+app.MapWebhookReceivers();
 app.Run();
 
 /// <summary>Entry point marker for the test host.</summary>

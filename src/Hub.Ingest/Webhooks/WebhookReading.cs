@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using Hub.Contracts.Observations;
+
+namespace Hub.Ingest.Webhooks;
+
+/// <summary>
+/// What an authentic delivery's body says, decided by a pure function per source: records to observe, something to
+/// park (authentic, but this code cannot map it — an event type it does not know, a record without an id), or a body
+/// that is not a JSON webhook at all (400).
+/// </summary>
+public abstract record WebhookReading
+{
+    public sealed record Observed(string Event, string Resource, IReadOnlyList<ObservedRecord> Records) : WebhookReading;
+
+    public sealed record Parked(string? Event, string Reason) : WebhookReading;
+
+    public sealed record Malformed(string Detail) : WebhookReading;
+
+    /// <summary>Reads a raw body sent by <paramref name="source"/>; every delivery is an object with a string <c>event</c>.</summary>
+    public static WebhookReading Read(string source, ReadOnlyMemory<byte> body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            return new Malformed($"The body is not valid JSON ({e.Message}).");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return new Malformed("The body must be a JSON object.");
+            if (!root.TryGetProperty("event", out var eventName) || eventName.ValueKind != JsonValueKind.String)
+                return new Malformed("The body has no string property 'event'.");
+            return source switch
+            {
+                WebhookSources.Propstreet => PropstreetWebhookEvents.Read(eventName.GetString()!, root),
+                WebhookSources.PropertyFinder => PropertyFinderWebhookEvents.Read(eventName.GetString()!, root),
+                _ => new Parked(eventName.GetString(), $"No webhook mapping for source '{source}'."),
+            };
+        }
+    }
+
+    /// <summary>A source id, a JSON string or number, as text; null when absent or another type.</summary>
+    internal static string? Id(JsonElement record, string property) =>
+        record.TryGetProperty(property, out var id) ? id.ValueKind switch
+        {
+            JsonValueKind.String when id.GetString() is { Length: > 0 } text => text,
+            JsonValueKind.Number => id.GetRawText(),
+            _ => null,
+        } : null;
+
+    /// <summary>
+    /// An ISO 8601 instant with any fractional width (the sources send 0–7 digits); false when present but unreadable.
+    /// Absent or null reads as null.
+    /// </summary>
+    internal static bool TryInstant(JsonElement record, string property, out DateTimeOffset? instant)
+    {
+        instant = null;
+        if (!record.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null)
+            return true;
+        if (value.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            instant = parsed;
+            return true;
+        }
+
+        return false;
+    }
+}
+
+public static class WebhookSources
+{
+    public const string Propstreet = "propstreet";
+    public const string PropertyFinder = "propertyfinder";
+}
