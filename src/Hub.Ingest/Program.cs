@@ -1,3 +1,4 @@
+using Hub.Ingest.Observations;
 using Hub.Ingest.Polling;
 using Hub.Ingest.Storage;
 using Hub.Ingest.Webhooks;
@@ -13,8 +14,9 @@ builder.AddResilientHttpClients();
 builder.AddPostgres();
 builder.AddRabbitMq();
 builder.Services.AddHostedService<IngestSchema>();
-builder.AddPolling();
-builder.AddWebhookReceivers();
+builder.AddObservationSending();   // Observations/: the hub-observations queue, its sender, the Hub.Ingest meter
+builder.AddPolling();              // Connections/, Propstreet/, PropertyFinder/, Budget/, Checkpoints/, Leadership/
+builder.AddWebhookReceivers();     // Webhooks/: receivers per connection, parked deliveries
 
 var app = builder.Build();
 app.MapServiceDefaults();

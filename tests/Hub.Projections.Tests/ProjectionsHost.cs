@@ -62,7 +62,7 @@ internal sealed class ProjectionsHost : IAsyncDisposable
             await _sender.StartAsync();
         }
 
-        var endpoint = await _sender.GetSendEndpoint(new Uri($"queue:{RecordStreamsSetup.ObservationsQueue}"));
+        var endpoint = await _sender.GetSendEndpoint(new Uri($"queue:{ObservationTransport.Queue}"));
         await endpoint.Send(message, message.GetType());
     }
 

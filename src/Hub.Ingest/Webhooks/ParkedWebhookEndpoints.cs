@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MassTransit;
+using Hub.Ingest.Observations;
 
 namespace Hub.Ingest.Webhooks;
 
@@ -36,7 +36,7 @@ public static class ParkedWebhookEndpoints
     }
 
     private static async Task<IResult> ReplayAsync(
-        long id, WebhookStore store, ISendEndpointProvider sendEndpoints, WebhookMetrics metrics, TimeProvider clock, CancellationToken ct)
+        long id, WebhookStore store, ObservationSender sender, WebhookMetrics metrics, TimeProvider clock, CancellationToken ct)
     {
         if (await store.GetParkedAsync(id, ct) is not { } parked)
             return NotFound(id);
@@ -50,7 +50,7 @@ public static class ParkedWebhookEndpoints
                 // The same webhook id may have come again and been sent after a deploy; then there is nothing to send.
                 if (!await store.WasSentAsync(parked.Connection, parked.WebhookId, ct))
                 {
-                    await WebhookHandOff.SendAsync(sendEndpoints, store, clock, parked.Source, parked.Connection, parked.WebhookId, observed, parked.ReceivedUtc, ct);
+                    await WebhookHandOff.SendAsync(sender, store, clock, parked.Source, parked.Connection, parked.WebhookId, observed, parked.ReceivedUtc, ct);
                     metrics.Accepted(parked.Source, parked.Connection, "replayed");
                 }
 

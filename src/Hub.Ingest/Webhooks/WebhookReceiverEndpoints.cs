@@ -1,5 +1,5 @@
 using System.Buffers;
-using MassTransit;
+using Hub.Ingest.Observations;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Ingest.Webhooks;
@@ -23,7 +23,7 @@ public static partial class WebhookReceiverEndpoints
 
     private static async Task<IResult> ReceiveAsync(
         string source, string connection, HttpContext http, IOptionsMonitor<WebhookOptions> options, WebhookStore store,
-        ISendEndpointProvider sendEndpoints, WebhookMetrics metrics, TimeProvider clock, ILoggerFactory loggers)
+        ObservationSender sender, WebhookMetrics metrics, TimeProvider clock, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(WebhookReceiverEndpoints).FullName!);
         var ct = http.RequestAborted;
@@ -81,7 +81,7 @@ public static partial class WebhookReceiverEndpoints
         switch (reading)
         {
             case WebhookReading.Observed observed:
-                var message = await WebhookHandOff.SendAsync(sendEndpoints, store, clock, source, connection, webhookId, observed, receivedUtc, ct);
+                var message = await WebhookHandOff.SendAsync(sender, store, clock, source, connection, webhookId, observed, receivedUtc, ct);
                 metrics.Accepted(source, connection, "observed");
                 LogObserved(logger, webhookId, observed.Event, source, connection, observed.Records.Count);
                 return Results.Ok(new WebhookAnswer("observed", message.ObservationId));

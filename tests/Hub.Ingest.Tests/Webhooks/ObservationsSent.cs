@@ -12,7 +12,7 @@ namespace Hub.Ingest.Tests.Webhooks;
 /// </summary>
 public sealed class ObservationsSent : IAsyncDisposable
 {
-    public const string Name = "hub-observations";
+    private const string Name = ObservationTransport.Queue;
 
     private readonly IConnection _connection;
     private readonly IChannel _channel;
