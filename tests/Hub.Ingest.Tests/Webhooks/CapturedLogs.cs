@@ -1,29 +1,23 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
+using System.Globalization;
+using Serilog.Core;
+using Serilog.Events;
 
 namespace Hub.Ingest.Tests.Webhooks;
 
-/// <summary>Every log line the host writes, rendered with its exception, so a test can look for what must never be there.</summary>
-public sealed class CapturedLogs : ILoggerProvider
+/// <summary>
+/// Every log event the host writes, rendered with its properties and exception, so a test can look for what must
+/// never be there. A Serilog sink: the hosts log through Serilog, which reads sinks from the services.
+/// </summary>
+public sealed class CapturedLogs : ILogEventSink
 {
     private readonly ConcurrentQueue<string> _lines = new();
 
     public IReadOnlyCollection<string> Lines => _lines;
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
+    public void Emit(LogEvent logEvent)
     {
-    }
-
-    private sealed class Logger(CapturedLogs logs, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            logs._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+        var properties = string.Join(' ', logEvent.Properties.Select(p => $"{p.Key}={p.Value}"));
+        _lines.Enqueue($"{logEvent.Level} {logEvent.RenderMessage(CultureInfo.InvariantCulture)} {properties} {logEvent.Exception}");
     }
 }

@@ -7,8 +7,9 @@ using System.Text;
 using Hub.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Serilog.Core;
 using Signer = sandbox::Hub.Sandbox.Webhooks.StandardWebhookSigner;
 
 namespace Hub.Ingest.Tests.Webhooks;
@@ -66,7 +67,7 @@ public sealed class IngestWebhookHost : IAsyncDisposable
             host.UseSetting("ConnectionStrings:RabbitMq", broker.Amqp.ToString());
             foreach (var (key, value) in settings.Configuration())
                 host.UseSetting(key, value);
-            host.ConfigureLogging(logging => logging.AddProvider(logs));
+            host.ConfigureServices(services => services.AddSingleton<ILogEventSink>(logs));
         });
         if (kestrelPort is { } port)
         {

@@ -1,12 +1,9 @@
-extern alias sandbox;
-
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Hub.Ingest.Tests.Hosting;
 
 namespace Hub.Ingest.Tests.Webhooks;
 
@@ -19,23 +16,15 @@ public sealed class SandboxWebhookDeliveryTests
     private const string PropertyFinderSecret = "pf-secret-for-this-test";
     private static readonly string[] ContactEvents = ["contact.*"];
 
-    private static WebApplicationFactory<sandbox::Program> StartSandbox()
+    private static SandboxHost StartSandbox() => SandboxHost.Start(new Dictionary<string, string?>
     {
-        var factory = new WebApplicationFactory<sandbox::Program>().WithWebHostBuilder(host =>
-        {
-            host.UseSetting("Sandbox:AdminEnabled", "true");
-            host.UseSetting("Sandbox:Seed", "42");
-            host.UseSetting("Sandbox:Sizes:Contacts", "20");
-            host.UseSetting("Sandbox:Sizes:Companies", "5");
-            host.UseSetting("Sandbox:Sizes:Projects", "1");
-            host.UseSetting("Sandbox:Sizes:ProspectsPerProject", "1");
-            host.UseSetting("Sandbox:Sizes:Leads", "3");
-            host.UseSetting("Sandbox:PropertyFinder:WebhookSecret", PropertyFinderSecret);
-        });
-        factory.UseKestrel(0);
-        factory.StartServer();
-        return factory;
-    }
+        ["Sandbox:Sizes:Contacts"] = "20",
+        ["Sandbox:Sizes:Companies"] = "5",
+        ["Sandbox:Sizes:Projects"] = "1",
+        ["Sandbox:Sizes:ProspectsPerProject"] = "1",
+        ["Sandbox:Sizes:Leads"] = "3",
+        ["Sandbox:PropertyFinder:WebhookSecret"] = PropertyFinderSecret,
+    });
 
     // The sandbox must know the receiver's URL before Ingest can know the subscription's secret, so the port is
     // chosen first.
@@ -59,7 +48,7 @@ public sealed class SandboxWebhookDeliveryTests
         return (await IngestWebhookHost.StartAsync(settings, port), settings, subscription.GetProperty("id").GetString()!);
     }
 
-    private static HttpClient PropstreetApi(WebApplicationFactory<sandbox::Program> sandbox)
+    private static HttpClient PropstreetApi(SandboxHost sandbox)
     {
         var api = sandbox.CreateClient();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "ingest-webhook-test");
