@@ -55,6 +55,11 @@ public static class StandardWebhookSignature
         secret.StartsWith(SecretPrefix, StringComparison.Ordinal)
             ? Convert.FromBase64String(secret[SecretPrefix.Length..])
             : Encoding.UTF8.GetBytes(secret);
+
+    /// <summary>Whether <see cref="Key"/> can read the secret (checked when the configuration is read).</summary>
+    public static bool IsReadable(string secret) =>
+        !secret.StartsWith(SecretPrefix, StringComparison.Ordinal)
+        || Convert.TryFromBase64String(secret[SecretPrefix.Length..], new byte[secret.Length], out _);
 }
 
 public enum WebhookVerdict

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Hub.Contracts.Observations;
+using Hub.Ingest.Connections;
 
 namespace Hub.Ingest.Webhooks;
 
@@ -39,8 +40,8 @@ public abstract record WebhookReading
                 return new Malformed("The body has no string property 'event'.");
             return source switch
             {
-                WebhookSources.Propstreet => PropstreetWebhookEvents.Read(eventName.GetString()!, root),
-                WebhookSources.PropertyFinder => PropertyFinderWebhookEvents.Read(eventName.GetString()!, root),
+                SourceConnection.Propstreet => PropstreetWebhookEvents.Read(eventName.GetString()!, root),
+                SourceConnection.PropertyFinder => PropertyFinderWebhookEvents.Read(eventName.GetString()!, root),
                 _ => new Parked(eventName.GetString(), $"No webhook mapping for source '{source}'."),
             };
         }
@@ -73,10 +74,4 @@ public abstract record WebhookReading
 
         return false;
     }
-}
-
-public static class WebhookSources
-{
-    public const string Propstreet = "propstreet";
-    public const string PropertyFinder = "propertyfinder";
 }

@@ -1,18 +1,20 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Hub.Ingest.Observations;
 
 namespace Hub.Ingest.Webhooks;
 
 public static class WebhookSetup
 {
-    /// <summary>The receivers' configuration (validated at start: every <c>whsec_</c> secret must be base64), store and metrics.</summary>
+    /// <summary>
+    /// The receivers' configuration, store and metrics. They send through
+    /// <see cref="ObservationsSetup.AddObservationSending"/>; their connections (and secrets) are validated with the
+    /// pollers' by <see cref="Connections.ConnectionsSetup"/>.
+    /// </summary>
     public static WebApplicationBuilder AddWebhookReceivers(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<WebhookOptions>()
             .Bind(builder.Configuration.GetSection(WebhookOptions.Section))
-            .Validate(SecretsAreReadable, "An Ingest:Connections:{name}:WebhookSecret starting with 'whsec_' is not base64 after the prefix.")
             .Validate(o => o.Webhooks.MaxBodyBytes > 0 && o.Webhooks.TimestampTolerance > TimeSpan.Zero, "Ingest:Webhooks:MaxBodyBytes and TimestampTolerance must be positive.")
             .ValidateOnStart();
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddSingleton<WebhookMetrics>();
         return builder;
@@ -24,22 +26,5 @@ public static class WebhookSetup
         app.MapWebhookReceiverEndpoints();
         app.MapParkedWebhookEndpoints();
         return app;
-    }
-
-    private static bool SecretsAreReadable(WebhookOptions options)
-    {
-        foreach (var secret in options.Connections.Values.SelectMany(c => c.AcceptedSecrets()))
-        {
-            try
-            {
-                StandardWebhookSignature.Key(secret);
-            }
-            catch (FormatException)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

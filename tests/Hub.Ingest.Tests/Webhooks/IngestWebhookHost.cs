@@ -132,30 +132,39 @@ public sealed record HostSettings
     public string PropertyFinderSecret { get; init; } = $"pf-secret-{Guid.NewGuid():N}";
 
     /// <summary>
-    /// Where the connections' pollers (another part of Ingest) read: nothing listens here unless a test points it at a
-    /// sandbox. Given with credentials so the connections are complete for them too.
+    /// Where the connections' pollers read (a sandbox), with credentials; null (the default) = webhook-only
+    /// connections (<c>Poll=false</c>), so only the receivers send.
     /// </summary>
-    public Uri SourceBaseUrl { get; init; } = new("http://127.0.0.1:9/");
+    public Uri? SourceBaseUrl { get; init; }
 
     public string OperatorToken { get; init; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     public static string NewSecret() => Signer.NewSecret();
 
-    public IEnumerable<KeyValuePair<string, string?>> Configuration() =>
-    [
-        new($"Ingest:Connections:{PropstreetConnection}:Source", "propstreet"),
-        new($"Ingest:Connections:{PropstreetConnection}:WebhookSecret", PropstreetSecret),
-        new($"Ingest:Connections:{PropstreetConnection}:WebhookSecrets:0", PropstreetRotatedSecret),
-        new($"Ingest:Connections:{PropstreetConnection}:BaseUrl", SourceBaseUrl.ToString()),
-        new($"Ingest:Connections:{PropstreetConnection}:Token", "ingest-webhook-test"),
-        new($"Ingest:Connections:{PropertyFinderConnection}:Source", "propertyfinder"),
-        new($"Ingest:Connections:{PropertyFinderConnection}:WebhookSecret", PropertyFinderSecret),
-        new($"Ingest:Connections:{PropertyFinderConnection}:BaseUrl", SourceBaseUrl.ToString()),
-        new($"Ingest:Connections:{PropertyFinderConnection}:ClientId", "ingest-webhook-test"),
-        new($"Ingest:Connections:{PropertyFinderConnection}:ClientSecret", "ingest-webhook-test"),
-        new("Ingest:OperatorToken", OperatorToken),
-        new("Ingest:Webhooks:MaxBodyBytes", IngestWebhookHost.MaxBodyBytes),
-    ];
+    public IEnumerable<KeyValuePair<string, string?>> Configuration()
+    {
+        KeyValuePair<string, string?>[] webhooks =
+        [
+            new($"Ingest:Connections:{PropstreetConnection}:Source", "propstreet"),
+            new($"Ingest:Connections:{PropstreetConnection}:WebhookSecret", PropstreetSecret),
+            new($"Ingest:Connections:{PropstreetConnection}:WebhookSecrets:0", PropstreetRotatedSecret),
+            new($"Ingest:Connections:{PropertyFinderConnection}:Source", "propertyfinder"),
+            new($"Ingest:Connections:{PropertyFinderConnection}:WebhookSecret", PropertyFinderSecret),
+            new("Ingest:OperatorToken", OperatorToken),
+            new("Ingest:Webhooks:MaxBodyBytes", IngestWebhookHost.MaxBodyBytes),
+        ];
+        if (SourceBaseUrl is null)
+            return [.. webhooks, new($"Ingest:Connections:{PropstreetConnection}:Poll", "false"), new($"Ingest:Connections:{PropertyFinderConnection}:Poll", "false")];
+        return
+        [
+            .. webhooks,
+            new($"Ingest:Connections:{PropstreetConnection}:BaseUrl", SourceBaseUrl.ToString()),
+            new($"Ingest:Connections:{PropstreetConnection}:Token", "ingest-webhook-test"),
+            new($"Ingest:Connections:{PropertyFinderConnection}:BaseUrl", SourceBaseUrl.ToString()),
+            new($"Ingest:Connections:{PropertyFinderConnection}:ClientId", "ingest-webhook-test"),
+            new($"Ingest:Connections:{PropertyFinderConnection}:ClientSecret", "ingest-webhook-test"),
+        ];
+    }
 }
 
 /// <summary>One host per test class (xunit class fixture).</summary>

@@ -1,11 +1,12 @@
 using System.Text;
+using Hub.Ingest.Connections;
 using Hub.Ingest.Webhooks;
 
 namespace Hub.Ingest.Tests.Webhooks;
 
 public sealed class PropstreetWebhookEventsTests
 {
-    private static WebhookReading Read(string json) => WebhookReading.Read(WebhookSources.Propstreet, Encoding.UTF8.GetBytes(json));
+    private static WebhookReading Read(string json) => WebhookReading.Read(SourceConnection.Propstreet, Encoding.UTF8.GetBytes(json));
 
     [Fact]
     public void A_prospect_is_keyed_by_its_project_and_id_as_its_stream_is()
