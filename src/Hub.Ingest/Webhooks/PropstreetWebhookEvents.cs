@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hub.Contracts.Observations;
+using Hub.Ingest.Observations;
 
 namespace Hub.Ingest.Webhooks;
 
@@ -33,9 +34,9 @@ public static class PropstreetWebhookEvents
             id = $"{projectId}:{id}";
         }
 
-        if (!WebhookReading.TryInstant(data, "updatedUtc", out var updatedUtc)
-            || !WebhookReading.TryInstant(data, "deletedUtc", out var deletedUtc)
-            || !WebhookReading.TryInstant(root, "timestamp", out var sentUtc))
+        if (!SourceTimestamps.TryRead(data, "updatedUtc", out var updatedUtc)
+            || !SourceTimestamps.TryRead(data, "deletedUtc", out var deletedUtc)
+            || !SourceTimestamps.TryRead(root, "timestamp", out var sentUtc))
             return new WebhookReading.Parked(eventName, "A timestamp of the delivery is not an ISO 8601 instant.");
 
         // A delete is a delete even if a payload ever comes without the stamp (the sandbox always sends it).

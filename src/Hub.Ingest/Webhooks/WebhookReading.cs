@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Hub.Contracts.Observations;
 using Hub.Ingest.Connections;
@@ -55,23 +54,4 @@ public abstract record WebhookReading
             JsonValueKind.Number => id.GetRawText(),
             _ => null,
         } : null;
-
-    /// <summary>
-    /// An ISO 8601 instant with any fractional width (the sources send 0–7 digits); false when present but unreadable.
-    /// Absent or null reads as null.
-    /// </summary>
-    internal static bool TryInstant(JsonElement record, string property, out DateTimeOffset? instant)
-    {
-        instant = null;
-        if (!record.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null)
-            return true;
-        if (value.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-        {
-            instant = parsed;
-            return true;
-        }
-
-        return false;
-    }
 }

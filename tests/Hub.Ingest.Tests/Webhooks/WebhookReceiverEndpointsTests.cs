@@ -228,7 +228,7 @@ public sealed class WebhookReceiverEndpointsTests(IngestWebhookHostFixture fixtu
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == WebhookMetrics.MeterName && instrument.Name == WebhookMetrics.RejectionsName)
+                if (instrument.Meter.Name == IngestMetrics.Name && instrument.Name == WebhookMetrics.RejectionsName)
                     l.EnableMeasurementEvents(instrument);
             },
         };
