@@ -59,7 +59,7 @@ public sealed class IngestWebhookHost : IAsyncDisposable
         settings ??= new HostSettings();
         var database = await PostgresDatabase.CreateAsync("webhooks");
         var broker = await RabbitMqVirtualHost.CreateAsync("webhooks");
-        var observations = await ObservationsSent.OpenAsync(broker.Amqp);
+        var observations = await ObservationsSent.OpenAsync(broker.Amqp, settings.QuorumQueues);
         var logs = new CapturedLogs();
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
         {
@@ -137,6 +137,9 @@ public sealed record HostSettings
     /// </summary>
     public Uri? SourceBaseUrl { get; init; }
 
+    /// <summary><c>RabbitMq:QuorumQueues</c>: hub-observations is a quorum queue.</summary>
+    public bool QuorumQueues { get; init; }
+
     public string OperatorToken { get; init; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     public static string NewSecret() => Signer.NewSecret();
@@ -152,6 +155,7 @@ public sealed record HostSettings
             new($"Ingest:Connections:{PropertyFinderConnection}:WebhookSecret", PropertyFinderSecret),
             new("Ingest:OperatorToken", OperatorToken),
             new("Ingest:Webhooks:MaxBodyBytes", IngestWebhookHost.MaxBodyBytes),
+            new("RabbitMq:QuorumQueues", QuorumQueues ? "true" : "false"),
         ];
         if (SourceBaseUrl is null)
             return [.. webhooks, new($"Ingest:Connections:{PropstreetConnection}:Poll", "false"), new($"Ingest:Connections:{PropertyFinderConnection}:Poll", "false")];

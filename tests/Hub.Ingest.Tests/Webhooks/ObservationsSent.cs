@@ -23,11 +23,13 @@ public sealed class ObservationsSent : IAsyncDisposable
         _channel = channel;
     }
 
-    public static async Task<ObservationsSent> OpenAsync(Uri amqp)
+    /// <param name="quorum">Declare it as Ingest does with <c>RabbitMq:QuorumQueues=true</c>.</param>
+    public static async Task<ObservationsSent> OpenAsync(Uri amqp, bool quorum = false)
     {
         var connection = await new ConnectionFactory { Uri = amqp }.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
-        await channel.QueueDeclareAsync(Name, durable: true, exclusive: false, autoDelete: false);
+        var arguments = quorum ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null;
+        await channel.QueueDeclareAsync(Name, durable: true, exclusive: false, autoDelete: false, arguments: arguments);
         return new ObservationsSent(connection, channel);
     }
 

@@ -54,6 +54,19 @@ public sealed class WebhookReceiverEndpointsTests(IngestWebhookHostFixture fixtu
     }
 
     [Fact]
+    public async Task With_quorum_queues_a_signed_delivery_is_still_confirmed_on_the_queue_before_the_2xx()
+    {
+        await using var quorum = await IngestWebhookHost.StartAsync(new HostSettings { QuorumQueues = true });
+
+        using var response = await quorum.Client.SendAsync(
+            IngestWebhookHost.Delivery($"/webhooks/propstreet/{quorum.Propstreet}", ContactUpdated(), quorum.Settings.PropstreetSecret));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var observed = Assert.Single(await quorum.Observations.TakeAllAsync());
+        Assert.Equal("10044", Assert.Single(observed.Records).Id);
+    }
+
+    [Fact]
     public async Task A_repeated_webhook_id_is_answered_2xx_and_sent_once()
     {
         await Host.Observations.TakeAllAsync();
