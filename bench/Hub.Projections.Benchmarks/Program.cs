@@ -49,7 +49,7 @@ var sender = Bus.Factory.CreateUsingRabbitMq(rabbit =>
     });
 });
 await sender.StartAsync();
-var queue = await sender.GetSendEndpoint(new Uri($"queue:{RecordStreamsSetup.ObservationsQueue}"));
+var queue = await sender.GetSendEndpoint(new Uri($"queue:{ObservationTransport.Queue}"));
 
 // Warm-up (JIT, plans, connections) on streams the measured runs do not touch.
 await queue.Send(Page("warmup", 0, PageSize));

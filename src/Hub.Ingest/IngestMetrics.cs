@@ -37,6 +37,9 @@ public sealed class IngestMetrics : IDisposable
         _meter.CreateObservableGauge("hub.ingest.checkpoint_lag", ObserveLag, "s", "Now minus the newest source instant committed per resource.");
     }
 
+    /// <summary>The one <c>Hub.Ingest</c> meter instance, for instruments defined next to their feature (<c>Webhooks/WebhookMetrics</c>).</summary>
+    public Meter Meter => _meter;
+
     public void PageSent(SourceConnection connection, string resource, int records)
     {
         var tags = Tags(connection, resource);

@@ -1,5 +1,7 @@
+using Hub.Ingest.Observations;
 using Hub.Ingest.Polling;
 using Hub.Ingest.Storage;
+using Hub.Ingest.Webhooks;
 using Hub.ServiceDefaults;
 using Hub.ServiceDefaults.Http;
 using Hub.ServiceDefaults.Messaging;
@@ -12,12 +14,13 @@ builder.AddResilientHttpClients();
 builder.AddPostgres();
 builder.AddRabbitMq();
 builder.Services.AddHostedService<IngestSchema>();
-builder.AddPolling();
-// Webhooks: builder.AddWebhookReceivers();
+builder.AddObservationSending();   // Observations/: the hub-observations queue, its sender, the Hub.Ingest meter
+builder.AddPolling();              // Connections/, Propstreet/, PropertyFinder/, Budget/, Checkpoints/, Leadership/
+builder.AddWebhookReceivers();     // Webhooks/: receivers per connection, parked deliveries
 
 var app = builder.Build();
 app.MapServiceDefaults();
-// Webhooks: app.MapWebhookReceivers();
+app.MapWebhookReceivers();
 app.Run();
 
 /// <summary>Entry point marker for the test host.</summary>

@@ -47,7 +47,7 @@ internal sealed class ProjectionsHost : IAsyncDisposable
         _ = host.Server; // starts it
     }
 
-    /// <summary>Sends to <c>queue:hub-observations</c> as Ingest does; the first send declares the queue.</summary>
+    /// <summary>Sends to the observations queue by its <c>queue:</c> address, whose first send declares it (a classic queue; Ingest declares it itself and sends to its exchange).</summary>
     public async Task SendAsync(object message)
     {
         if (_sender is null)
@@ -62,7 +62,7 @@ internal sealed class ProjectionsHost : IAsyncDisposable
             await _sender.StartAsync();
         }
 
-        var endpoint = await _sender.GetSendEndpoint(new Uri($"queue:{RecordStreamsSetup.ObservationsQueue}"));
+        var endpoint = await _sender.GetSendEndpoint(new Uri($"queue:{ObservationTransport.Queue}"));
         await endpoint.Send(message, message.GetType());
     }
 

@@ -1,4 +1,5 @@
 using Hub.Ingest.Polling;
+using Hub.Ingest.Webhooks;
 using Microsoft.Extensions.Configuration;
 
 namespace Hub.Ingest.Connections;
@@ -18,7 +19,7 @@ public static class ConnectionsSetup
             section.Bind(connection);
             connection.Name = section.Key;
             connection.Source = connection.Source.Trim().ToLowerInvariant();
-            if (connection.Resources.Count == 0)
+            if (connection.Poll && connection.Resources.Count == 0)
                 connection.Resources = [.. SourceResources.For(connection.Source)];
             errors.AddRange(Validate(connection).Select(e => $"{Section}:{section.Key}: {e}"));
             connections.Add(connection);
@@ -35,6 +36,14 @@ public static class ConnectionsSetup
             yield return "the name may hold only letters, digits, '-' and '_' (it is part of observation ids).";
         if (c.Source is not (SourceConnection.Propstreet or SourceConnection.PropertyFinder))
             yield return $"Source must be '{SourceConnection.Propstreet}' or '{SourceConnection.PropertyFinder}'.";
+        if (!c.Poll && c.AcceptedSecrets().Count == 0)
+            yield return "Poll is false and no WebhookSecret is set: the connection would observe nothing.";
+        if (c.AcceptedSecrets().Any(s => !StandardWebhookSignature.IsReadable(s)))
+            yield return "WebhookSecret/WebhookSecrets: a secret starting with 'whsec_' is not base64 after the prefix.";
+
+        // What only polling needs: a webhook-only connection is configured with its source and secret alone.
+        if (!c.Poll)
+            yield break;
         if (c.BaseUrl is not { IsAbsoluteUri: true } || c.BaseUrl.Scheme is not ("http" or "https"))
             yield return "BaseUrl must be an absolute http(s) URL.";
         if (c.Source == SourceConnection.Propstreet && string.IsNullOrWhiteSpace(c.Token))

@@ -5,7 +5,8 @@ namespace Hub.Ingest.Connections;
 
 /// <summary>
 /// One configured account of a source (<c>Ingest:Connections:{name}</c>): where it is, how to authenticate, what to
-/// poll and how often. Several connections of one source run side by side.
+/// poll and how often, and the secrets its webhook receiver verifies. Several connections of one source run side by
+/// side. Configured once for pollers and receivers alike.
 /// </summary>
 public sealed class SourceConnection
 {
@@ -28,8 +29,20 @@ public sealed class SourceConnection
 
     public string? ClientSecret { get; set; }
 
-    /// <summary>Used by the webhook receivers, not by polling.</summary>
+    /// <summary>
+    /// Polled (the default), or webhook-only (<c>false</c>): then BaseUrl and credentials are not needed and nothing
+    /// catches a delivery that never came, so keep polling on unless the source cannot be polled.
+    /// </summary>
+    public bool Poll { get; set; } = true;
+
+    /// <summary>
+    /// The webhook signing secret: <c>whsec_</c> + base64 (Propstreet subscriptions, Standard Webhooks) or the raw
+    /// secret Property Finder configured. Unset (and no <see cref="WebhookSecrets"/>) = no webhook receiver (404).
+    /// </summary>
     public string? WebhookSecret { get; set; }
+
+    /// <summary>Further accepted secrets while a rotation is under way (old and new both verify).</summary>
+    public List<string> WebhookSecrets { get; set; } = [];
 
     /// <summary>Delta interval once the initial sync is done.</summary>
     public TimeSpan Schedule { get; set; } = TimeSpan.FromMinutes(5);
@@ -51,6 +64,10 @@ public sealed class SourceConnection
 
     /// <summary>Full passes over resources without <c>include_deleted</c> (leads), for delete detection.</summary>
     public TimeSpan ReconcileEvery { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Every secret a delivery's signature may match.</summary>
+    public IReadOnlyList<string> AcceptedSecrets() =>
+        [.. new[] { WebhookSecret }.Concat(WebhookSecrets).OfType<string>().Where(s => s.Length > 0)];
 
     /// <summary>
     /// The shared budget's key: a hash of the credentials, so connections sharing a token share one budget and the

@@ -6,6 +6,7 @@ using Hub.Contracts.Observations;
 using Hub.Ingest.Checkpoints;
 using Hub.Ingest.Connections;
 using Hub.Ingest.Leadership;
+using Hub.Ingest.Observations;
 using Microsoft.Extensions.Logging;
 
 namespace Hub.Ingest.Polling;

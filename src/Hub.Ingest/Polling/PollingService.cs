@@ -27,7 +27,7 @@ public sealed class PollingService(
     private readonly TimeSpan _errorBackoff = configuration.GetValue("Ingest:ErrorBackoff", TimeSpan.FromSeconds(10));
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(connections.SelectMany(c => c.Resources.Select(r => Task.Run(() => LeadAndPollAsync(c, r, stoppingToken), stoppingToken))));
+        Task.WhenAll(connections.Where(c => c.Poll).SelectMany(c => c.Resources.Select(r => Task.Run(() => LeadAndPollAsync(c, r, stoppingToken), stoppingToken))));
 
     private async Task LeadAndPollAsync(SourceConnection connection, string resource, CancellationToken stoppingToken)
     {

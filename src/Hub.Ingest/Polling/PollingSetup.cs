@@ -6,7 +6,6 @@ using Hub.Ingest.PropertyFinder;
 using Hub.Ingest.Propstreet;
 using Hub.Ingest.Reconciliation;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Http.Resilience;
 
@@ -15,22 +14,18 @@ namespace Hub.Ingest.Polling;
 public static class PollingSetup
 {
     /// <summary>
-    /// The source clients (budgeted, resilient), the observation queue and the pollers of every configured
-    /// connection. Throws at start-up when <c>Ingest:Connections</c> holds a connection that cannot work.
+    /// The source clients (budgeted, resilient) and the pollers of every configured connection (they send through
+    /// <see cref="Observations.ObservationsSetup.AddObservationSending"/>). Throws at start-up when <c>Ingest:Connections</c> holds a connection that cannot work.
     /// </summary>
     public static WebApplicationBuilder AddPolling(this WebApplicationBuilder builder)
     {
         var connections = ConnectionsSetup.Read(builder.Configuration);
         var services = builder.Services;
         services.AddSingleton(connections);
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IngestMetrics>();
         services.AddSingleton<RequestBudget>();
         services.AddTransient<BudgetHandler>();
         services.AddSingleton<CheckpointStore>();
         services.AddSingleton<LeaderLocks>();
-        services.AddSingleton<ObservationSender>();
-        services.AddHostedService(sp => sp.GetRequiredService<ObservationSender>());
         services.AddSingleton<PageWalker>();
         services.AddSingleton<ReconciliationPass>();
         services.AddSingleton<PropstreetPoller>();

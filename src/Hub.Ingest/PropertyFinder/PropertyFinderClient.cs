@@ -6,6 +6,7 @@ using System.Text.Json;
 using Hub.Contracts.Observations;
 using Hub.Ingest.Budget;
 using Hub.Ingest.Connections;
+using Hub.Ingest.Observations;
 using Hub.Ingest.Polling;
 
 namespace Hub.Ingest.PropertyFinder;

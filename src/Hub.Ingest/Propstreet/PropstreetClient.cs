@@ -4,6 +4,7 @@ using System.Text.Json;
 using Hub.Contracts.Observations;
 using Hub.Ingest.Budget;
 using Hub.Ingest.Connections;
+using Hub.Ingest.Observations;
 using Hub.Ingest.Polling;
 
 namespace Hub.Ingest.Propstreet;

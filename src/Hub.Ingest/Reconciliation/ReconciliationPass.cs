@@ -2,6 +2,7 @@ using Hub.Contracts.Observations;
 using Hub.Ingest.Checkpoints;
 using Hub.Ingest.Connections;
 using Hub.Ingest.Leadership;
+using Hub.Ingest.Observations;
 using Hub.Ingest.Polling;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using Hub.Contracts.Observations;
 using Hub.EventStore.Writing;
 using JasperFx.Events.Projections;
 using Marten;
@@ -8,12 +9,6 @@ namespace Hub.Projections.Records;
 /// <summary>Wires the record streams into the host: their events and state in the store, their consumers on the bus.</summary>
 public static class RecordStreamsSetup
 {
-    /// <summary>
-    /// The durable queue Ingest sends observations to (<c>queue:hub-observations</c>) and this host receives from.
-    /// Both sides declare it alike: quorum when <c>RabbitMq:QuorumQueues=true</c>.
-    /// </summary>
-    public const string ObservationsQueue = "hub-observations";
-
     /// <summary>Stored record events under explicit, versioned names, and the inline <see cref="SourceRecord"/> state.</summary>
     public static StoreOptions AddRecordStreams(this StoreOptions store)
     {
@@ -28,7 +23,7 @@ public static class RecordStreamsSetup
     }
 
     /// <summary>
-    /// The observation consumers on <see cref="ObservationsQueue"/>: <c>Projections:ObservationConcurrency</c> pages at
+    /// The observation consumers on <see cref="ObservationTransport.Queue"/>: <c>Projections:ObservationConcurrency</c> pages at
     /// once (default 4), retried with growing pauses, then MassTransit's <c>hub-observations_error</c> queue with the
     /// exception in its headers.
     /// </summary>
@@ -39,11 +34,11 @@ public static class RecordStreamsSetup
         var quorum = configuration.GetValue<bool>("RabbitMq:QuorumQueues");
         var concurrency = configuration.GetValue("Projections:ObservationConcurrency", 4);
 
-        bus.AddConsumer<RecordsObservedConsumer>().Endpoint(e => e.Name = ObservationsQueue);
-        bus.AddConsumer<ReconciliationCompletedConsumer>().Endpoint(e => e.Name = ObservationsQueue);
+        bus.AddConsumer<RecordsObservedConsumer>().Endpoint(e => e.Name = ObservationTransport.Queue);
+        bus.AddConsumer<ReconciliationCompletedConsumer>().Endpoint(e => e.Name = ObservationTransport.Queue);
         bus.AddConfigureEndpointsCallback((_, name, endpoint) =>
         {
-            if (name != ObservationsQueue)
+            if (name != ObservationTransport.Queue)
                 return;
             endpoint.ConcurrentMessageLimit = concurrency;
             if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)

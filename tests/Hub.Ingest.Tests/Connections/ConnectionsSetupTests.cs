@@ -31,6 +31,44 @@ public sealed class ConnectionsSetupTests
     }
 
     [Fact]
+    public void A_webhook_only_connection_needs_no_base_url_or_credentials_and_polls_nothing()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ingest:Connections:ps:Source"] = "propstreet",
+            ["Ingest:Connections:ps:Poll"] = "false",
+            ["Ingest:Connections:ps:WebhookSecret"] = "whsec_c2VjcmV0LWtleQ==",
+        }).Build();
+
+        var connection = Assert.Single(ConnectionsSetup.Read(configuration));
+
+        Assert.False(connection.Poll);
+        Assert.Empty(connection.Resources);
+        Assert.Equal(["whsec_c2VjcmV0LWtleQ=="], connection.AcceptedSecrets());
+    }
+
+    [Fact]
+    public void A_connection_that_neither_polls_nor_has_a_readable_webhook_secret_stops_start_up_without_printing_the_secret()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ingest:Connections:idle:Source"] = "propstreet",
+            ["Ingest:Connections:idle:Poll"] = "false",
+            ["Ingest:Connections:bad:Source"] = "propertyfinder",
+            ["Ingest:Connections:bad:Poll"] = "false",
+            ["Ingest:Connections:bad:WebhookSecret"] = "plain-secret-ok",
+            ["Ingest:Connections:bad:WebhookSecrets:0"] = "whsec_not*base64",
+        }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConnectionsSetup.Read(configuration));
+
+        Assert.Contains("Ingest:Connections:idle: Poll is false and no WebhookSecret is set", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ingest:Connections:bad: WebhookSecret/WebhookSecrets: a secret starting with 'whsec_' is not base64", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not*base64", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("plain-secret-ok", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Connections_sharing_a_token_share_a_budget_key_that_does_not_reveal_the_token()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

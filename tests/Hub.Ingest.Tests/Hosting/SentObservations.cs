@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hub.Contracts.Observations;
 using RabbitMQ.Client;
 
 namespace Hub.Ingest.Tests.Hosting;
@@ -41,7 +42,7 @@ public sealed class SentObservations(Uri amqp) : IAsyncDisposable
         var any = false;
         try
         {
-            while (await _channel.BasicGetAsync("hub-observations", autoAck: true) is { } message)
+            while (await _channel.BasicGetAsync(ObservationTransport.Queue, autoAck: true) is { } message)
             {
                 _received.Add(Parse(message.Body.ToArray()));
                 any = true;

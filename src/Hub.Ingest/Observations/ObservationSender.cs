@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
 
-namespace Hub.Ingest.Polling;
+namespace Hub.Ingest.Observations;
 
 /// <summary>
 /// The durable queue <c>hub-observations</c> that Projections consumes. Declared at start-up, before any send —
@@ -16,7 +16,7 @@ namespace Hub.Ingest.Polling;
 /// </summary>
 public sealed class ObservationSender(IConfiguration configuration, IBus bus) : IHostedService
 {
-    public const string Name = "hub-observations";
+    private const string Name = ObservationTransport.Queue;
 
     private static readonly Uri Address = new($"exchange:{Name}?type=fanout");
 

@@ -1,10 +1,11 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Hub.Contracts.Observations;
 using Hub.Ingest.Tests.Hosting;
 using Hub.Testing;
 
-namespace Hub.Ingest.Tests.Polling;
+namespace Hub.Ingest.Tests.Observations;
 
 public sealed class ObservationSenderTests : IngestTest
 {
@@ -21,7 +22,7 @@ public sealed class ObservationSenderTests : IngestTest
         using var management = new HttpClient { BaseAddress = TestServers.RabbitMqManagement };
         management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(TestServers.RabbitMq.UserInfo))));
-        using var queue = JsonDocument.Parse(await management.GetStringAsync(new Uri($"api/queues/{Uri.EscapeDataString(Broker.Name)}/hub-observations", UriKind.Relative)));
+        using var queue = JsonDocument.Parse(await management.GetStringAsync(new Uri($"api/queues/{Uri.EscapeDataString(Broker.Name)}/{ObservationTransport.Queue}", UriKind.Relative)));
         Assert.Equal("quorum", queue.RootElement.GetProperty("type").GetString());
         Assert.True(queue.RootElement.GetProperty("durable").GetBoolean());
     }

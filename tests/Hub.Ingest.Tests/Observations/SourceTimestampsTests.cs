@@ -1,6 +1,7 @@
-using Hub.Ingest.Polling;
+using System.Text.Json;
+using Hub.Ingest.Observations;
 
-namespace Hub.Ingest.Tests.Polling;
+namespace Hub.Ingest.Tests.Observations;
 
 public sealed class SourceTimestampsTests
 {
@@ -28,5 +29,26 @@ public sealed class SourceTimestampsTests
         var instant = SourceTimestamps.Parse("2026-03-01T12:00:00.1234567Z");
 
         Assert.Equal(instant, SourceTimestamps.Parse(SourceTimestamps.Format(instant)));
+    }
+
+    [Theory]
+    [InlineData("""{"updatedUtc":"yesterday"}""")]
+    [InlineData("""{"updatedUtc":1767225600}""")]
+    public void An_unreadable_instant_is_refused_without_throwing(string json)
+    {
+        using var record = JsonDocument.Parse(json);
+
+        Assert.False(SourceTimestamps.TryRead(record.RootElement, "updatedUtc", out _));
+    }
+
+    [Theory]
+    [InlineData("""{}""")]
+    [InlineData("""{"updatedUtc":null}""")]
+    public void An_absent_instant_reads_as_none(string json)
+    {
+        using var record = JsonDocument.Parse(json);
+
+        Assert.True(SourceTimestamps.TryRead(record.RootElement, "updatedUtc", out var instant));
+        Assert.Null(instant);
     }
 }
