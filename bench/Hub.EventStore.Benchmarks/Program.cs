@@ -56,7 +56,7 @@ try
 
     var settings = await ScalarAsync<string>(dataSource, "SELECT version() || ' | fsync=' || current_setting('fsync') || ', synchronous_commit=' || current_setting('synchronous_commit')");
     Console.WriteLine($"Server: {settings}");
-    Row.Meter = CpuMeter.For(await ScalarAsync<int>(dataSource, "SELECT pg_backend_pid()"));
+    Row.Meter = CpuMeter.For(await ScalarAsync<int>(dataSource, "SELECT pg_backend_pid()"), databaseName);
     Console.WriteLine(Row.Meter.IncludesServer
         ? "CPU: this process and the server's processes (read from /proc)"
         : "CPU: this process only (the server's processes are not visible here)");
