@@ -69,6 +69,9 @@ public static class SingleStreamRebuild
             throw new ArgumentException($"Projection '{projectionName}' is a {source.GetType().Name}, not a single-stream projection of {typeof(TDoc).Name} by string stream key.", nameof(projectionName));
         if (projection.Lifecycle != ProjectionLifecycle.Async)
             throw new ArgumentException($"Projection '{projectionName}' runs {projection.Lifecycle}; only async projections are rebuilt here.", nameof(projectionName));
+        // The daemon enriches each page's events before applying them; this fold does not, so it refuses such projections.
+        if (projection.GetType().GetMethod(nameof(projection.EnrichEventsAsync))?.DeclaringType != typeof(SingleStreamProjection<TDoc, string>).GetMethod(nameof(projection.EnrichEventsAsync))?.DeclaringType)
+            throw new ArgumentException($"Projection '{projectionName}' enriches events (EnrichEventsAsync); rebuild it with the daemon.", nameof(projectionName));
         return projection;
     }
 
