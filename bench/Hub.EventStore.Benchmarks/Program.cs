@@ -1,6 +1,7 @@
 // Event store throughput on this machine, against the physical baseline of raw binary COPY, all in one run on one
 // fresh database: the hub's append path on Marten, the async daemon catching a projection up, a full rebuild of that
-// projection with Marten's defaults and with tuned settings, and a subscription receiving every event.
+// projection with Marten's defaults, with tuned settings and with the hub's own SingleStreamRebuild, and a subscription
+// receiving every event.
 // Usage: dotnet run -c Release --project bench/Hub.EventStore.Benchmarks -- [--events N] [--rebuild "SETTINGS;SETTINGS"] [--rounds N]
 // Servers: ConnectionStrings__Postgres when set (a server where it may create and drop a database), else Testcontainers.
 using System.Diagnostics;
