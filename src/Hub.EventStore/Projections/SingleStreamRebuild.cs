@@ -28,7 +28,7 @@ public static class SingleStreamRebuild
     /// <summary>
     /// Rebuilds <paramref name="projectionName"/>. Its agent on <paramref name="daemon"/> is stopped first and started
     /// again afterwards if it was running; the caller makes sure no other process's daemon runs it meanwhile (as for
-    /// Marten's own rebuild: run it where the projection's agent runs, e.g. the HotCold leader).
+    /// Marten's own rebuild: on the host whose daemon runs the projection's agent).
     /// </summary>
     public static async Task<SingleStreamRebuildResult> RunAsync<TDoc>(
         DocumentStore store, IProjectionDaemon daemon, string projectionName, int pageSize = 10_000, CancellationToken cancellationToken = default)
@@ -43,21 +43,25 @@ public static class SingleStreamRebuild
         var wasRunning = daemon.CurrentAgents().Any(a => a.Name.Identity == shard);
         await daemon.StopAgentAsync(shard);
 
-        var tenant = store.Tenancy.Default;
-        var schema = store.Options.Events.DatabaseSchemaName;
-        await using var connection = tenant.Database.CreateConnection();
-        await connection.OpenAsync(cancellationToken);
+        try
+        {
+            await using var connection = store.Tenancy.Default.Database.CreateConnection();
+            await connection.OpenAsync(cancellationToken);
 
-        // Only up to the daemon's high-water mark: below it every sequence number is committed or a gap the daemon has
-        // decided to skip, so nothing read here can be joined later by a slower transaction.
-        var highWaterMark = Math.Max(daemon.HighWaterMark(), await PersistedHighWaterMarkAsync(connection, schema, cancellationToken));
+            // Only up to the daemon's high-water mark: below it every sequence number is committed or a gap the daemon
+            // has decided to skip, so nothing read here can be joined later by a slower transaction.
+            var highWaterMark = Math.Max(daemon.HighWaterMark(), await PersistedHighWaterMarkAsync(connection, store.Options.Events.DatabaseSchemaName, cancellationToken));
 
-        var (documents, events) = await FoldAsync(store, projection, connection, highWaterMark, pageSize, cancellationToken);
-        await ReplaceAsync(store, shard, connection, documents, highWaterMark, cancellationToken);
-
-        if (wasRunning)
-            await daemon.StartAgentAsync(shard, cancellationToken);
-        return new SingleStreamRebuildResult(projection.Name, highWaterMark, events, documents.Count);
+            var (documents, events) = await FoldAsync(store, projection, connection, highWaterMark, pageSize, cancellationToken);
+            await ReplaceAsync(store, shard, connection, documents, highWaterMark, cancellationToken);
+            return new SingleStreamRebuildResult(projection.Name, highWaterMark, events, documents.Count);
+        }
+        finally
+        {
+            // Also after a failure: the swap either committed or left the old read models and progress, both consistent.
+            if (wasRunning)
+                await daemon.StartAgentAsync(shard, CancellationToken.None);
+        }
     }
 
     private static SingleStreamProjection<TDoc, string> FindProjection<TDoc>(DocumentStore store, string projectionName)
