@@ -25,12 +25,7 @@ public sealed class SingleStreamRebuildTests(EventStoreDatabase database) : ICla
 
         await using var hub = await database.OpenOtherProcessAsync(o =>
         {
-            o.Map<ContactObservedV2>("contact.observed.v2");
-            o.Events.Upcast<ContactObservedV1, ContactObservedV2>("contact.observed.v1", v1 =>
-            {
-                var names = v1.FullName.Split(' ', 2);
-                return new ContactObservedV2(v1.ContactId, names[0], names.Length > 1 ? names[1] : "");
-            });
+            o.MapV2WithUpcasterFromV1();
             o.Projections.Add<ContactHistoryProjection>(ProjectionLifecycle.Async);
         });
         for (var revision = 1; revision <= 4; revision++)

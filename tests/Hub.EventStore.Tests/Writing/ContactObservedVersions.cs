@@ -1,4 +1,5 @@
 using JasperFx.Events;
+using Hub.EventStore.Writing;
 using Marten.Events.Aggregation;
 
 namespace Hub.EventStore.Tests.Writing;
@@ -11,6 +12,20 @@ public sealed record ContactObservedV2(string ContactId, string FirstName, strin
 
 /// <summary>The same v1 event under a renamed class: what a refactoring does to a stored event's CLR type.</summary>
 public sealed record ContactSeenV1(string ContactId, string FullName);
+
+/// <summary>How a store that knows v2 reads the stored v1 observations.</summary>
+public static class ContactObservedUpcasting
+{
+    public static void MapV2WithUpcasterFromV1(this Marten.StoreOptions options)
+    {
+        options.Map<ContactObservedV2>("contact.observed.v2");
+        options.Events.Upcast<ContactObservedV1, ContactObservedV2>("contact.observed.v1", v1 =>
+        {
+            var names = v1.FullName.Split(' ', 2);
+            return new ContactObservedV2(v1.ContactId, names[0], names.Length > 1 ? names[1] : "");
+        });
+    }
+}
 
 public sealed record ContactCard(string Id, string FirstName, string LastName, int Observations);
 

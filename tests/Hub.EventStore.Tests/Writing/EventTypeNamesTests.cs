@@ -62,12 +62,7 @@ public sealed class EventTypeNamesTests(EventStoreDatabase store) : IClassFixtur
 
         await using var v2 = await store.OpenOtherProcessAsync(o =>
         {
-            o.Map<ContactObservedV2>("contact.observed.v2");
-            o.Events.Upcast<ContactObservedV1, ContactObservedV2>("contact.observed.v1", v1 =>
-            {
-                var names = v1.FullName.Split(' ', 2);
-                return new ContactObservedV2(v1.ContactId, names[0], names.Length > 1 ? names[1] : "");
-            });
+            o.MapV2WithUpcasterFromV1();
             o.Projections.Add<ContactCardProjection>(ProjectionLifecycle.Async);
         });
         await v2.Writer.WriteAsync("message-upcast-2", [TestEvents.Stream(stream, new PendingEvent(Guid.NewGuid(), new ContactObservedV2("c1", "Ada", "King")))]);
