@@ -24,8 +24,9 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   fi
   pwfile=$(mktemp)
   printf '%s' "${POSTGRES_PASSWORD:-}" > "$pwfile"
+  # UTF8 like the official image (which initialises with en_US.utf8); without a locale initdb picks SQL_ASCII.
   # shellcheck disable=SC2086 # POSTGRES_INITDB_ARGS is a list of arguments, as in the official image
-  initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --auth-local=trust \
+  initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --auth-local=trust --encoding=UTF8 --locale=C.UTF-8 \
     --auth-host="${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}" ${POSTGRES_INITDB_ARGS:-} >/dev/null
   rm -f "$pwfile"
   printf '\nlisten_addresses = '"'"'*'"'"'\n' >> "$PGDATA/postgresql.conf"
