@@ -60,19 +60,19 @@ public abstract class EndToEndTest : IAsyncLifetime
         await Hub.DisposeAsync();
     }
 
-    /// <summary>Ingest settings: one Propstreet connection <c>main</c> polling contacts from the sandbox.</summary>
-    protected Dictionary<string, string?> IngestSettings(int pageSize = 500, string schedule = "01:00:00") => new()
+    /// <summary>Ingest settings: one Propstreet connection (<c>main</c> unless named) polling contacts from the sandbox.</summary>
+    protected Dictionary<string, string?> IngestSettings(int pageSize = 500, string schedule = "01:00:00", string connection = "main") => new()
     {
         ["Ingest:Leadership:RetryInterval"] = "00:00:00.500",
         ["Ingest:ErrorBackoff"] = "00:00:00.500",
         ["Ingest:Http:RetryDelay"] = "00:00:00.100",
-        ["Ingest:Connections:main:Source"] = "propstreet",
-        ["Ingest:Connections:main:BaseUrl"] = Sandbox.BaseUrl.ToString(),
-        ["Ingest:Connections:main:Token"] = "hub-test-token",
-        ["Ingest:Connections:main:PageSize"] = pageSize.ToString(CultureInfo.InvariantCulture),
-        ["Ingest:Connections:main:Schedule"] = schedule,
-        ["Ingest:Connections:main:LookBack"] = "00:00:00",
-        ["Ingest:Connections:main:Resources:0"] = "contacts",
+        [$"Ingest:Connections:{connection}:Source"] = "propstreet",
+        [$"Ingest:Connections:{connection}:BaseUrl"] = Sandbox.BaseUrl.ToString(),
+        [$"Ingest:Connections:{connection}:Token"] = "hub-test-token",
+        [$"Ingest:Connections:{connection}:PageSize"] = pageSize.ToString(CultureInfo.InvariantCulture),
+        [$"Ingest:Connections:{connection}:Schedule"] = schedule,
+        [$"Ingest:Connections:{connection}:LookBack"] = "00:00:00",
+        [$"Ingest:Connections:{connection}:Resources:0"] = "contacts",
     };
 
     /// <summary>Starts an Ingest host in-process (schema, pollers) on the test's database and virtual host.</summary>
