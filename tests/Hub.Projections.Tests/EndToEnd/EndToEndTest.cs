@@ -129,5 +129,21 @@ public abstract class EndToEndTest : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Exactly one stream per contact, each begun by its one created event; a contact the source lists as deleted also
+    /// has its tombstone, nothing else.
+    /// </summary>
+    protected async Task AssertOneStreamPerContactCreatedOnceAsync()
+    {
+        var streams = await ContactStreamsAsync();
+        Assert.Equal(Contacts, streams.Count);
+        Assert.All(streams.Values, events =>
+        {
+            Assert.Equal(ChangeEventTypes.Created, Change(events[0]));
+            Assert.All(events.Skip(1), e => Assert.Equal(ChangeEventTypes.Deleted, Change(e)));
+            Assert.InRange(events.Count, 1, 2);
+        });
+    }
+
     protected static string Change(IEvent e) => SourceRecord.ChangeOf(e.Data);
 }
