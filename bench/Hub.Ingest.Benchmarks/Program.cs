@@ -1,6 +1,7 @@
 // Ingest's polling throughput: an initial sync of N sandbox contacts through a real Hub.Ingest process (checkpoints
 // in PostgreSQL, one message per page to hub-observations with publisher confirms), beside the bare fetch of the
-// same pages in the same run; then the same sync under the documented 600 requests/min; and Ingest's peak RSS.
+// same pages in the same run; then end to end, Ingest and Hub.Projections processes together until the last event
+// is committed in the store; then the Ingest sync under the documented 600 requests/min; and each host's peak RSS.
 // Usage: eval "$(scripts/docker.sh env)"; dotnet run -c Release --project bench/Hub.Ingest.Benchmarks -- [--contacts N]
 // Servers: ConnectionStrings__Postgres / __RabbitMq when set, else Testcontainers (as the tests).
 extern alias sandbox;
@@ -20,9 +21,8 @@ using Npgsql;
 var contacts = Option("--contacts", 100_000);
 const int PageSize = 500;
 var pages = (contacts + PageSize - 1) / PageSize;
-var ingestDll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/Hub.Ingest/bin/Release/net10.0/Hub.Ingest.dll"));
-if (!File.Exists(ingestDll))
-    throw new FileNotFoundException($"Build Hub.Ingest in Release first (dotnet build -c Release src/Hub.Ingest); looked for {ingestDll}.");
+var ingestDll = HostDll("Hub.Ingest");
+var projectionsDll = HostDll("Hub.Projections");
 
 Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, .NET {Environment.Version}; {contacts:N0} contacts, {pages} pages of {PageSize}");
 Console.WriteLine();
@@ -38,6 +38,14 @@ using (var sandbox = Sandbox.Start(contacts, rateLimitPerMinute: 0))
 
     var (ingest, rss) = await IngestSyncAsync(sandbox, "unlimited");
     rows.Add(("Ingest initial sync (limit off)", ingest, $"peak RSS of the Ingest process {rss / 1024.0 / 1024:0} MiB"));
+
+    var e2e = await EndToEndSyncAsync(sandbox);
+    rows.Add(("end to end: first request → last commit", e2e.EndToEnd, $"{e2e.Events:N0} events in {e2e.Streams:N0} streams; peak RSS Ingest {e2e.IngestRss / 1024.0 / 1024:0} MiB, Projections {e2e.ProjectionsRss / 1024.0 / 1024:0} MiB"));
+    rows.Add(("  same run: Ingest (→ last page confirmed)", e2e.Ingest, ""));
+    rows.Add(("  same run: store append (1st → last commit)", e2e.Append, $"{e2e.Events / e2e.Append:N0} events/s"));
+    var (ingestRate, storeRate) = (contacts / e2e.Ingest, e2e.Events / e2e.Append);
+    var bound = storeRate < ingestRate ? "the store's append path (Projections consumer → PostgreSQL)" : "Ingest (fetch + send)";
+    Console.WriteLine($"End to end is bounded by {bound}: Ingest {ingestRate:N0} records/s, store {storeRate:N0} events/s in the same run.");
 }
 
 // 2. The documented 600 requests/min, enforced by the sandbox (sliding 60 s) and budgeted by Ingest.
@@ -49,9 +57,9 @@ using (var sandbox = Sandbox.Start(contacts, rateLimitPerMinute: 600))
 }
 
 var baseline = rows[0].Seconds;
-Console.WriteLine($"{"Scenario",-38} {"seconds",8} {"records/s",10} {"vs bare",8}  note");
+Console.WriteLine($"{"Scenario",-46} {"seconds",8} {"records/s",10} {"vs bare",8}  note");
 foreach (var (name, seconds, note) in rows)
-    Console.WriteLine($"{name,-38} {seconds,8:0.00} {contacts / seconds,10:N0} {baseline / seconds,8:P0}  {note}");
+    Console.WriteLine($"{name,-46} {seconds,8:0.00} {contacts / seconds,10:N0} {baseline / seconds,8:P0}  {note}");
 return 0;
 
 // The same pages the poller reads (page_size=500, include_deleted=true, cursor walk), parsed as it parses them.
@@ -89,51 +97,138 @@ async Task<(double Seconds, long PeakRss)> IngestSyncAsync(Sandbox sandbox, stri
     await using var database = await PostgresDatabase.CreateAsync("bench_ingest_" + purpose);
     await using var broker = await RabbitMqVirtualHost.CreateAsync("bench_ingest_" + purpose);
     sandbox.Requests.Clear();
-    var start = new ProcessStartInfo("dotnet", [ingestDll]) { RedirectStandardOutput = true, RedirectStandardError = true };
+    using var process = StartIngest(sandbox, database, broker);
+    try
+    {
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        var done = await IngestDoneAsync(dataSource, process, sandbox);
+        var first = sandbox.Requests.Min();
+        var peak = PeakRss(process.Id);
+        return ((done - first.UtcDateTime).TotalSeconds, peak);
+    }
+    finally
+    {
+        await StopAsync(process);
+    }
+}
+
+// Ingest and Projections as processes of their own (so each RSS is its own), Projections started and its schema
+// applied before Ingest's first request. The store's commits are timed by mt_events.timestamp (the server's clock,
+// the machine's).
+async Task<(double EndToEnd, double Ingest, double Append, long Events, long Streams, long IngestRss, long ProjectionsRss)> EndToEndSyncAsync(Sandbox sandbox)
+{
+    await using var database = await PostgresDatabase.CreateAsync("bench_e2e");
+    await using var broker = await RabbitMqVirtualHost.CreateAsync("bench_e2e");
+    await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+    sandbox.Requests.Clear();
+    using var projections = StartHost(projectionsDll, new()
+    {
+        ["ConnectionStrings__Postgres"] = database.ConnectionString,
+        ["ConnectionStrings__RabbitMq"] = broker.Amqp.ToString(),
+        ["EventStore__ApplySchemaOnStartup"] = "true", // a fresh database, no migrate step
+    });
+    Process? ingest = null;
+    try
+    {
+        while (await ScalarAsync<bool>(dataSource, "SELECT to_regclass('hub.mt_events') IS NULL"))
+        {
+            if (projections.HasExited)
+                throw new InvalidOperationException("Projections exited at start-up.");
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2)); // its bus and consumers connecting
+        ingest = StartIngest(sandbox, database, broker);
+        var ingestDone = await IngestDoneAsync(dataSource, ingest, sandbox);
+        var deadline = DateTime.UtcNow.AddMinutes(15);
+        while (await ScalarAsync<long>(dataSource, "SELECT count(*) FROM hub.mt_streams") < contacts)
+        {
+            if (projections.HasExited || DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"Projections {(projections.HasExited ? "exited" : "did not finish")}.");
+            await Task.Delay(100);
+        }
+
+        var events = await ScalarAsync<long>(dataSource, "SELECT count(*) FROM hub.mt_events");
+        var firstCommit = await ScalarAsync<DateTime>(dataSource, "SELECT min(timestamp) FROM hub.mt_events");
+        var lastCommit = await ScalarAsync<DateTime>(dataSource, "SELECT max(timestamp) FROM hub.mt_events");
+        var first = sandbox.Requests.Min().UtcDateTime;
+        return ((lastCommit - first).TotalSeconds, (ingestDone - first).TotalSeconds, (lastCommit - firstCommit).TotalSeconds,
+            events, contacts, PeakRss(ingest.Id), PeakRss(projections.Id));
+    }
+    finally
+    {
+        if (ingest is not null)
+            await StopAsync(ingest);
+        ingest?.Dispose();
+        await StopAsync(projections);
+    }
+}
+
+Process StartIngest(Sandbox sandbox, PostgresDatabase database, RabbitMqVirtualHost broker) => StartHost(ingestDll, new()
+{
+    ["ConnectionStrings__Postgres"] = database.ConnectionString,
+    ["ConnectionStrings__RabbitMq"] = broker.Amqp.ToString(),
+    ["Ingest__Connections__bench__Source"] = "propstreet",
+    ["Ingest__Connections__bench__BaseUrl"] = sandbox.BaseUrl.ToString(),
+    ["Ingest__Connections__bench__Token"] = "bench-ingest",
+    ["Ingest__Connections__bench__Resources__0"] = "contacts",
+    ["Ingest__Connections__bench__Schedule"] = "01:00:00",
+});
+
+// The checkpoint saved after the last page's send was confirmed.
+static async Task<DateTime> IngestDoneAsync(NpgsqlDataSource dataSource, Process process, Sandbox sandbox)
+{
+    var deadline = DateTime.UtcNow.AddMinutes(10);
+    while (true)
+    {
+        if (process.HasExited || DateTime.UtcNow > deadline)
+            throw new InvalidOperationException($"Ingest {(process.HasExited ? "exited" : "did not finish")} ({sandbox.Requests.Count} requests so far).");
+        await Task.Delay(50);
+        try
+        {
+            if (await ScalarAsync<DateTime?>(dataSource, "SELECT updated_utc FROM hub_ingest.checkpoints WHERE connection = 'bench' AND scope = 'contact' AND initial_done") is { } done)
+                return done;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // Not created yet.
+        }
+    }
+}
+
+static async Task<T> ScalarAsync<T>(NpgsqlDataSource dataSource, string sql)
+{
+    await using var command = dataSource.CreateCommand(sql);
+    var value = await command.ExecuteScalarAsync();
+    return value is DBNull or null ? default! : (T)value;
+}
+
+// A host's build output run as `dotnet <dll>` from its own folder (its appsettings.json), logging warnings only.
+static Process StartHost(string dll, Dictionary<string, string> environment)
+{
+    var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll) };
     start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-    start.Environment["ConnectionStrings__Postgres"] = database.ConnectionString;
-    start.Environment["ConnectionStrings__RabbitMq"] = broker.Amqp.ToString();
     start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
-    start.Environment["Ingest__Connections__bench__Source"] = "propstreet";
-    start.Environment["Ingest__Connections__bench__BaseUrl"] = sandbox.BaseUrl.ToString();
-    start.Environment["Ingest__Connections__bench__Token"] = "bench-ingest";
-    start.Environment["Ingest__Connections__bench__Resources__0"] = "contacts";
-    start.Environment["Ingest__Connections__bench__Schedule"] = "01:00:00";
-    using var process = Process.Start(start)!;
+    foreach (var (key, value) in environment)
+        start.Environment[key] = value;
+    var process = Process.Start(start)!;
     process.OutputDataReceived += (_, _) => { };
     process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine(line); };
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();
-    try
-    {
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-        DateTime? done = null;
-        var deadline = DateTime.UtcNow.AddMinutes(10);
-        while (done is null)
-        {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-                throw new InvalidOperationException($"Ingest {(process.HasExited ? "exited" : "did not finish")} ({sandbox.Requests.Count} requests so far).");
-            await Task.Delay(50);
-            try
-            {
-                await using var command = dataSource.CreateCommand("SELECT updated_utc FROM hub_ingest.checkpoints WHERE connection = 'bench' AND scope = 'contact' AND initial_done");
-                done = (DateTime?)await command.ExecuteScalarAsync();
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-            {
-                // Not created yet.
-            }
-        }
+    return process;
+}
 
-        var first = sandbox.Requests.Min();
-        var peak = PeakRss(process.Id);
-        return ((done.Value - first.UtcDateTime).TotalSeconds, peak);
-    }
-    finally
-    {
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
-    }
+static async Task StopAsync(Process process)
+{
+    process.Kill(entireProcessTree: true);
+    await process.WaitForExitAsync();
+}
+
+static string HostDll(string project)
+{
+    var dll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, $"../../../../../src/{project}/bin/Release/net10.0/{project}.dll"));
+    return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build {project} in Release first (dotnet build -c Release src/{project}); looked for {dll}.");
 }
 
 static long PeakRss(int pid)

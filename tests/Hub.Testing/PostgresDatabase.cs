@@ -24,7 +24,9 @@ public sealed class PostgresDatabase : IAsyncDisposable
         await using (var admin = new NpgsqlConnection(TestServers.Postgres))
         {
             await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            // UTF8 whatever the server's default: an initdb without a locale defaults to SQL_ASCII, which refuses
+            // non-ASCII text from UTF8 clients (a source's "Malmö" fails the append).
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0", admin);
             await create.ExecuteNonQueryAsync();
         }
 
