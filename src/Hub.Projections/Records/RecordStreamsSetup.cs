@@ -31,7 +31,6 @@ public static class RecordStreamsSetup
     {
         ArgumentNullException.ThrowIfNull(bus);
         ArgumentNullException.ThrowIfNull(configuration);
-        var quorum = configuration.GetValue<bool>("RabbitMq:QuorumQueues");
         var concurrency = configuration.GetValue("Projections:ObservationConcurrency", 4);
 
         bus.AddConsumer<RecordsObservedConsumer>().Endpoint(e => e.Name = ObservationTransport.Queue);
@@ -41,12 +40,9 @@ public static class RecordStreamsSetup
             if (name != ObservationTransport.Queue)
                 return;
             endpoint.ConcurrentMessageLimit = concurrency;
+            // Quorum queues (RabbitMq:QuorumQueues) are set for every endpoint by AddRabbitMq.
             if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
-            {
                 rabbit.PrefetchCount = concurrency * 2;
-                if (quorum)
-                    rabbit.SetQuorumQueue();
-            }
 
             // Races between writers are retried inside EventWriter; these cover the database or broker going away.
             endpoint.UseMessageRetry(retry => retry.Intervals(
