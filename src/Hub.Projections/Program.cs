@@ -1,5 +1,6 @@
 using Hub.EventStore;
 using Hub.EventStore.Schema;
+using Hub.Projections.HubSpot;
 using Hub.Projections.Publishing;
 using Hub.Projections.Records;
 using Hub.ServiceDefaults;
@@ -11,7 +12,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPostgres();
 // This host owns the event store: its projections and subscriptions run here, one leader per shard across pods.
-builder.AddEventStore(store => store.AddRecordStreams())      // Records/: record events and their current state
+builder.AddEventStore(store => store.AddRecordStreams()       // Records/: record events and their current state
+        .AddHubSpotReadModel())                                  // HubSpot/: what HubSpot should hold, what was pushed
     .AddAsyncDaemon(DaemonMode.HotCold)
     .AddChangePublisher();                                    // Publishing/: committed changes → hub.changes
 

@@ -1,0 +1,87 @@
+using Hub.Projections.Records;
+
+namespace Hub.Projections.HubSpot;
+
+/// <summary>
+/// The HubSpot read model: for one source record (<see cref="Id"/> = its stream key), what HubSpot should hold
+/// (<see cref="Target"/>, <see cref="Hash"/>) and, per HubSpot connection, what the hub last pushed there
+/// (<see cref="Connections"/>). A record is in sync on a connection when the pushed hash equals <see cref="Hash"/>.
+/// </summary>
+public sealed record HubSpotRecord
+{
+    public required string Id { get; init; }
+
+    public required SourceRecord Source { get; init; }
+
+    /// <summary>Null when the record has no HubSpot counterpart (linked properties, a prospect without a contact).</summary>
+    public HubSpotTarget? Target { get; init; }
+
+    public string? Hash { get; init; }
+
+    /// <summary>For an association: the streams whose HubSpot ids it needs first (its two ends); indexed, so a pushed end finds what waits on it.</summary>
+    public string? LinkFromKey { get; init; }
+
+    public string? LinkToKey { get; init; }
+
+    public Dictionary<string, HubSpotPushState> Connections { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>The stream version this document reflects (record events and push events alike).</summary>
+    public long Version { get; init; }
+
+    public HubSpotPushState? On(string connection) => Connections.GetValueOrDefault(connection);
+
+    public bool InSyncOn(string connection) => Target is null || On(connection)?.Hash == Hash;
+
+    /// <summary>Out of sync and not parked at the current hash: the push has work here.</summary>
+    public bool PendingOn(string connection) => !InSyncOn(connection) && On(connection)?.Parked?.Hash != Hash;
+
+    public static HubSpotRecord Observed(HubSpotRecord? current, SourceRecord source, long version)
+    {
+        var target = HubSpotMapping.Map(source);
+        return new HubSpotRecord
+        {
+            Id = source.Id,
+            Source = source,
+            Target = target,
+            Hash = target is null ? null : HubSpotMapping.Hash(target),
+            LinkFromKey = target?.Link?.FromKey,
+            LinkToKey = target?.Link?.ToKey,
+            Connections = current?.Connections ?? new(StringComparer.Ordinal),
+            Version = version,
+        };
+    }
+
+    public HubSpotRecord Pushed(HubSpotPushed e, long version)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var connections = new Dictionary<string, HubSpotPushState>(Connections, StringComparer.Ordinal)
+        {
+            [e.Connection] = new(e.HubSpotId, e.Hash, e.SourceVersion, e.PushedUtc, e.OwnerId, e.Unassigned, Parked: null),
+        };
+        return this with { Connections = connections, Version = version };
+    }
+
+    public HubSpotRecord Parked(HubSpotPushParked e, long version)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var before = On(e.Connection);
+        var connections = new Dictionary<string, HubSpotPushState>(Connections, StringComparer.Ordinal)
+        {
+            [e.Connection] = (before ?? new HubSpotPushState(null, null, 0, null, null, false, null)) with
+            {
+                Parked = new HubSpotParking(e.Hash, e.Reason, e.Attempts, e.ParkedUtc),
+            },
+        };
+        return this with { Connections = connections, Version = version };
+    }
+}
+
+/// <summary>
+/// What one HubSpot connection holds of the record: its HubSpot id, the hash last pushed, the source version that
+/// push reflected, a lead's owner assignment, and the parking of a push that kept failing.
+/// </summary>
+public sealed record HubSpotPushState(
+    string? HubSpotId, string? Hash, long SourceVersion, DateTimeOffset? PushedUtc, string? OwnerId, bool Unassigned, HubSpotParking? Parked);
+
+/// <summary>A parked push: the hash it tried to send, why it failed, after how many attempts.</summary>
+public sealed record HubSpotParking(string Hash, string Reason, int Attempts, DateTimeOffset ParkedUtc);

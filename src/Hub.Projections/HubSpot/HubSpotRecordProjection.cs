@@ -1,0 +1,25 @@
+using Hub.Projections.Records;
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+
+namespace Hub.Projections.HubSpot;
+
+/// <summary>
+/// Builds <see cref="HubSpotRecord"/> per source record stream, asynchronously (the daemon), from the record events and
+/// the push ledger in the same stream. A pure fold: a rebuild from the log ends in the same documents, pushed hashes
+/// included, so a rebuilt model asks HubSpot for nothing it already has.
+/// </summary>
+public sealed partial class HubSpotRecordProjection : SingleStreamProjection<HubSpotRecord, string>
+{
+    public override HubSpotRecord? Evolve(HubSpotRecord? snapshot, string id, IEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.Data switch
+        {
+            IRecordEvent => HubSpotRecord.Observed(snapshot, SourceRecord.Fold(snapshot?.Source, id, e.Data, e.Version), e.Version),
+            HubSpotPushed pushed when snapshot is not null => snapshot.Pushed(pushed, e.Version),
+            HubSpotPushParked parked when snapshot is not null => snapshot.Parked(parked, e.Version),
+            _ => snapshot is null ? null : snapshot with { Version = e.Version },
+        };
+    }
+}
