@@ -17,21 +17,41 @@ namespace Hub.EventStore.Projections;
 /// <summary>What a <see cref="SingleStreamRebuild"/> did: the log up to <see cref="HighWaterMark"/> folded into <see cref="Documents"/> read models.</summary>
 public sealed record SingleStreamRebuildResult(string ProjectionName, long HighWaterMark, long Events, int Documents);
 
+/// <summary>Where a rebuild stands: <see cref="Phase"/>, events folded of about <see cref="EventsTotal"/>, read models built so far.</summary>
+public sealed record SingleStreamRebuildProgress(SingleStreamRebuildPhase Phase, long EventsFolded, long EventsTotal, int Documents);
+
+public enum SingleStreamRebuildPhase
+{
+    /// <summary>The log up to the mark taken at the start is folded beside the live projection, which keeps running.</summary>
+    Building,
+
+    /// <summary>The live agent is paused; the events committed while building are folded too.</summary>
+    CatchingUp,
+
+    /// <summary>The rebuilt read models replace the live ones in one transaction; the agent resumes after it.</summary>
+    Swapping,
+
+    Done,
+}
+
 /// <summary>
 /// Rebuilds an async <see cref="SingleStreamProjection{TDoc, TId}"/> (string stream keys) faster than the daemon's
-/// <c>RebuildProjectionAsync</c>: the committed log up to the daemon's high-water mark is read in large pages, folded in
-/// memory with the projection's own logic, and the read models are replaced with one COPY, in one transaction that
-/// also moves the projection's progress to that mark. Every read model is held in memory until that transaction.
+/// <c>RebuildProjectionAsync</c>, and without stopping the live projection while it builds: the committed log up to
+/// the daemon's high-water mark is read in large pages and folded in memory with the projection's own logic while
+/// the live agent keeps projecting; then the agent is paused, the events committed meanwhile are folded too, and the
+/// read models are replaced with one COPY, in one transaction that also moves the projection's progress to the new
+/// mark. Readers see the old read models until that commit. Every read model is held in memory until then.
 /// </summary>
 public static class SingleStreamRebuild
 {
     /// <summary>
-    /// Rebuilds <paramref name="projectionName"/>. Its agent on <paramref name="daemon"/> is stopped first and started
-    /// again afterwards if it was running; the caller makes sure no other process's daemon runs it meanwhile (as for
-    /// Marten's own rebuild: on the host whose daemon runs the projection's agent).
+    /// Rebuilds <paramref name="projectionName"/>. Its agent on <paramref name="daemon"/> is paused for the catch-up and
+    /// swap only, and started again afterwards if it was running; the caller makes sure no other process's daemon runs
+    /// it meanwhile (as for Marten's own rebuild: on the host whose daemon runs the projection's agent).
     /// </summary>
     public static async Task<SingleStreamRebuildResult> RunAsync<TDoc>(
-        DocumentStore store, IProjectionDaemon daemon, string projectionName, int pageSize = 10_000, CancellationToken cancellationToken = default)
+        DocumentStore store, IProjectionDaemon daemon, string projectionName, int pageSize = 10_000,
+        IProgress<SingleStreamRebuildProgress>? progress = null, CancellationToken cancellationToken = default)
         where TDoc : class
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -39,22 +59,30 @@ public static class SingleStreamRebuild
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         var projection = FindProjection<TDoc>(store, projectionName);
         var shard = projection.ShardNames().Single().Identity;
+        var schema = store.Options.Events.DatabaseSchemaName;
+
+        await using var connection = store.Tenancy.Default.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        var fold = new Fold<TDoc>(store, projection, connection, pageSize);
+
+        // Only up to the daemon's high-water mark: below it every sequence number is committed or a gap the daemon
+        // has decided to skip, so nothing read here can be joined later by a slower transaction.
+        var building = await HighWaterMarkAsync(daemon, connection, schema, cancellationToken);
+        var total = await fold.CountAsync(0, building, cancellationToken);
+        await fold.RunAsync(0, building, folded => progress?.Report(new(SingleStreamRebuildPhase.Building, folded, total, fold.Documents.Count)), cancellationToken);
 
         var wasRunning = daemon.CurrentAgents().Any(a => a.Name.Identity == shard);
         await daemon.StopAgentAsync(shard);
-
         try
         {
-            await using var connection = store.Tenancy.Default.Database.CreateConnection();
-            await connection.OpenAsync(cancellationToken);
-
-            // Only up to the daemon's high-water mark: below it every sequence number is committed or a gap the daemon
-            // has decided to skip, so nothing read here can be joined later by a slower transaction.
-            var highWaterMark = Math.Max(daemon.HighWaterMark(), await PersistedHighWaterMarkAsync(connection, store.Options.Events.DatabaseSchemaName, cancellationToken));
-
-            var (documents, events) = await FoldAsync(store, projection, connection, highWaterMark, pageSize, cancellationToken);
-            await ReplaceAsync(store, shard, connection, documents, highWaterMark, cancellationToken);
-            return new SingleStreamRebuildResult(projection.Name, highWaterMark, events, documents.Count);
+            var highWaterMark = Math.Max(building, await HighWaterMarkAsync(daemon, connection, schema, cancellationToken));
+            var before = fold.Events;
+            total += await fold.CountAsync(building, highWaterMark, cancellationToken);
+            await fold.RunAsync(building, highWaterMark, folded => progress?.Report(new(SingleStreamRebuildPhase.CatchingUp, before + folded, total, fold.Documents.Count)), cancellationToken);
+            progress?.Report(new(SingleStreamRebuildPhase.Swapping, fold.Events, total, fold.Documents.Count));
+            await ReplaceAsync(store, shard, connection, fold.Documents, highWaterMark, cancellationToken);
+            progress?.Report(new(SingleStreamRebuildPhase.Done, fold.Events, total, fold.Documents.Count));
+            return new SingleStreamRebuildResult(projection.Name, highWaterMark, fold.Events, fold.Documents.Count);
         }
         finally
         {
@@ -63,6 +91,9 @@ public static class SingleStreamRebuild
                 await daemon.StartAgentAsync(shard, CancellationToken.None);
         }
     }
+
+    private static async Task<long> HighWaterMarkAsync(IProjectionDaemon daemon, NpgsqlConnection connection, string schema, CancellationToken cancellationToken) =>
+        Math.Max(daemon.HighWaterMark(), await PersistedHighWaterMarkAsync(connection, schema, cancellationToken));
 
     private static SingleStreamProjection<TDoc, string> FindProjection<TDoc>(DocumentStore store, string projectionName)
         where TDoc : class
@@ -89,71 +120,86 @@ public static class SingleStreamRebuild
     /// Reads the projection's events in <c>seq_id</c> order, deserialised (and upcast) by Marten, and folds each page's
     /// events of one stream at once through the projection's own dispatch (<c>DetermineActionAsync</c>, which runs its
     /// Evolve override, the source-generated evolver of a partial class, or its conventional methods), as the daemon
-    /// does per page.
+    /// does per page. Successive ranges fold onto the same documents.
     /// </summary>
-    private static async Task<(Dictionary<string, TDoc> Documents, long Events)> FoldAsync<TDoc>(
-        DocumentStore store, SingleStreamProjection<TDoc, string> projection, NpgsqlConnection connection, long highWaterMark, int pageSize,
-        CancellationToken cancellationToken)
+    private sealed class Fold<TDoc>(DocumentStore store, SingleStreamProjection<TDoc, string> projection, NpgsqlConnection connection, int pageSize)
         where TDoc : class
     {
-        var documents = new Dictionary<string, TDoc>(StringComparer.Ordinal);
-        var identity = DocumentStorage<TDoc>(store);
-        var metadata = (IAggregationProjection<TDoc, string, IDocumentOperations, IQuerySession>)projection;
-        var eventStorage = (ISelector<IEvent>)store.Tenancy.Default.Database.Providers.StorageFor<IEvent>().QueryOnly;
-        var selectFields = ((IEventStorage)eventStorage).SelectFields();
-        var schema = store.Options.Events.DatabaseSchemaName;
-        await using var session = store.QuerySession();
+        private readonly string _filter = "d.type = ANY($3)" + (projection.IncludeArchivedEvents ? "" : " AND d.is_archived = FALSE");
+        private readonly string[] _types = EventTypeNames(store, projection);
 
-        await using var command = new NpgsqlCommand(
-            $"SELECT {string.Join(", ", selectFields.Select(f => "d." + f))} FROM {schema}.mt_events AS d " +
-            "WHERE d.seq_id > $1 AND d.seq_id <= $2 AND d.type = ANY($3)" + (projection.IncludeArchivedEvents ? "" : " AND d.is_archived = FALSE") +
-            " ORDER BY d.seq_id LIMIT $4",
-            connection);
-        var after = new NpgsqlParameter<long> { TypedValue = 0, NpgsqlDbType = NpgsqlDbType.Bigint };
-        command.Parameters.Add(after);
-        command.Parameters.Add(new NpgsqlParameter<long>("", highWaterMark) { NpgsqlDbType = NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter<string[]>("", EventTypeNames(store, projection)) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
-        command.Parameters.Add(new NpgsqlParameter<int>("", pageSize) { NpgsqlDbType = NpgsqlDbType.Integer });
+        public Dictionary<string, TDoc> Documents { get; } = new(StringComparer.Ordinal);
 
-        long read = 0;
-        var page = new List<IEvent>(pageSize);
-        while (true)
+        public long Events { get; private set; }
+
+        public async Task<long> CountAsync(long after, long upTo, CancellationToken cancellationToken)
         {
-            page.Clear();
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                    page.Add(await eventStorage.ResolveAsync(reader, cancellationToken));
-            }
-
-            if (page.Count == 0)
-                break;
-            read += page.Count;
-            after.TypedValue = page[^1].Sequence;
-
-            foreach (var slice in page.GroupBy(e => e.StreamKey!, StringComparer.Ordinal))
-            {
-                var events = slice.ToList();
-                documents.TryGetValue(slice.Key, out var snapshot);
-                var (document, action) = await projection.DetermineActionAsync(session, snapshot, slice.Key, identity, events, cancellationToken);
-                switch (action)
-                {
-                    case ActionType.Store when document is not null:
-                        documents[slice.Key] = metadata.TryApplyMetadata(events, document, slice.Key, identity).Item2 ?? document;
-                        break;
-                    case ActionType.Delete:
-                        documents.Remove(slice.Key);
-                        break;
-                    default:
-                        break;
-                }
-            }
-
-            if (page.Count < pageSize)
-                break;
+            await using var command = new NpgsqlCommand(
+                $"SELECT count(*) FROM {store.Options.Events.DatabaseSchemaName}.mt_events AS d WHERE d.seq_id > $1 AND d.seq_id <= $2 AND {_filter}", connection);
+            command.Parameters.Add(new NpgsqlParameter<long>("", after) { NpgsqlDbType = NpgsqlDbType.Bigint });
+            command.Parameters.Add(new NpgsqlParameter<long>("", upTo) { NpgsqlDbType = NpgsqlDbType.Bigint });
+            command.Parameters.Add(new NpgsqlParameter<string[]>("", _types) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
 
-        return (documents, read);
+        public async Task RunAsync(long from, long upTo, Action<long> folded, CancellationToken cancellationToken)
+        {
+            var identity = DocumentStorage<TDoc>(store);
+            var metadata = (IAggregationProjection<TDoc, string, IDocumentOperations, IQuerySession>)projection;
+            var eventStorage = (ISelector<IEvent>)store.Tenancy.Default.Database.Providers.StorageFor<IEvent>().QueryOnly;
+            var selectFields = ((IEventStorage)eventStorage).SelectFields();
+            await using var session = store.QuerySession();
+
+            await using var command = new NpgsqlCommand(
+                $"SELECT {string.Join(", ", selectFields.Select(f => "d." + f))} FROM {store.Options.Events.DatabaseSchemaName}.mt_events AS d " +
+                $"WHERE d.seq_id > $1 AND d.seq_id <= $2 AND {_filter} ORDER BY d.seq_id LIMIT $4",
+                connection);
+            var after = new NpgsqlParameter<long> { TypedValue = from, NpgsqlDbType = NpgsqlDbType.Bigint };
+            command.Parameters.Add(after);
+            command.Parameters.Add(new NpgsqlParameter<long>("", upTo) { NpgsqlDbType = NpgsqlDbType.Bigint });
+            command.Parameters.Add(new NpgsqlParameter<string[]>("", _types) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+            command.Parameters.Add(new NpgsqlParameter<int>("", pageSize) { NpgsqlDbType = NpgsqlDbType.Integer });
+
+            long read = 0;
+            var page = new List<IEvent>(pageSize);
+            while (true)
+            {
+                page.Clear();
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+                {
+                    while (await reader.ReadAsync(cancellationToken))
+                        page.Add(await eventStorage.ResolveAsync(reader, cancellationToken));
+                }
+
+                if (page.Count == 0)
+                    break;
+                read += page.Count;
+                Events += page.Count;
+                after.TypedValue = page[^1].Sequence;
+
+                foreach (var slice in page.GroupBy(e => e.StreamKey!, StringComparer.Ordinal))
+                {
+                    var events = slice.ToList();
+                    Documents.TryGetValue(slice.Key, out var snapshot);
+                    var (document, action) = await projection.DetermineActionAsync(session, snapshot, slice.Key, identity, events, cancellationToken);
+                    switch (action)
+                    {
+                        case ActionType.Store when document is not null:
+                            Documents[slice.Key] = metadata.TryApplyMetadata(events, document, slice.Key, identity).Item2 ?? document;
+                            break;
+                        case ActionType.Delete:
+                            Documents.Remove(slice.Key);
+                            break;
+                        default:
+                            break;
+                    }
+                }
+
+                folded(read);
+                if (page.Count < pageSize)
+                    break;
+            }
+        }
     }
 
     /// <summary>
