@@ -1,3 +1,4 @@
+using Hub.EventStore.Projections;
 using Hub.EventStore.Schema;
 using Hub.EventStore.Writing;
 using JasperFx;
@@ -72,5 +73,6 @@ public static class EventStoreSetup
         store.OpenTelemetry.TrackEventCounters();
 
         store.Schema.For<ProcessedMessage>().Identity(m => m.Id);
+        store.Schema.For<ProjectionRebuild>().UseOptimisticConcurrency(true).Metadata(m => m.Version.MapTo(r => r.Version)).Index(r => r.Status);
     }
 }

@@ -1,4 +1,5 @@
 using Hub.EventStore;
+using Hub.EventStore.Projections;
 using Hub.EventStore.Schema;
 using Hub.Projections.HubSpot;
 using Hub.Projections.Publishing;
@@ -15,7 +16,8 @@ builder.AddPostgres();
 builder.AddEventStore(store => store.AddRecordStreams()       // Records/: record events and their current state
         .AddHubSpotReadModel())                                  // HubSpot/: what HubSpot should hold, what was pushed
     .AddAsyncDaemon(DaemonMode.HotCold)
-    .AddChangePublisher();                                    // Publishing/: committed changes → hub.changes
+    .AddChangePublisher()                                     // Publishing/: committed changes → hub.changes
+    .AddProjectionRebuilds(HubSpotReadModelSetup.Rebuildable); // rebuilds operators request through Hub.Api
 
 // `Hub.Projections migrate`: apply the schema and exit (the Kubernetes Job before the hosts roll out).
 if (args.Contains("migrate", StringComparer.Ordinal))

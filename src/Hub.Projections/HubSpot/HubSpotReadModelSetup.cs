@@ -1,3 +1,4 @@
+using Hub.EventStore.Projections;
 using Hub.EventStore.Writing;
 using JasperFx.Events.Projections;
 using Marten;
@@ -7,6 +8,9 @@ namespace Hub.Projections.HubSpot;
 /// <summary>Wires the HubSpot read model into the store: the push ledger's events and the async projection.</summary>
 public static class HubSpotReadModelSetup
 {
+    public static readonly RebuildableReadModel Rebuildable =
+        RebuildableReadModel.For<HubSpotRecord>(HubSpotRecordProjection.ReadModelName, HubSpotRecordProjection.ProjectionName);
+
     public static StoreOptions AddHubSpotReadModel(this StoreOptions store)
     {
         ArgumentNullException.ThrowIfNull(store);

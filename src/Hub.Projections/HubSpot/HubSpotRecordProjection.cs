@@ -11,6 +11,13 @@ namespace Hub.Projections.HubSpot;
 /// </summary>
 public sealed partial class HubSpotRecordProjection : SingleStreamProjection<HubSpotRecord, string>
 {
+    public const string ProjectionName = "HubSpotRecord";
+
+    /// <summary>What operators name it when they ask for a rebuild.</summary>
+    public const string ReadModelName = "hubspot";
+
+    public HubSpotRecordProjection() => Name = ProjectionName;
+
     public override HubSpotRecord? Evolve(HubSpotRecord? snapshot, string id, IEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
