@@ -1,5 +1,6 @@
 using System.Net;
 using Hub.Ingest.Connections;
+using Hub.ServiceDefaults.Budget;
 
 namespace Hub.Ingest.Budget;
 
@@ -18,7 +19,10 @@ public sealed class BudgetHandler(RequestBudget budget, IngestMetrics metrics, T
             throw new InvalidOperationException($"Request to {request.RequestUri?.AbsolutePath} carries no connection; every source request is budgeted.");
 
         if (await budget.TryTakeAsync(connection.BudgetKey, connection.RequestsPerMinute, connection.BudgetWindow, cancellationToken) is { } wait)
+        {
+            metrics.BudgetExhausted(connection.BudgetKey);
             throw new BudgetExhaustedException(wait);
+        }
 
         metrics.Request(connection);
         var response = await base.SendAsync(request, cancellationToken);

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Hub.ServiceDefaults.Budget;
 
 namespace Hub.Ingest.Connections;
 
@@ -75,10 +74,6 @@ public sealed class SourceConnection
     /// </summary>
     public string BudgetKey
     {
-        get
-        {
-            var credential = Source == PropertyFinder ? $"{BaseUrl}|{ClientId}" : $"{BaseUrl}|{Token}";
-            return $"{Source}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(credential)))[..16]}";
-        }
+        get => RequestBudget.KeyFor(Source, Source == PropertyFinder ? $"{BaseUrl}|{ClientId}" : $"{BaseUrl}|{Token}");
     }
 }

@@ -1,8 +1,8 @@
-using Hub.Ingest.Budget;
 using Hub.Ingest.Connections;
 using Hub.Ingest.Leadership;
 using Hub.Ingest.PropertyFinder;
 using Hub.Ingest.Propstreet;
+using Hub.ServiceDefaults.Budget;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -5,6 +5,7 @@ using Hub.Ingest.Leadership;
 using Hub.Ingest.PropertyFinder;
 using Hub.Ingest.Propstreet;
 using Hub.Ingest.Reconciliation;
+using Hub.ServiceDefaults.Budget;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Http.Resilience;

@@ -1,4 +1,4 @@
--- Polling state (Checkpoints/, Budget/). Idempotent: applied on every start by Storage/IngestSchema.
+-- Polling state (Checkpoints/). Idempotent: applied on every start by Storage/IngestSchema.
 
 -- Where each connection's resource walk stands. scope is the resource, or resource:parent for per-project lists
 -- (prospect:1003). cursor/walk_since/walk_max describe a walk in progress (null between walks); watermark is the
@@ -16,15 +16,6 @@ CREATE TABLE IF NOT EXISTS hub_ingest.checkpoints (
     PRIMARY KEY (connection, scope)
 );
 
--- One row per request granted against a budget (a hash of the API token, never the token) in the sliding window.
-CREATE TABLE IF NOT EXISTS hub_ingest.budget_grants (
-    budget_key  text        NOT NULL,
-    granted_utc timestamptz NOT NULL
-);
-CREATE INDEX IF NOT EXISTS budget_grants_key_time ON hub_ingest.budget_grants (budget_key, granted_utc);
-
--- A source's 429 Retry-After: no process sends on this budget before until_utc.
-CREATE TABLE IF NOT EXISTS hub_ingest.budget_pauses (
-    budget_key text        PRIMARY KEY,
-    until_utc  timestamptz NOT NULL
-);
+-- The request budget's tables moved to schema hub_budget (shared with the CRM connectors, ADR 0018); their old
+-- copies here held only the last minute's grants, so they are dropped rather than migrated.
+DROP TABLE IF EXISTS hub_ingest.budget_grants, hub_ingest.budget_pauses;

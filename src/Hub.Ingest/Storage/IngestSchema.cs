@@ -5,7 +5,7 @@ using Npgsql;
 namespace Hub.Ingest.Storage;
 
 /// <summary>
-/// Ingest's own tables (checkpoints, request budgets, webhook ids, parked deliveries) in the PostgreSQL schema
+/// Ingest's own tables (checkpoints, webhook ids, parked deliveries) in the PostgreSQL schema
 /// <c>hub_ingest</c>. Every embedded <c>*.sql</c> file of this assembly is applied at start-up in name order, in one
 /// transaction under an advisory lock, so pods starting together do not race. Each file must be idempotent
 /// (<c>CREATE ... IF NOT EXISTS</c>, <c>ADD COLUMN IF NOT EXISTS</c>): they run on every start.

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using Hub.Ingest.Budget;
+using Hub.ServiceDefaults.Budget;
 
 namespace Hub.Ingest.Tests.Budget;
 

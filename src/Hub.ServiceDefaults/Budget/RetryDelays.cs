@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Hub.Ingest.Budget;
+namespace Hub.ServiceDefaults.Budget;
 
 /// <summary>
 /// How long the HTTP pipeline waits before retry <c>attempt</c> (0-based): a 429/503's <c>Retry-After</c> when it

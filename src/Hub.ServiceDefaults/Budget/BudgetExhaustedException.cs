@@ -1,4 +1,4 @@
-namespace Hub.Ingest.Budget;
+namespace Hub.ServiceDefaults.Budget;
 
 /// <summary>
 /// The shared budget has no request left (or a 429 paused it). Not retried by the HTTP pipeline: the run stops,

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 
-namespace Hub.Ingest.Budget;
+namespace Hub.ServiceDefaults.Budget;
 
 /// <summary>A 429's <c>Retry-After</c>, in seconds or as an HTTP-date (RFC 9110 §10.2.3), as a delay from now.</summary>
 public static class RetryAfter

@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Hub.Crm.HubSpot;
+
+/// <summary>
+/// Reads HubSpot's response bodies: records, paging, and batch answers mapped back to their inputs — a 207
+/// (multi-status) carries <c>results</c> for the inputs that were applied and <c>errors</c> naming the others in
+/// <c>context.ids</c>.
+/// </summary>
+internal static class HubSpotBatchReplies
+{
+    /// <summary>One result per upsert input, in input order, matched by the id property's value (HubSpot may reorder).</summary>
+    public static IEnumerable<HubSpotRecordResult> Upserted(IReadOnlyList<string> idValues, string idProperty, HubSpotReply reply)
+    {
+        if (reply.Error is { } whole)
+            return idValues.Select(v => HubSpotRecordResult.Failed(v, whole));
+
+        var byValue = new Dictionary<string, HubSpotRecordResult>(StringComparer.OrdinalIgnoreCase);
+        var unmatched = new List<JsonElement>();
+        foreach (var result in Array(reply.Body, "results"))
+        {
+            var record = Object(result);
+            if (record.Properties.TryGetValue(idProperty, out var value) && value is not null && !byValue.ContainsKey(value))
+                byValue[value] = new HubSpotRecordResult(value, record.Id, result.TryGetProperty("new", out var created) && created.ValueKind == JsonValueKind.True, record.Properties, null);
+            else
+                unmatched.Add(result);
+        }
+
+        var errors = Errors(reply.Body);
+        return idValues.Select(v =>
+            byValue.TryGetValue(v, out var ok) ? ok with { Key = v }
+            : errors.TryGetValue(v, out var error) ? HubSpotRecordResult.Failed(v, error)
+            : HubSpotRecordResult.Failed(v, Unanswered(errors)));
+    }
+
+    /// <summary>One result per pair: applied when HubSpot's results name the pair, else the error that names its from id, else the batch's error.</summary>
+    public static IEnumerable<HubSpotAssociationResult> Associated(IReadOnlyList<HubSpotAssociation> pairs, HubSpotReply reply)
+    {
+        if (reply.Error is { } whole)
+            return pairs.Select(p => new HubSpotAssociationResult(p, whole));
+
+        var applied = new HashSet<(string, string)>();
+        foreach (var result in Array(reply.Body, "results"))
+        {
+            var from = result.TryGetProperty("fromObjectId", out var f) ? Id(f) : result.TryGetProperty("from", out var fo) ? Id(fo.GetProperty("id")) : null;
+            var to = result.TryGetProperty("toObjectId", out var t) ? Id(t) : result.TryGetProperty("to", out var tobj) ? Id(tobj.GetProperty("id")) : null;
+            if (from is not null && to is not null)
+                applied.Add((from, to));
+        }
+
+        var errors = Errors(reply.Body);
+        // A 200 without per-pair results (HubSpot's answer may omit them) means every pair was applied.
+        var allApplied = reply.Status != System.Net.HttpStatusCode.MultiStatus && applied.Count == 0 && errors.Count == 0;
+        return pairs.Select(p => allApplied || applied.Contains((p.FromId, p.ToId)) ? new HubSpotAssociationResult(p, null)
+            : new HubSpotAssociationResult(p, errors.GetValueOrDefault(p.FromId) ?? errors.GetValueOrDefault(p.ToId) ?? Unanswered(errors)));
+    }
+
+    public static HubSpotObject Object(JsonElement record)
+    {
+        var properties = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (record.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in props.EnumerateObject())
+            {
+                properties[property.Name] = property.Value.ValueKind switch
+                {
+                    JsonValueKind.Null or JsonValueKind.Undefined => null,
+                    JsonValueKind.String => property.Value.GetString(),
+                    _ => property.Value.GetRawText(),
+                };
+            }
+        }
+
+        return new HubSpotObject(
+            Id(record.GetProperty("id")),
+            properties,
+            Instant(record, "createdAt") ?? DateTimeOffset.MinValue,
+            Instant(record, "updatedAt") ?? DateTimeOffset.MinValue,
+            record.TryGetProperty("archived", out var archived) && archived.ValueKind == JsonValueKind.True,
+            Instant(record, "archivedAt"));
+    }
+
+    public static IEnumerable<JsonElement> Array(JsonElement? body, string name) =>
+        body is { ValueKind: JsonValueKind.Object } b && b.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array
+            ? array.EnumerateArray()
+            : [];
+
+    /// <summary>HubSpot ids are strings in v3 and numbers in some v4 answers.</summary>
+    public static string Id(JsonElement id) => id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText();
+
+    public static string? NextAfter(JsonElement body) =>
+        body.TryGetProperty("paging", out var paging) && paging.ValueKind == JsonValueKind.Object
+        && paging.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.Object
+            ? HubSpotError.Text(next, "after")
+            : null;
+
+    // Each error of a 207 names its inputs in context.ids.
+    private static Dictionary<string, HubSpotError> Errors(JsonElement? body)
+    {
+        var errors = new Dictionary<string, HubSpotError>(StringComparer.OrdinalIgnoreCase);
+        foreach (var error in Array(body, "errors"))
+        {
+            var typed = HubSpotError.FromBatchError(error);
+            if (error.TryGetProperty("context", out var context) && context.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var ids in context.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Array))
+                {
+                    foreach (var id in ids.Value.EnumerateArray().Where(i => i.ValueKind is JsonValueKind.String or JsonValueKind.Number))
+                        errors.TryAdd(Id(id), typed);
+                }
+            }
+
+            errors.TryAdd("", typed);   // the first error stands for inputs that no error names by id
+        }
+
+        return errors;
+    }
+
+    private static HubSpotError Unanswered(Dictionary<string, HubSpotError> errors) =>
+        errors.GetValueOrDefault("") ?? new HubSpotError(HubSpotErrorCategory.Server, "HubSpot's answer did not mention this input.", true);
+
+    private static DateTimeOffset? Instant(JsonElement record, string name) =>
+        HubSpotError.Text(record, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) ? instant : null;
+}

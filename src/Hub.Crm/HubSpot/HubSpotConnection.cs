@@ -1,0 +1,66 @@
+using Hub.ServiceDefaults.Budget;
+
+namespace Hub.Crm.HubSpot;
+
+/// <summary>
+/// One configured HubSpot account (<c>HubSpot:Connections:{name}</c>): where it is, the private-app token, and the
+/// burst budget its token has. The token is never logged: it is only ever written into the Authorization header.
+/// </summary>
+public sealed class HubSpotConnection
+{
+    public const string Section = "HubSpot:Connections";
+
+    /// <summary>The key under <c>HubSpot:Connections</c>.</summary>
+    public string Name { get; set; } = "";
+
+    public Uri BaseUrl { get; set; } = new("https://api.hubapi.com");
+
+    /// <summary>Private-app (or OAuth) access token, sent as a bearer token.</summary>
+    public string AccessToken { get; set; } = "";
+
+    /// <summary>The app's client secret, which signs webhook deliveries (signature v3); not used by the client.</summary>
+    public string? AppSecret { get; set; }
+
+    /// <summary>Requests per <see cref="BurstWindowSeconds"/> for this token, shared by every process (HubSpot: 100 per 10 s, 190 on Pro/Enterprise).</summary>
+    public int BurstLimit { get; set; } = 100;
+
+    public int BurstWindowSeconds { get; set; } = 10;
+
+    /// <summary>How long one attempt may take before it counts as timed out.</summary>
+    public double RequestTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Attempts per request when HubSpot fails transiently (5xx, timeout, dropped connection); 429s are counted apart.</summary>
+    public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>429s (TEN_SECONDLY_ROLLING) one request may meet before it gives up; each waits the burst window.</summary>
+    public int MaxRateLimitedAttempts { get; set; } = 20;
+
+    /// <summary>Back-off base: retry n waits anywhere in [0, base × 2^n] (full jitter), at most 30 s.</summary>
+    public double RetryBaseDelaySeconds { get; set; } = 1;
+
+    /// <summary>The custom object that holds listings: <c>listings</c>, <c>p{portalId}_listings</c> or an objectTypeId like <c>2-…</c>.</summary>
+    public string ListingsObjectType { get; set; } = "listings";
+
+    public TimeSpan BurstWindow => TimeSpan.FromSeconds(BurstWindowSeconds);
+
+    public TimeSpan RequestTimeout => TimeSpan.FromSeconds(RequestTimeoutSeconds);
+
+    public TimeSpan RetryBaseDelay => TimeSpan.FromSeconds(RetryBaseDelaySeconds);
+
+    /// <summary>Connections sharing a token (and base URL) share one budget; the key holds a hash, never the token.</summary>
+    public string BudgetKey => RequestBudget.KeyFor("hubspot", $"{BaseUrl}|{AccessToken}");
+
+    public IEnumerable<string> Validate()
+    {
+        if (!BaseUrl.IsAbsoluteUri)
+            yield return "BaseUrl must be an absolute URL.";
+        if (string.IsNullOrWhiteSpace(AccessToken))
+            yield return "AccessToken is required.";
+        if (BurstLimit <= 0 || BurstWindowSeconds <= 0)
+            yield return "BurstLimit and BurstWindowSeconds must be positive.";
+        if (RequestTimeoutSeconds <= 0 || MaxAttempts <= 0 || MaxRateLimitedAttempts <= 0 || RetryBaseDelaySeconds < 0)
+            yield return "RequestTimeoutSeconds, MaxAttempts and MaxRateLimitedAttempts must be positive; RetryBaseDelaySeconds not negative.";
+        if (string.IsNullOrWhiteSpace(ListingsObjectType))
+            yield return "ListingsObjectType must not be empty.";
+    }
+}

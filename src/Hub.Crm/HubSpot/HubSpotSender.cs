@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Hub.ServiceDefaults.Budget;
+using Microsoft.Extensions.Logging;
+
+namespace Hub.Crm.HubSpot;
+
+/// <summary>HubSpot's answer to a request: a 2xx or 207 with its body, or the typed error it finally came to.</summary>
+internal readonly record struct HubSpotReply(HttpStatusCode Status, JsonElement? Body, HubSpotError? Error);
+
+/// <summary>
+/// Sends one HubSpot request with every rule the connection has: each attempt first takes a request from the
+/// token's burst budget shared by all processes (waiting for it holds no connection and counts against no
+/// timeout), carries the bearer token, and gets <see cref="HubSpotConnection.RequestTimeout"/>. A burst 429 pauses
+/// the budget for every process and is sent again; a daily 429 stops at once; 5xx, timeouts and dropped
+/// connections are retried only when the request is idempotent (<see cref="HubSpotRetry"/>).
+/// </summary>
+internal sealed class HubSpotSender(HttpClient http, HubSpotConnection connection, RequestBudget budget, TimeProvider clock, ILogger logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public HubSpotConnection Connection => connection;
+
+    public async Task<HubSpotReply> SendAsync(HttpMethod method, string pathAndQuery, object? body, bool idempotent, CancellationToken cancellationToken)
+    {
+        var transientFailures = 0;
+        var burstLimits = 0;
+        while (true)
+        {
+            await TakeBudgetAsync(cancellationToken);
+            var (outcome, reply) = await AttemptAsync(method, pathAndQuery, body, idempotent, cancellationToken);
+            if (outcome == AttemptOutcome.Transient)
+                transientFailures++;
+            if (outcome == AttemptOutcome.BurstLimited)
+                burstLimits++;
+
+            if (outcome == AttemptOutcome.Answered
+                || HubSpotRetry.Next(outcome, idempotent, transientFailures, burstLimits, connection, Random.Shared.NextDouble()) is not { } delay)
+                return reply;
+
+            logger.LogInformation("HubSpot {Connection} {Method} {Path}: {Outcome} ({Status}); attempt {Attempt} follows in {Delay:0.###} s",
+                connection.Name, method.Method, PathOf(pathAndQuery), outcome, (int)reply.Status, transientFailures + burstLimits + 1, delay.TotalSeconds);
+            await Task.Delay(delay, clock, cancellationToken);
+        }
+    }
+
+    private async Task TakeBudgetAsync(CancellationToken cancellationToken)
+    {
+        while (await budget.TryTakeAsync(connection.BudgetKey, connection.BurstLimit, connection.BurstWindow, cancellationToken) is { } wait)
+        {
+            // A little jitter so processes that were refused together do not all ask again at the same instant.
+            await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 50)), clock, cancellationToken);
+        }
+    }
+
+    private async Task<(AttemptOutcome, HubSpotReply)> AttemptAsync(HttpMethod method, string pathAndQuery, object? body, bool idempotent, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(connection.BaseUrl, pathAndQuery));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", connection.AccessToken);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (body is not null)
+            request.Content = JsonContent.Create(body, options: Json);
+
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(connection.RequestTimeout);
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attempt.Token);
+            var json = Parse(await response.Content.ReadAsStringAsync(attempt.Token));
+            var outcome = HubSpotRetry.Classify(response.StatusCode, HubSpotError.Text(json, "policyName"));
+            if (outcome == AttemptOutcome.BurstLimited)
+                await budget.PauseAsync(connection.BudgetKey, HubSpotRetry.BurstPause(response.Headers, connection.BurstWindow, clock.GetUtcNow()), cancellationToken);
+
+            var error = response.IsSuccessStatusCode ? null
+                : outcome == AttemptOutcome.Transient ? HubSpotError.Unavailable(HubSpotError.FromResponse(response.StatusCode, json).Message, (int)response.StatusCode, idempotent)
+                : HubSpotError.FromResponse(response.StatusCode, json);
+            return (outcome, new HubSpotReply(response.StatusCode, json, error));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (AttemptOutcome.Transient, new HubSpotReply(HttpStatusCode.RequestTimeout, null, HubSpotError.Timeout(connection.RequestTimeout, idempotent)));
+        }
+        catch (HttpRequestException e)
+        {
+            return (AttemptOutcome.Transient, new HubSpotReply(0, null, HubSpotError.Unreachable(e.HttpRequestError.ToString(), idempotent)));
+        }
+    }
+
+    private static JsonElement? Parse(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;   // an HTML error page from a proxy: the status code speaks for it
+        }
+    }
+
+    private static string PathOf(string pathAndQuery) => pathAndQuery.Split('?', 2)[0];
+}
