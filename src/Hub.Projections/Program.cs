@@ -1,3 +1,4 @@
+using Hub.Crm.HubSpot;
 using Hub.EventStore;
 using Hub.EventStore.Projections;
 using Hub.EventStore.Schema;
@@ -12,11 +13,13 @@ using JasperFx.Events.Daemon;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPostgres();
+builder.AddHubSpot();                                         // Hub.Crm: a client per HubSpot:Connections:{name}
 // This host owns the event store: its projections and subscriptions run here, one leader per shard across pods.
 builder.AddEventStore(store => store.AddRecordStreams()       // Records/: record events and their current state
         .AddHubSpotReadModel())                                  // HubSpot/: what HubSpot should hold, what was pushed
     .AddAsyncDaemon(DaemonMode.HotCold)
     .AddChangePublisher()                                     // Publishing/: committed changes → hub.changes
+    .AddHubSpotPush()                                         // HubSpot/: the read model → each HubSpot connection
     .AddProjectionRebuilds(HubSpotReadModelSetup.Rebuildable); // rebuilds operators request through Hub.Api
 
 // `Hub.Projections migrate`: apply the schema and exit (the Kubernetes Job before the hosts roll out).

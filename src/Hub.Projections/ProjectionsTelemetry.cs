@@ -25,6 +25,9 @@ internal static class ProjectionsTelemetry
         "hub.projections.observations.duplicate", "{item}",
         "Repeats that appended nothing, by kind: message (a redelivered observation), record (a state the stream already holds).");
 
+    public static readonly Counter<long> HubSpotOutcomes = Meter.CreateCounter<long>(
+        "hub.hubspot.push.records", "{record}", "Records a HubSpot push round settled, by outcome (pushed, parked).");
+
     public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>(
         "hub.projections.events.published", "{event}", "Change events the broker confirmed on hub.changes.");
 

@@ -1,3 +1,4 @@
+using Hub.Crm.HubSpot;
 using Hub.EventStore.Projections;
 using Hub.EventStore.Writing;
 using JasperFx.Events.Projections;
@@ -20,5 +21,26 @@ public static class HubSpotReadModelSetup
         // A pushed deal, contact or company finds the associations waiting for it.
         store.Schema.For<HubSpotRecord>().Index(r => r.LinkFromKey).Index(r => r.LinkToKey);
         return store;
+    }
+
+    /// <summary>
+    /// A <see cref="HubSpotPush"/> subscription per configured HubSpot connection (<c>HubSpot:Connections:{name}</c>,
+    /// clients from <see cref="HubSpotSetup.AddHubSpot"/>), run by the async daemon: one node per connection at a time.
+    /// </summary>
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddHubSpotPush(
+        this MartenServiceCollectionExtensions.MartenConfigurationExpression marten)
+    {
+        ArgumentNullException.ThrowIfNull(marten);
+        marten.Services.ConfigureMarten((services, store) =>
+        {
+            var clients = services.GetRequiredService<HubSpotClients>();
+            var writer = new Lazy<EventWriter>(services.GetRequiredService<EventWriter>);
+            foreach (var name in clients.Names)
+            {
+                var push = new HubSpotPush(clients[name], writer, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<HubSpotPush>>());
+                store.Projections.Subscribe(push, options => options.Options.BatchSize = 500);
+            }
+        });
+        return marten;
     }
 }

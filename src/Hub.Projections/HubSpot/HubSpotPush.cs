@@ -1,0 +1,290 @@
+using System.Globalization;
+using Hub.Crm.HubSpot;
+using Hub.EventStore.Writing;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+
+namespace Hub.Projections.HubSpot;
+
+/// <summary>
+/// Pushes the HubSpot read model to one HubSpot connection: a Marten subscription (one node at a time, progress kept
+/// by the daemon) that, for each page of the log, waits until <see cref="HubSpotRecordProjection"/> has projected the
+/// page, then sends what the touched records and the associations waiting on them still lack (<see cref="HubSpotPushPlan"/>):
+/// batched upserts by the unique property (a repeat after a timeout updates, never duplicates), archives,
+/// associations once both ends exist. Each outcome goes into the record's stream as <see cref="HubSpotPushed"/> or
+/// <see cref="HubSpotPushParked"/>, so a restart or a rebuild never sends again what HubSpot already holds. While the
+/// projection is paused or rebuilding, this waits: no push from a read model that is behind.
+/// </summary>
+public sealed partial class HubSpotPush : SubscriptionBase
+{
+    private const int RetryRounds = 3;
+
+    private readonly HubSpotClient _client;
+    private readonly Lazy<EventWriter> _writer;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<HubSpotPush> _logger;
+    private readonly ShardName _readModel = new(HubSpotRecordProjection.ProjectionName, "All", 1);
+
+    /// <param name="writer">Lazy: the writer needs the store this subscription is registered in.</param>
+    public HubSpotPush(HubSpotClient client, Lazy<EventWriter> writer, TimeProvider clock, ILogger<HubSpotPush> logger)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+        _writer = writer;
+        _clock = clock;
+        _logger = logger;
+        Name = SubscriptionName(client.Name);
+    }
+
+    public string Connection => _client.Name;
+
+    public static string SubscriptionName(string connection) => $"HubSpotPush-{connection}";
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(operations);
+        if (page.Events.Count == 0)
+            return NullChangeListener.Instance;
+
+        await WaitForReadModelAsync(operations, page.SequenceCeiling, cancellationToken);
+        var keys = page.Events.Select(e => e.StreamKey!).Distinct(StringComparer.Ordinal).ToArray();
+        var records = (await operations.LoadManyAsync<HubSpotRecord>(cancellationToken, keys)).ToList();
+        // A record that just got its HubSpot id may complete associations that were waiting for it.
+        var pushedEnds = page.Events.Where(e => e.Data is HubSpotPushed).Select(e => e.StreamKey!).Distinct(StringComparer.Ordinal).ToArray();
+        if (pushedEnds.Length > 0)
+            records.AddRange(await operations.Query<HubSpotRecord>()
+                .Where(r => r.LinkFromKey.IsOneOf(pushedEnds) || r.LinkToKey.IsOneOf(pushedEnds))
+                .ToListAsync(cancellationToken));
+
+        var pending = records.Where(r => r.PendingOn(Connection)).DistinctBy(r => r.Id, StringComparer.Ordinal).ToList();
+        if (pending.Count > 0)
+            await PushAsync(pending, operations, $"{page.SequenceFloor}-{page.SequenceCeiling}", cancellationToken);
+        return NullChangeListener.Instance;
+    }
+
+    /// <summary>
+    /// The read model must have projected everything up to <paramref name="ceiling"/> first: pushing from a model that
+    /// is behind would send stale content, and during a rebuild this is what holds side effects back.
+    /// </summary>
+    private async Task WaitForReadModelAsync(IDocumentOperations operations, long ceiling, CancellationToken cancellationToken)
+    {
+        var waited = TimeSpan.Zero;
+        var pause = TimeSpan.FromMilliseconds(50);
+        while ((await operations.DocumentStore.Advanced.ProjectionProgressFor(_readModel, token: cancellationToken)) < ceiling)
+        {
+            await Task.Delay(pause, _clock, cancellationToken);
+            waited += pause;
+            pause = TimeSpan.FromMilliseconds(Math.Min(1_000, pause.TotalMilliseconds * 2));
+            if (waited > TimeSpan.FromSeconds(30) && waited - pause <= TimeSpan.FromSeconds(30))
+                LogWaitingForReadModel(Connection, ceiling);
+        }
+    }
+
+    private async Task PushAsync(List<HubSpotRecord> pending, IDocumentOperations operations, string pageId, CancellationToken cancellationToken)
+    {
+        var ends = await EndsAsync(pending, operations, cancellationToken);
+        var failures = new Dictionary<string, (HubSpotRecord Record, HubSpotError Error, int Attempts)>(StringComparer.Ordinal);
+        var todo = pending;
+        for (var round = 1; todo.Count > 0; round++)
+        {
+            var outcome = new RoundOutcome();
+            var plan = HubSpotPushPlan.For(Connection, todo, ends);
+            await UpsertAsync(plan.Upserts, outcome, cancellationToken);
+            await ArchiveAsync(plan.Archives, outcome, cancellationToken);
+            foreach (var record in plan.NothingToSend)
+                outcome.Pushed(record, Connection, "", _clock);
+
+            // Associations whose ends were pushed in this round can go in the same round.
+            foreach (var (record, pushed) in outcome.Events)
+                ends[record.Id] = record.Pushed((HubSpotPushed)pushed, record.Version);
+            var links = plan.Links.Concat(HubSpotPushPlan.For(Connection, plan.Waiting, ends).Links).ToList();
+            await LinkAsync(links, outcome, cancellationToken);
+
+            await AppendAsync(outcome.Events, $"hubspot-push:{Connection}:{pageId}:{round}", cancellationToken);
+
+            // Per-record failures: data problems park at once; transient ones get a few more rounds, then park.
+            var retry = new List<HubSpotRecord>();
+            var parked = new List<(HubSpotRecord, object)>();
+            foreach (var (record, error) in outcome.Failures)
+            {
+                var attempts = failures.TryGetValue(record.Id, out var before) ? before.Attempts + 1 : 1;
+                failures[record.Id] = (record, error, attempts);
+                if (error.Retryable && attempts < RetryRounds)
+                    retry.Add(record);
+                else
+                    parked.Add((record, new HubSpotPushParked(Connection, record.Hash!, $"{error.Category}: {error.Message}", attempts, _clock.GetUtcNow())));
+            }
+
+            if (parked.Count > 0)
+            {
+                await AppendAsync(parked, $"hubspot-park:{Connection}:{pageId}:{round}", cancellationToken);
+                LogParked(parked.Count, Connection, string.Join("; ", parked.Take(3).Select(p => $"{p.Item1.Id}: {((HubSpotPushParked)p.Item2).Reason}")));
+            }
+
+            if (retry.Count > 0 && outcome.Events.Count == 0 && parked.Count == 0 && retry.Count == todo.Count)
+            {
+                // Nothing at all went through: HubSpot is down or throttling hard, which is no fault of these records.
+                // Wait and try the same records again (the page stays unfinished, so nothing is lost or parked).
+                var pause = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(round, 6))));
+                LogOutage(Connection, retry.Count, pause.TotalSeconds, failures[retry[0].Id].Error.Message);
+                failures.Clear();
+                await Task.Delay(pause, _clock, cancellationToken);
+            }
+            else if (retry.Count > 0)
+                await Task.Delay(TimeSpan.FromSeconds(round), _clock, cancellationToken);
+
+            todo = retry;
+        }
+    }
+
+    private async Task UpsertAsync(IReadOnlyList<HubSpotRecord> upserts, RoundOutcome outcome, CancellationToken cancellationToken)
+    {
+        foreach (var group in upserts.GroupBy(r => (r.Target!.ObjectType, r.Target.IdProperty)))
+        {
+            var records = group.ToList();
+            var assignments = await LeadAssignmentsAsync(records, cancellationToken);
+            var inputs = records.Select(r => new HubSpotUpsert(r.Target!.IdValue, Properties(r, assignments))).ToList();
+            var result = await _client.UpsertAsync(group.Key.ObjectType, group.Key.IdProperty, inputs, cancellationToken);
+            var byKey = result.Records.ToDictionary(r => r.Key, StringComparer.OrdinalIgnoreCase);
+            foreach (var record in records)
+            {
+                var reply = byKey[record.Target!.IdValue];
+                if (!reply.Succeeded)
+                    outcome.Failed(record, reply.Error);
+                else
+                {
+                    var assignment = assignments.GetValueOrDefault(record.Id);
+                    outcome.Pushed(record, Connection, reply.HubSpotId!, _clock, assignment?.OwnerId, assignment is { OwnerId: null });
+                }
+            }
+        }
+    }
+
+    private static Dictionary<string, string?> Properties(HubSpotRecord record, IReadOnlyDictionary<string, LeadAssignment> assignments)
+    {
+        var properties = record.Target!.Properties.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal);
+        if (assignments.TryGetValue(record.Id, out var assignment))
+        {
+            properties["hubspot_owner_id"] = assignment.OwnerId ?? "";
+            properties["lead_assignment"] = assignment.OwnerId is null ? LeadAssignment.Unassigned : LeadAssignment.ListingOwner;
+        }
+
+        return properties;
+    }
+
+    /// <summary>
+    /// Leads go to the owner of the HubSpot listing whose <c>reference</c> is the lead's listing reference; a lead whose
+    /// reference matches no listing (or an unowned one) is pushed unassigned and flagged, never held back.
+    /// </summary>
+    private async Task<Dictionary<string, LeadAssignment>> LeadAssignmentsAsync(IReadOnlyList<HubSpotRecord> records, CancellationToken cancellationToken)
+    {
+        var leads = records.Where(r => r.Target!.IdProperty == HubSpotMapping.LeadId).Select(r => (r.Id, Reference: HubSpotMapping.ListingReference(r.Target!))).ToList();
+        var owners = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var batch in leads.Select(l => l.Reference).OfType<string>().Distinct(StringComparer.Ordinal).Chunk(HubSpotClient.BatchSize))
+            foreach (var listing in await _client.ReadAsync("listings", "reference", batch, ["reference", "hubspot_owner_id"], cancellationToken))
+                if (listing.Properties.GetValueOrDefault("reference") is { } reference)
+                    owners[reference] = listing.Properties.GetValueOrDefault("hubspot_owner_id") is { Length: > 0 } owner ? owner : null;
+        return leads.ToDictionary(l => l.Id, l => new LeadAssignment(l.Reference is null ? null : owners.GetValueOrDefault(l.Reference)), StringComparer.Ordinal);
+    }
+
+    private async Task ArchiveAsync(IReadOnlyList<(HubSpotRecord Record, string HubSpotId)> archives, RoundOutcome outcome, CancellationToken cancellationToken)
+    {
+        foreach (var group in archives.GroupBy(a => a.Record.Target!.ObjectType))
+        {
+            var result = await _client.ArchiveAsync(group.Key, [.. group.Select(a => a.HubSpotId)], cancellationToken);
+            var byId = result.Records.ToDictionary(r => r.Key, StringComparer.Ordinal);
+            foreach (var (record, id) in group)
+            {
+                var reply = byId[id];
+                // Already gone in HubSpot (archived or merged away by a user) is what an archive wants.
+                if (reply.Succeeded || reply.Error.Category == HubSpotErrorCategory.NotFound)
+                    outcome.Pushed(record, Connection, id, _clock);
+                else
+                    outcome.Failed(record, reply.Error);
+            }
+        }
+    }
+
+    private async Task LinkAsync(IReadOnlyList<HubSpotPlannedLink> links, RoundOutcome outcome, CancellationToken cancellationToken)
+    {
+        foreach (var group in links.GroupBy(l => (l.Link.ToObjectType, l.Archive)))
+        {
+            var pairs = group.Select(l => new HubSpotAssociation(l.FromId, l.ToId, DealAssociationType(group.Key.ToObjectType))).ToList();
+            var results = group.Key.Archive
+                ? await _client.ArchiveAssociationsAsync(HubSpotObjectTypes.Deals, group.Key.ToObjectType, pairs, cancellationToken)
+                : await _client.AssociateAsync(HubSpotObjectTypes.Deals, group.Key.ToObjectType, pairs, cancellationToken);
+            foreach (var (link, result) in group.Zip(results))
+            {
+                if (result.Succeeded || (link.Archive && result.Error.Category == HubSpotErrorCategory.NotFound))
+                    outcome.Pushed(link.Record, Connection, link.LedgerId, _clock);
+                else
+                    outcome.Failed(link.Record, result.Error);
+            }
+        }
+    }
+
+    /// <summary>HubSpot's default association types from a deal: to a contact 3, to a company 341.</summary>
+    private static int DealAssociationType(string toObjectType) => toObjectType == HubSpotObjectTypes.Contacts ? 3 : 341;
+
+    /// <summary>The read models of the associations' ends that are not in the round already.</summary>
+    private static async Task<Dictionary<string, HubSpotRecord>> EndsAsync(List<HubSpotRecord> pending, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        var ends = pending.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var missing = pending.SelectMany(r => new[] { r.LinkFromKey, r.LinkToKey }).OfType<string>().Where(k => !ends.ContainsKey(k)).Distinct(StringComparer.Ordinal).ToArray();
+        if (missing.Length > 0)
+            foreach (var end in await operations.LoadManyAsync<HubSpotRecord>(cancellationToken, missing))
+                ends[end.Id] = end;
+        return ends;
+    }
+
+    private async Task AppendAsync(IReadOnlyList<(HubSpotRecord Record, object Event)> events, string messageId, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+            return;
+        var streams = events.GroupBy(e => e.Record.Id, StringComparer.Ordinal)
+            .Select(g => new StreamEvents(g.Key, [.. g.Select(e => new PendingEvent(EventId(g.Key, e.Record, e.Event), e.Event))]))
+            .ToList();
+        await _writer.Value.WriteAsync(messageId, streams, cancellationToken);
+        ProjectionsTelemetry.HubSpotOutcomes.Add(events.Count(e => e.Event is HubSpotPushed), new KeyValuePair<string, object?>("outcome", "pushed"));
+        ProjectionsTelemetry.HubSpotOutcomes.Add(events.Count(e => e.Event is HubSpotPushParked), new KeyValuePair<string, object?>("outcome", "parked"));
+    }
+
+    /// <summary>One id per outcome of one source version's content, so a repeated page appends nothing twice.</summary>
+    private Guid EventId(string streamKey, HubSpotRecord record, object @event) => DeterministicEventId.From(
+        @event is HubSpotPushed ? "hubspot.pushed" : "hubspot.parked", Connection, streamKey, record.Hash ?? "",
+        record.Source.Version.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>What one round did: outcomes to append, failures to retry or park.</summary>
+    private sealed class RoundOutcome
+    {
+        public List<(HubSpotRecord Record, object Event)> Events { get; } = [];
+
+        public List<(HubSpotRecord Record, HubSpotError Error)> Failures { get; } = [];
+
+        public void Pushed(HubSpotRecord record, string connection, string hubSpotId, TimeProvider clock, string? ownerId = null, bool unassigned = false) =>
+            Events.Add((record, new HubSpotPushed(connection, hubSpotId, record.Hash!, record.Source.Version, clock.GetUtcNow(), ownerId, unassigned)));
+
+        public void Failed(HubSpotRecord record, HubSpotError error) => Failures.Add((record, error));
+    }
+
+    [LoggerMessage(LogLevel.Warning, "HubSpot push to {Connection} waits for the HubSpot read model to reach sequence {Ceiling} (paused or rebuilding?)")]
+    private partial void LogWaitingForReadModel(string connection, long ceiling);
+
+    [LoggerMessage(LogLevel.Warning, "Parked {Count} records on HubSpot connection {Connection}: {Examples}")]
+    private partial void LogParked(int count, string connection, string examples);
+
+    [LoggerMessage(LogLevel.Warning, "HubSpot connection {Connection} took none of {Count} records ({Error}); again in {Seconds:F0} s")]
+    private partial void LogOutage(string connection, int count, double seconds, string error);
+}
+
+/// <summary>A lead's owner: the listing owner, or null when no listing matched (pushed unassigned, flagged).</summary>
+public sealed record LeadAssignment(string? OwnerId)
+{
+    public const string ListingOwner = "listing_owner";
+    public const string Unassigned = "unassigned";
+}
