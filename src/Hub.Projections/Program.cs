@@ -26,6 +26,10 @@ builder.AddEventStore(store => store.AddRecordStreams()       // Records/: recor
 if (args.Contains("migrate", StringComparer.Ordinal))
     return await builder.Build().MigrateEventStoreAsync();
 
+// `Hub.Projections parity [connection]`: the sources against HubSpot, field by field; exit 0 when in sync.
+if (args.Contains(HubSpotParityCommand.Verb, StringComparer.Ordinal))
+    return await builder.Build().RunHubSpotParityAsync(args, Console.Out);
+
 builder.AddRabbitMq(bus => bus.AddRecordConsumers(builder.Configuration));   // Records/: hub-observations
 
 var app = builder.Build();

@@ -31,17 +31,22 @@ internal sealed class ProjectionsHost : IAsyncDisposable
     /// <summary>The first started host's store.</summary>
     public IDocumentStore Store => _hosts[0].Services.GetRequiredService<IDocumentStore>();
 
+    /// <summary>The first started host's services.</summary>
+    public IServiceProvider Services => _hosts[0].Services;
+
     public static async Task<ProjectionsHost> CreateAsync(string purpose) =>
         new(await PostgresDatabase.CreateAsync(purpose), await RabbitMqVirtualHost.CreateAsync(purpose));
 
     /// <summary>Starts one more Projections host (several compete for the queue like pods).</summary>
-    public void StartHost(int concurrency = 4)
+    public void StartHost(int concurrency = 4, IDictionary<string, string?>? settings = null)
     {
         var host = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("ConnectionStrings:Postgres", Database.ConnectionString);
             builder.UseSetting("ConnectionStrings:RabbitMq", Broker.Amqp.ToString());
             builder.UseSetting("Projections:ObservationConcurrency", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+                builder.UseSetting(key, value);
         });
         _hosts.Add(host);
         _ = host.Server; // starts it

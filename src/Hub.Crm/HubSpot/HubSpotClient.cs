@@ -141,7 +141,9 @@ public sealed class HubSpotClient
             var body = Read(reply);
             foreach (var result in HubSpotBatchReplies.Array(body, "results"))
             {
-                var from = HubSpotBatchReplies.Id(result.GetProperty("from"));
+                // v4 answers "from": {"id": "…"}; the object's id is inside.
+                var fromElement = result.GetProperty("from");
+                var from = HubSpotBatchReplies.Id(fromElement.ValueKind == JsonValueKind.Object ? fromElement.GetProperty("id") : fromElement);
                 foreach (var to in HubSpotBatchReplies.Array(result, "to"))
                 {
                     var toId = HubSpotBatchReplies.Id(to.TryGetProperty("toObjectId", out var t) ? t : to.GetProperty("id"));

@@ -35,13 +35,16 @@ public abstract class EndToEndTest : IAsyncLifetime
     /// <summary>Contacts the sandbox starts with.</summary>
     protected virtual int Contacts => 1_200;
 
+    /// <summary>The sandbox's settings: its sizes, and whatever a test needs on top.</summary>
+    protected virtual Dictionary<string, string?> SandboxSettings() => new() { ["Sandbox:Sizes:Contacts"] = Contacts.ToString(CultureInfo.InvariantCulture) };
+
     /// <summary>The change events the subscriber read so far, in arrival order.</summary>
     protected IReadOnlyList<JsonElement> Published => _published;
 
     public async Task InitializeAsync()
     {
         Hub = await ProjectionsHost.CreateAsync(GetType().Name);
-        Sandbox = SandboxHost.Start(new Dictionary<string, string?> { ["Sandbox:Sizes:Contacts"] = Contacts.ToString(CultureInfo.InvariantCulture) });
+        Sandbox = SandboxHost.Start(SandboxSettings());
         _connection = await new ConnectionFactory { Uri = Hub.Broker.Amqp }.CreateConnectionAsync();
         _channel = await _connection.CreateChannelAsync();
         await _channel.ExchangeDeclareAsync(ChangeEventTypes.Exchange, ExchangeType.Topic, durable: true, autoDelete: false);

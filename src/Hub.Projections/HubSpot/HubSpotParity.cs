@@ -1,0 +1,156 @@
+using System.Globalization;
+using Hub.Crm.HubSpot;
+using Hub.Projections.Records;
+using Marten;
+
+namespace Hub.Projections.HubSpot;
+
+/// <summary>
+/// Compares the sources (the hub's current state of every source record) with one HubSpot connection field by field
+/// through <see cref="HubSpotMapping"/>: records per resource on each side, and every difference — a field that
+/// differs, a record HubSpot lacks, a hub-managed HubSpot record no live source record accounts for, an association
+/// missing or extra. HubSpot records without a hub id property are not the hub's and are left out.
+/// </summary>
+public static class HubSpotParity
+{
+    public const string Missing = "(missing in HubSpot)";
+    public const string Extra = "(not in the sources)";
+
+    public static async Task<HubSpotParityReport> CompareAsync(IQuerySession session, HubSpotClient hubSpot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(hubSpot);
+        var targets = (await session.Query<SourceRecord>().Where(r => r.DeletedUtc == null).ToListAsync(cancellationToken))
+            .Select(r => (Record: r, Target: HubSpotMapping.Map(r)))
+            .Where(t => t.Target is { Archived: false })
+            .ToList();
+        var owners = await ListingOwnersAsync(hubSpot, cancellationToken);
+
+        var resources = new List<HubSpotResourceParity>();
+        var mismatches = new List<HubSpotMismatch>();
+        var hubSpotIds = new Dictionary<string, string>(StringComparer.Ordinal);   // stream key → HubSpot id
+        foreach (var group in targets.Where(t => t.Target!.Link is null).GroupBy(t => (t.Record.Source, t.Record.Resource, t.Target!.ObjectType, t.Target.IdProperty)))
+        {
+            var resource = $"{group.Key.Source} {group.Key.Resource}";
+            var expected = group.ToDictionary(t => t.Target!.IdValue, StringComparer.OrdinalIgnoreCase);
+            var names = group.SelectMany(t => t.Target!.Properties.Keys).Append(group.Key.IdProperty).Append("hubspot_owner_id").Append("lead_assignment")
+                .Distinct(StringComparer.Ordinal).ToList();
+            var held = new Dictionary<string, HubSpotObject>(StringComparer.OrdinalIgnoreCase);
+            await foreach (var record in hubSpot.ListAsync(group.Key.ObjectType, names, cancellationToken: cancellationToken))
+                if (record.Properties.GetValueOrDefault(group.Key.IdProperty) is { Length: > 0 } id)
+                    held[id] = record;
+
+            var matched = 0;
+            foreach (var (id, (record, target)) in expected)
+            {
+                if (!held.TryGetValue(id, out var actual))
+                {
+                    mismatches.Add(new(resource, record.Id, Missing, null, null));
+                    continue;
+                }
+
+                hubSpotIds[record.Id] = actual.Id;
+                var before = mismatches.Count;
+                foreach (var (name, value) in Expected(target!, owners))
+                {
+                    var holds = actual.Properties.GetValueOrDefault(name);
+                    if (!SameValue(value, holds))
+                        mismatches.Add(new(resource, record.Id, name, value, holds));
+                }
+
+                if (mismatches.Count == before)
+                    matched++;
+            }
+
+            foreach (var (id, actual) in held.Where(h => !expected.ContainsKey(h.Key)))
+                mismatches.Add(new(resource, $"hubspot:{group.Key.ObjectType}/{actual.Id} ({group.Key.IdProperty}={id})", Extra, null, null));
+            resources.Add(new(resource, expected.Count, held.Count, matched));
+        }
+
+        resources.Add(await CompareLinksAsync(hubSpot, [.. targets.Where(t => t.Target!.Link is not null).Select(t => (t.Record, t.Target!.Link!))], hubSpotIds, mismatches, cancellationToken));
+        return new HubSpotParityReport(hubSpot.Name, resources, mismatches);
+    }
+
+    /// <summary>A lead's expected owner fields join the mapped ones: its listing's owner, or flagged unassigned.</summary>
+    private static IEnumerable<KeyValuePair<string, string>> Expected(HubSpotTarget target, IReadOnlyDictionary<string, string?> owners)
+    {
+        foreach (var property in target.Properties)
+            yield return property;
+        if (target.IdProperty != HubSpotMapping.LeadId)
+            yield break;
+        var owner = HubSpotMapping.ListingReference(target) is { } reference ? owners.GetValueOrDefault(reference) : null;
+        yield return new("hubspot_owner_id", owner ?? "");
+        yield return new("lead_assignment", owner is null ? LeadAssignment.Unassigned : LeadAssignment.ListingOwner);
+    }
+
+    private static async Task<Dictionary<string, string?>> ListingOwnersAsync(HubSpotClient hubSpot, CancellationToken cancellationToken)
+    {
+        var owners = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await foreach (var listing in hubSpot.ListAsync("listings", ["reference", "hubspot_owner_id"], cancellationToken: cancellationToken))
+            if (listing.Properties.GetValueOrDefault("reference") is { Length: > 0 } reference)
+                owners[reference] = listing.Properties.GetValueOrDefault("hubspot_owner_id") is { Length: > 0 } owner ? owner : null;
+        return owners;
+    }
+
+    /// <summary>Prospects: each live one is an association from its deal to its contact or company, and nothing more.</summary>
+    private static async Task<HubSpotResourceParity> CompareLinksAsync(
+        HubSpotClient hubSpot, List<(SourceRecord Record, HubSpotLink Link)> links, Dictionary<string, string> hubSpotIds,
+        List<HubSpotMismatch> mismatches, CancellationToken cancellationToken)
+    {
+        const string resource = "propstreet prospect";
+        var expected = new Dictionary<(string Deal, string ToType, string To), string>();
+        foreach (var (record, link) in links)
+        {
+            if (hubSpotIds.TryGetValue(link.FromKey, out var deal) && hubSpotIds.TryGetValue(link.ToKey, out var to))
+                expected.TryAdd((deal, link.ToObjectType, to), record.Id);
+            else
+                mismatches.Add(new(resource, record.Id, Missing, $"{link.FromKey} → {link.ToKey}", null));
+        }
+
+        var deals = hubSpotIds.Where(h => h.Key.StartsWith("propstreet-project-", StringComparison.Ordinal)).Select(h => h.Value).ToList();
+        var held = new HashSet<(string, string, string)>();
+        foreach (var toType in new[] { HubSpotObjectTypes.Contacts, HubSpotObjectTypes.Companies })
+            foreach (var batch in deals.Chunk(HubSpotClient.BatchSize))
+                foreach (var association in await hubSpot.ListAssociationsAsync(HubSpotObjectTypes.Deals, toType, batch, cancellationToken))
+                    held.Add((association.FromId, toType, association.ToId));
+
+        foreach (var ((deal, toType, to), key) in expected.Where(e => !held.Contains(e.Key)))
+            mismatches.Add(new(resource, key, Missing, $"deal {deal} → {toType} {to}", null));
+        foreach (var (deal, toType, to) in held.Where(h => !expected.ContainsKey(h)))
+            mismatches.Add(new(resource, $"hubspot:deals/{deal}", Extra, null, $"→ {toType} {to}"));
+        return new HubSpotResourceParity(resource, links.Count, held.Count, expected.Keys.Count(held.Contains));
+    }
+
+    /// <summary>
+    /// Equal as HubSpot stores them: empty and null alike; numbers by value; a date sent as epoch milliseconds equal
+    /// to the instant HubSpot answers (it may answer ISO 8601); text case-sensitively except e-mail addresses.
+    /// </summary>
+    public static bool SameValue(string? expected, string? actual)
+    {
+        var e = expected?.Trim() ?? "";
+        var a = actual?.Trim() ?? "";
+        if (string.Equals(e, a, StringComparison.Ordinal))
+            return true;
+        if (e.Length == 0 || a.Length == 0)
+            return false;
+        if (decimal.TryParse(e, NumberStyles.Number, CultureInfo.InvariantCulture, out var en) && decimal.TryParse(a, NumberStyles.Number, CultureInfo.InvariantCulture, out var an))
+            return en == an;
+        if (Instant(e) is { } ei && Instant(a) is { } ai)
+            return ei == ai;
+        return e.Contains('@', StringComparison.Ordinal) && string.Equals(e, a, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static DateTimeOffset? Instant(string value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+        : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at
+        : null;
+}
+
+/// <summary>The outcome of one parity run on one HubSpot connection.</summary>
+public sealed record HubSpotParityReport(string Connection, IReadOnlyList<HubSpotResourceParity> Resources, IReadOnlyList<HubSpotMismatch> Mismatches);
+
+/// <summary>One resource: live records in the sources, hub-managed records in HubSpot, and how many match field for field.</summary>
+public sealed record HubSpotResourceParity(string Resource, int Sources, int HubSpot, int Matched);
+
+/// <summary>One difference: the record (stream key or HubSpot id), the field (or <see cref="HubSpotParity.Missing"/> / <see cref="HubSpotParity.Extra"/>), both values.</summary>
+public sealed record HubSpotMismatch(string Resource, string Record, string Field, string? Expected, string? Actual);

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hub.Crm.HubSpot;
+using Hub.Projections.HubSpot;
+using Hub.Projections.Records;
+using Hub.Projections.Tests.EndToEnd;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hub.Projections.Tests.HubSpot;
+
+/// <summary>
+/// The sources through Ingest and the store to the HubSpot sandbox: a small Propstreet (contacts, companies, projects
+/// with prospects) and Property Finder (leads) seed, one HubSpot connection <c>main</c> on the same sandbox host.
+/// </summary>
+public abstract class HubSpotSyncTest : EndToEndTest
+{
+    protected const string Connection = "main";
+
+    protected override int Contacts => 120;
+
+    protected override Dictionary<string, string?> SandboxSettings() => new(base.SandboxSettings())
+    {
+        ["Sandbox:Sizes:Companies"] = "30",
+        ["Sandbox:Sizes:Projects"] = "8",
+        ["Sandbox:Sizes:ProspectsPerProject"] = "6",
+        ["Sandbox:Sizes:Leads"] = "40",
+        ["Sandbox:HubSpot:SearchVisibilityDelayMs"] = "0",
+    };
+
+    /// <summary>The Projections host's HubSpot connection to the sandbox (short timeouts so fault tests run fast).</summary>
+    protected Dictionary<string, string?> HubSpotSettings(double requestTimeoutSeconds = 10) => new()
+    {
+        [$"HubSpot:Connections:{Connection}:BaseUrl"] = Sandbox.BaseUrl.ToString(),
+        [$"HubSpot:Connections:{Connection}:AccessToken"] = "sandbox-hubspot-token",
+        [$"HubSpot:Connections:{Connection}:RequestTimeoutSeconds"] = requestTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+        [$"HubSpot:Connections:{Connection}:RetryBaseDelaySeconds"] = "0.2",
+    };
+
+    /// <summary>Ingest polling every Propstreet resource the HubSpot mapping uses, and Property Finder's leads.</summary>
+    protected Dictionary<string, string?> AllSourcesIngestSettings(string schedule = "00:00:00.500")
+    {
+        var settings = IngestSettings(pageSize: 100, schedule: schedule);
+        settings["Ingest:Connections:main:Resources:1"] = "companies";
+        settings["Ingest:Connections:main:Resources:2"] = "projects";
+        settings["Ingest:Connections:main:Resources:3"] = "prospects";
+        settings["Ingest:Connections:pf:Source"] = "propertyfinder";
+        settings["Ingest:Connections:pf:BaseUrl"] = Sandbox.BaseUrl.ToString();
+        settings["Ingest:Connections:pf:ClientId"] = "hub";
+        settings["Ingest:Connections:pf:ClientSecret"] = "hub-test-secret";
+        settings["Ingest:Connections:pf:Schedule"] = schedule;
+        settings["Ingest:Connections:pf:LookBack"] = "00:00:05";
+        return settings;
+    }
+
+    /// <summary>The HubSpot read model as the store holds it now.</summary>
+    internal async Task<IReadOnlyList<HubSpotRecord>> ReadModelAsync()
+    {
+        await using var session = Hub.Store.QuerySession();
+        return await session.Query<HubSpotRecord>().ToListAsync();
+    }
+
+    /// <summary>
+    /// Waits (generously bounded) until ingest has gone quiet with at least <paramref name="atLeastRecords"/> records
+    /// stored, the read model has projected the whole log, and the push has settled every record on the connection
+    /// (in sync, or parked), and stayed so for 3 seconds. The test asserts afterwards.
+    /// </summary>
+    protected async Task WaitUntilPushSettledAsync(int atLeastRecords = 1)
+    {
+        (int Records, DateTime Since) last = (-1, DateTime.MaxValue);
+        await ProjectionsHost.WaitUntilAsync(async () =>
+        {
+            var records = (await Hub.RecordsAsync()).Count;
+            var model = await ReadModelAsync();
+            var settled = records >= atLeastRecords && model.Count == records && model.All(r => !r.PendingOn(Connection))
+                && await ReadModelCaughtUpAsync();
+            if (!settled || records != last.Records)
+                last = settled ? (records, DateTime.UtcNow) : (-1, DateTime.MaxValue);
+            return settled && DateTime.UtcNow - last.Since > TimeSpan.FromSeconds(3);
+        }, seconds: 180);
+    }
+
+    private async Task<bool> ReadModelCaughtUpAsync()
+    {
+        var progress = await Hub.Store.Advanced.ProjectionProgressFor(new ShardName(HubSpotRecordProjection.ProjectionName, "All", 1));
+        var statistics = await Hub.Store.Advanced.FetchEventStoreStatistics();
+        return progress >= statistics.EventSequenceNumber;
+    }
+
+    protected async Task<HubSpotParityReport> ParityAsync()
+    {
+        var clients = Hub.Services.GetRequiredService<HubSpotClients>();
+        await using var session = Hub.Store.QuerySession();
+        return await HubSpotParity.CompareAsync(session, clients[Connection]);
+    }
+
+    /// <summary>The HubSpot sandbox's counters: records per object type, writes, 429s, the most requests seen in one burst window.</summary>
+    protected async Task<JsonElement> HubSpotStatsAsync() =>
+        await Sandbox.Control.GetFromJsonAsync<JsonElement>(new Uri("/_sandbox/hubspot/stats", UriKind.Relative));
+
+    protected static int Live(JsonElement stats, string objectType) => stats.GetProperty("objects").GetProperty(objectType).GetProperty("live").GetInt32();
+
+    /// <summary>Every live source record with a HubSpot counterpart, mapped: what HubSpot must hold.</summary>
+    internal async Task<List<(SourceRecord Record, HubSpotTarget Target)>> MappedAsync() =>
+        [.. (await Hub.RecordsAsync()).Where(r => !r.IsDeleted).Select(r => (r, HubSpotMapping.Map(r))).Where(t => t.Item2 is not null).Select(t => (t.r, t.Item2!))];
+}
