@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hub.Crm.HubSpot;
 using Hub.EventStore.Writing;
+using Hub.Projections.Records;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -242,14 +243,23 @@ public sealed partial class HubSpotPush : SubscriptionBase
         return ends;
     }
 
+    /// <summary>
+    /// Appends the outcomes to the records' streams at the versions the streams have now (read in the attempt, so a
+    /// race with an observation is retried on the winner's version). Every append to a record stream names its
+    /// expected version: Quick append numbers events in the database otherwise, and the inline record state would not
+    /// learn the stream's version, which the observation consumer's own expected versions rely on.
+    /// </summary>
     private async Task AppendAsync(IReadOnlyList<(HubSpotRecord Record, object Event)> events, string messageId, CancellationToken cancellationToken)
     {
         if (events.Count == 0)
             return;
-        var streams = events.GroupBy(e => e.Record.Id, StringComparer.Ordinal)
-            .Select(g => new StreamEvents(g.Key, [.. g.Select(e => new PendingEvent(EventId(g.Key, e.Record, e.Event), e.Event))]))
-            .ToList();
-        await _writer.Value.WriteAsync(messageId, streams, cancellationToken);
+        var byStream = events.GroupBy(e => e.Record.Id, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => new PendingEvent(EventId(g.Key, e.Record, e.Event), e.Event)).ToList(), StringComparer.Ordinal);
+        await _writer.Value.WriteAsync(messageId, async (session, ct) =>
+        {
+            var versions = (await session.LoadManyAsync<SourceRecord>(ct, byStream.Keys)).ToDictionary(r => r.Id, r => r.Version, StringComparer.Ordinal);
+            return [.. byStream.Where(s => versions.ContainsKey(s.Key)).Select(s => new StreamEvents(s.Key, s.Value, versions[s.Key]))];
+        }, cancellationToken);
         ProjectionsTelemetry.HubSpotOutcomes.Add(events.Count(e => e.Event is HubSpotPushed), new KeyValuePair<string, object?>("outcome", "pushed"));
         ProjectionsTelemetry.HubSpotOutcomes.Add(events.Count(e => e.Event is HubSpotPushParked), new KeyValuePair<string, object?>("outcome", "parked"));
     }

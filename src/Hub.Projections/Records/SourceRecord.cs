@@ -35,6 +35,8 @@ public sealed record SourceRecord(
         (_, RecordUpdated e) => state.With(e, Merge(state.Fields, e.Changed, e.Removed), unseen: false, version),
         (_, RecordDeleted e) => state.With(e, Merge(state.Fields, e.Changed, e.Removed), e.Unseen, version),
         (_, RecordRevived e) => state.With(e, e.Fields, unseen: false, version),
+        // Other events in the stream (the CRM push ledger) move only its version; every writer names the version it
+        // expects, so the version is known here and the observation consumer's expected versions stay right.
         _ => state with { Version = version },
     };
 

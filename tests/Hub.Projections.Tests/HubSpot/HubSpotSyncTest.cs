@@ -40,7 +40,7 @@ public abstract class HubSpotSyncTest : EndToEndTest
     };
 
     /// <summary>Ingest polling every Propstreet resource the HubSpot mapping uses, and Property Finder's leads.</summary>
-    protected Dictionary<string, string?> AllSourcesIngestSettings(string schedule = "00:00:00.500")
+    protected Dictionary<string, string?> AllSourcesIngestSettings(string schedule = "00:00:02")
     {
         var settings = IngestSettings(pageSize: 100, schedule: schedule);
         settings["Ingest:Connections:main:Resources:1"] = "companies";

@@ -1,0 +1,42 @@
+using System.Net.Http.Json;
+using Hub.Crm.HubSpot;
+using Hub.Projections.HubSpot;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hub.Projections.Tests.HubSpot;
+
+public sealed class PropstreetChangesTests : HubSpotSyncTest
+{
+    [Fact]
+    public async Task An_update_and_a_delete_in_Propstreet_reach_HubSpot()
+    {
+        Hub.StartHost(settings: HubSpotSettings());
+        // Every 2 s: a delta round of every resource stays well inside the sandbox's 600 requests a minute.
+        StartIngest(AllSourcesIngestSettings(schedule: "00:00:02"));
+        await WaitUntilPushSettledAsync(atLeastRecords: Contacts);
+        var contacts = (await ReadModelAsync()).Where(r => r.Id.StartsWith("propstreet-contact-", StringComparison.Ordinal) && r.Target is { Archived: false })
+            .OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
+        var (updated, deleted) = (contacts[0], contacts[1]);
+        var archivedBefore = (await HubSpotStatsAsync()).GetProperty("objects").GetProperty("contacts").GetProperty("archived").GetInt32();
+
+        using (var patch = await Sandbox.Control.PatchAsJsonAsync(new Uri($"/_sandbox/propstreet/contacts/{updated.Source.RecordId}", UriKind.Relative), new { firstName = "Changed" }))
+            patch.EnsureSuccessStatusCode();
+        using (var delete = await Sandbox.Control.DeleteAsync(new Uri($"/_sandbox/propstreet/contacts/{deleted.Source.RecordId}", UriKind.Relative)))
+            delete.EnsureSuccessStatusCode();
+        await ProjectionsHost.WaitUntilAsync(async () =>
+        {
+            var model = (await ReadModelAsync()).ToDictionary(r => r.Id);
+            return model[updated.Id].Source.Version > updated.Source.Version && model[deleted.Id].Target!.Archived
+                && !model[updated.Id].PendingOn(Connection) && !model[deleted.Id].PendingOn(Connection);
+        });
+
+        var hubSpot = Hub.Services.GetRequiredService<HubSpotClients>()[Connection];
+        var held = await hubSpot.ReadAsync(HubSpotObjectTypes.Contacts, null, [updated.On(Connection)!.HubSpotId!], ["firstname"]);
+        Assert.Equal("Changed", Assert.Single(held).Properties["firstname"]);
+        var archived = await hubSpot.ReadAsync(HubSpotObjectTypes.Contacts, null, [deleted.On(Connection)!.HubSpotId!], ["firstname"]);
+        Assert.Empty(archived);
+        Assert.Equal(archivedBefore + 1, (await HubSpotStatsAsync()).GetProperty("objects").GetProperty("contacts").GetProperty("archived").GetInt32());
+        var parity = await ParityAsync();
+        Assert.True(parity.Mismatches.Count == 0, HubSpotParityCommand.Format(parity));
+    }
+}
