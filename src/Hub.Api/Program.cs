@@ -1,6 +1,7 @@
 using Hub.Api.Access;
 using Hub.Api.Records;
 using Hub.Api.Reference;
+using Hub.Api.Replay;
 using Hub.Api.Status;
 using Hub.EventStore;
 using Hub.ServiceDefaults;
@@ -26,6 +27,7 @@ app.UseApiAccess();
 app.MapApiReference();
 app.MapStatusEndpoints();      // Status/: shard progress against the high-water mark
 app.MapRecordEndpoints();      // Records/: a record's state and event history
+app.MapErrorQueueReplayEndpoints();   // Replay/: failed messages back from a MassTransit error queue (operate)
 app.Run();
 
 /// <summary>Entry point marker for the test host.</summary>
