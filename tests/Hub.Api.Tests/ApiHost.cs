@@ -103,7 +103,9 @@ public sealed class ApiHost : IAsyncLifetime
         if (_factory is not null)
             await _factory.DisposeAsync();
         Store?.Dispose();
-        await Broker.DisposeAsync();
-        await Database.DisposeAsync();
+        if (Broker is not null)
+            await Broker.DisposeAsync();
+        if (Database is not null)
+            await Database.DisposeAsync();
     }
 }
