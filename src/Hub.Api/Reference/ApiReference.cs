@@ -19,7 +19,11 @@ public static class ApiReference
     public static WebApplicationBuilder AddApiReference(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<SecuritySchemes>());
+        builder.Services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer<SecuritySchemes>();
+            options.AddOperationTransformer(DocumentRefusals);
+        });
         return builder;
     }
 
@@ -31,6 +35,15 @@ public static class ApiReference
         app.MapOpenApi(DocumentPath).AllowAnonymous();
         app.MapScalarApiReference(ReferencePath, options => options.WithTitle("Integration Hub API")).AllowAnonymous();
         return app;
+    }
+
+    // Every operation in the document needs a caller (only probes and the reference are anonymous, and they are not in it).
+    private static Task DocumentRefusals(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.Responses ??= [];
+        operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No bearer token, or one that is unknown, expired or not meant for this API (problem details)" });
+        operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The caller's role does not allow this (problem details)" });
+        return Task.CompletedTask;
     }
 
     /// <summary>Both ways in, as HTTP bearer schemes; every operation accepts either.</summary>

@@ -26,6 +26,8 @@ public sealed class ApiReferenceTests(ApiHost api) : IClassFixture<ApiHost>
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/api/status", paths);
         Assert.Contains("/api/records/{streamKey}", paths);
+        var status = document.GetProperty("paths").GetProperty("/api/status").GetProperty("get").GetProperty("responses");
+        Assert.True(status.TryGetProperty("401", out _) && status.TryGetProperty("403", out _), status.ToString());
     }
 
     [Fact]
