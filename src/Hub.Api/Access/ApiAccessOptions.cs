@@ -17,7 +17,9 @@ public sealed class ApiAccessOptions
     /// <summary>Serve the OpenAPI document and its browsable reference anonymously (default on).</summary>
     public bool OpenApiEnabled { get; set; } = true;
 
-    public bool JwtConfigured => Jwt is { Audience.Length: > 0 } && (Jwt.Authority is { Length: > 0 } || Jwt.SigningKeys.Count > 0);
+    /// <summary>An audience, and keys with an issuer to trust: from the authority's metadata, or configured.</summary>
+    public bool JwtConfigured => Jwt is { Audience.Length: > 0 }
+        && (Jwt.Authority is { Length: > 0 } || (Jwt.SigningKeys.Count > 0 && Jwt.Issuer is { Length: > 0 }));
 }
 
 /// <summary><c>Api:Jwt</c>: validation of bearer JWTs issued by an identity provider.</summary>

@@ -24,7 +24,7 @@ public static class ApiAccessSetup
         var tokens = OperatorTokens(options);
         var jwt = options.JwtConfigured ? options.Jwt! : null;
         if (jwt is null && options.Jwt is { } partial && (partial.Authority ?? partial.Issuer ?? partial.Audience) is not null)
-            throw new InvalidOperationException("Api:Jwt is incomplete: it needs Api:Jwt:Audience and either Api:Jwt:Authority or Api:Jwt:SigningKeys.");
+            throw new InvalidOperationException("Api:Jwt is incomplete: it needs Api:Jwt:Audience and either Api:Jwt:Authority or Api:Jwt:Issuer with Api:Jwt:SigningKeys.");
         builder.Services.AddSingleton(options);
 
         var authentication = builder.Services

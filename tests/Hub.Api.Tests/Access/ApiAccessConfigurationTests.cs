@@ -54,6 +54,24 @@ public sealed class ApiAccessConfigurationTests(ApiHost api) : IClassFixture<Api
     }
 
     [Fact]
+    public void JWT_settings_that_could_never_validate_a_token_stop_the_host()
+    {
+        // Keys but no issuer to trust: every JWT would fail, so say so at start rather than with 401s later.
+        using var broken = new WebApplicationFactory<api::Program>().WithWebHostBuilder(host =>
+        {
+            host.UseSetting("ConnectionStrings:Postgres", api.Database.ConnectionString);
+            host.UseSetting("ConnectionStrings:RabbitMq", api.Broker.Amqp.ToString());
+            host.UseSetting("Api:Jwt:Audience", ApiHost.Audience);
+            host.UseSetting("Api:Jwt:SigningKeys:0", Convert.ToBase64String(api.SigningKey));
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => broken.Server);
+
+        Assert.Contains("Api:Jwt:Issuer", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(api.SigningKey), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task No_token_reaches_the_log_even_at_Debug()
     {
         var wrongJwt = api.Jwt(["operate"], expiresIn: TimeSpan.FromMinutes(-5));
