@@ -18,9 +18,9 @@ builder.AddPostgres();
 builder.AddRabbitMq();
 builder.AddApiAccess();        // Access/: JWT or operator token; read and operate policies; 401/403 as problem details
 builder.AddApiReference();     // Reference/: the OpenAPI document and its browsable reference
-// The event store, read only: the same store settings as Hub.Projections, no daemon, no schema changes.
 // A request that does not bind (fromVersion=abc) is a 400 problem in every environment, not a Development-only exception page.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+// The event store, read only: the same store settings as Hub.Projections, no daemon, no schema changes.
 builder.Services.AddMarten(store => EventStoreSetup.Configure(store, AutoCreate.None)).UseNpgsqlDataSource().UseLightweightSessions();
 
 var app = builder.Build();
