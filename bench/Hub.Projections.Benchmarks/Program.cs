@@ -4,6 +4,7 @@
 // Usage: dotnet run -c Release --project bench/Hub.Projections.Benchmarks -- [--contacts N] [--concurrency N]
 extern alias projections;
 
+using Hub.Sync.Records;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

@@ -3,6 +3,7 @@ extern alias projections;
 using System.Text.Json;
 using Marten;
 using projections::Hub.Projections.Records;
+using Hub.Sync.Records;
 
 namespace Hub.Api.Tests;
 

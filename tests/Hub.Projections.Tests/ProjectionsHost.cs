@@ -1,5 +1,5 @@
 using Hub.Contracts.Observations;
-using Hub.Projections.Records;
+using Hub.Sync.Records;
 using Hub.Testing;
 using Marten;
 using MassTransit;

@@ -1,3 +1,4 @@
+using Hub.Sync.HubSpot;
 using System.Globalization;
 using System.Text;
 using Hub.Crm.HubSpot;

@@ -1,7 +1,8 @@
+using Hub.Sync.HubSpot;
 using System.Globalization;
 using Hub.Crm.HubSpot;
 using Hub.EventStore.Writing;
-using Hub.Projections.Records;
+using Hub.Sync.Records;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -290,11 +291,4 @@ public sealed partial class HubSpotPush : SubscriptionBase
 
     [LoggerMessage(LogLevel.Warning, "HubSpot connection {Connection} took none of {Count} records ({Error}); again in {Seconds:F0} s")]
     private partial void LogOutage(string connection, int count, double seconds, string error);
-}
-
-/// <summary>A lead's owner: the listing owner, or null when no listing matched (pushed unassigned, flagged).</summary>
-public sealed record LeadAssignment(string? OwnerId)
-{
-    public const string ListingOwner = "listing_owner";
-    public const string Unassigned = "unassigned";
 }

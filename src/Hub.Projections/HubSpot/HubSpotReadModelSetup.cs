@@ -1,3 +1,4 @@
+using Hub.Sync.HubSpot;
 using Hub.Crm.HubSpot;
 using Hub.EventStore.Projections;
 using Hub.EventStore.Writing;

@@ -1,4 +1,5 @@
-using Hub.Projections.Records;
+using Hub.Sync.HubSpot;
+using Hub.Sync.Records;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
 using Hub.Contracts.Changes;
-using Hub.Projections.Records;
+using Hub.Sync.Records;
 using JasperFx.Events;
 
 namespace Hub.Projections.Publishing;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Hub.Projections.Records;
+using Hub.Sync.Records;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;

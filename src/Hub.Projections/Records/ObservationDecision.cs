@@ -1,3 +1,4 @@
+using Hub.Sync.Records;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;

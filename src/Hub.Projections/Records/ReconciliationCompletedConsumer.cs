@@ -1,3 +1,4 @@
+using Hub.Sync.Records;
 using Hub.Contracts.Observations;
 using Hub.EventStore.Writing;
 using Marten;

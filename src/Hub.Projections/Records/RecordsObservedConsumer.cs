@@ -1,3 +1,4 @@
+using Hub.Sync.Records;
 using System.Diagnostics;
 using Hub.Contracts.Observations;
 using Hub.EventStore.Writing;

@@ -1,3 +1,4 @@
+using Hub.Sync.Records;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 

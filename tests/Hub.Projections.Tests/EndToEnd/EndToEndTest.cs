@@ -5,7 +5,7 @@ using System.Text.Json;
 using Hub.Contracts.Changes;
 using Hub.Contracts.Observations;
 using Hub.Ingest.Tests.Hosting;
-using Hub.Projections.Records;
+using Hub.Sync.Records;
 using JasperFx.Events;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -1,9 +1,10 @@
+using Hub.Projections.HubSpot;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Hub.Crm.HubSpot;
-using Hub.Projections.HubSpot;
-using Hub.Projections.Records;
+using Hub.Sync.HubSpot;
+using Hub.Sync.Records;
 using Hub.Projections.Tests.EndToEnd;
 using JasperFx.Events.Projections;
 using Marten;

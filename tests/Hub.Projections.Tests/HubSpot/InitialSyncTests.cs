@@ -1,4 +1,5 @@
 using Hub.Projections.HubSpot;
+using Hub.Sync.HubSpot;
 
 namespace Hub.Projections.Tests.HubSpot;
 

@@ -1,6 +1,7 @@
+using Hub.Projections.HubSpot;
 using System.Net.Http.Json;
 using Hub.Crm.HubSpot;
-using Hub.Projections.HubSpot;
+using Hub.Sync.HubSpot;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hub.Projections.Tests.HubSpot;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hub.Contracts.Observations;
 using Hub.Projections.Records;
+using Hub.Sync.Records;
 
 namespace Hub.Projections.Tests.Records;
 

@@ -1,3 +1,4 @@
+using Hub.Sync.Records;
 using Hub.EventStore.Writing;
 using Marten;
 using static Hub.Projections.Tests.Observations;
@@ -64,7 +65,7 @@ public sealed class RecordsObservedConsumerTests
         var events = await hub.EventsAsync();
         Assert.All(events, stream =>
         {
-            var updated = stream.Select(e => ((Hub.Projections.Records.IRecordEvent)e.Data).UpdatedUtc).ToList();
+            var updated = stream.Select(e => ((Hub.Sync.Records.IRecordEvent)e.Data).UpdatedUtc).ToList();
             Assert.Equal(updated.Order(), updated);
             Assert.Equal(updated.Count, updated.Distinct().Count());
         });
@@ -90,7 +91,7 @@ public sealed class RecordsObservedConsumerTests
         var events = await hub.EventsAsync();
         Assert.All(events, stream =>
         {
-            var updated = stream.Select(e => ((Hub.Projections.Records.IRecordEvent)e.Data).UpdatedUtc).ToList();
+            var updated = stream.Select(e => ((Hub.Sync.Records.IRecordEvent)e.Data).UpdatedUtc).ToList();
             Assert.Equal(updated.Order(), updated);
         });
     }

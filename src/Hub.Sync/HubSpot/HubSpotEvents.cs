@@ -1,4 +1,4 @@
-namespace Hub.Projections.HubSpot;
+namespace Hub.Sync.HubSpot;
 
 /// <summary>
 /// HubSpot holds the record as mapped (<c>hubspot.pushed.v1</c>), appended to the source record's own stream so its

@@ -1,4 +1,4 @@
-namespace Hub.Projections.HubSpot;
+namespace Hub.Sync.HubSpot;
 
 /// <summary>
 /// What one push round asks of one HubSpot connection, decided from the read model alone (a pure function, so the

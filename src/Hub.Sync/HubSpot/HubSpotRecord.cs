@@ -1,6 +1,6 @@
-using Hub.Projections.Records;
+using Hub.Sync.Records;
 
-namespace Hub.Projections.HubSpot;
+namespace Hub.Sync.HubSpot;
 
 /// <summary>
 /// The HubSpot read model: for one source record (<see cref="Id"/> = its stream key), what HubSpot should hold

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Hub.Projections.Records;
+namespace Hub.Sync.Records;
 
 /// <summary>
 /// What every stored record event says about the record it belongs to: where it comes from and the source's version

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Hub.Crm.HubSpot;
-using Hub.Projections.Records;
+using Hub.Sync.Records;
 using Marten;
 
-namespace Hub.Projections.HubSpot;
+namespace Hub.Sync.HubSpot;
 
 /// <summary>
 /// Compares the sources (the hub's current state of every source record) with one HubSpot connection field by field

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hub.Contracts.Changes;
 
-namespace Hub.Projections.Records;
+namespace Hub.Sync.Records;
 
 /// <summary>
 /// The current state of one source record, kept by the inline <see cref="SourceRecordProjection"/> in the same

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Hub.Projections.Records;
+using Hub.Sync.Records;
 
-namespace Hub.Projections.HubSpot;
+namespace Hub.Sync.HubSpot;
 
 /// <summary>
 /// What HubSpot should hold for one source record: a pure function of the record's current state (docs/hubspot.md

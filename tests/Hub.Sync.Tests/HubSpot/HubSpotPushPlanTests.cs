@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Hub.Projections.HubSpot;
-using Hub.Projections.Records;
+using Hub.Sync.HubSpot;
+using Hub.Sync.Records;
 
-namespace Hub.Projections.Tests.HubSpot;
+namespace Hub.Sync.Tests.HubSpot;
 
 public sealed class HubSpotPushPlanTests
 {
