@@ -33,31 +33,11 @@ public static class BatchEndpoints
                 : HubSpotRequests.BatchResult([.. created.Select(r => HubSpotJson.WrittenView(r))], [], started, clock, StatusCodes.Status201Created);
         });
 
-        batch.MapPost("/update", async (string objectType, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct) =>
-        {
-            var started = clock.GetUtcNow();
-            var (type, _, inputs, error) = await ReadAsync(objectType, "batch/update", request, data, stats, ct);
-            if (error is not null)
-                return error.ToResult();
-            var parsed = ParseAll(type!, inputs!, writes, out var invalid);
-            if ((invalid ?? CheckKeys(type!, parsed, options.Value.PortalId, required: false)) is { } refused)
-                return refused.ToResult();
-            var outcomes = writes.Update(type!, parsed, ObjectEndpoints.Integration(options));
-            return Answer(outcomes, isUpsert: false, started, clock);
-        });
+        batch.MapPost("/update", (string objectType, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct) =>
+            WriteEachAsync(objectType, upsert: false, request, data, writes, stats, options, clock, ct));
 
-        batch.MapPost("/upsert", async (string objectType, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct) =>
-        {
-            var started = clock.GetUtcNow();
-            var (type, _, inputs, error) = await ReadAsync(objectType, "batch/upsert", request, data, stats, ct);
-            if (error is not null)
-                return error.ToResult();
-            var parsed = ParseAll(type!, inputs!, writes, out var invalid);
-            if ((invalid ?? CheckKeys(type!, parsed, options.Value.PortalId, required: true)) is { } refused)
-                return refused.ToResult();
-            var outcomes = writes.Upsert(type!, parsed, ObjectEndpoints.Integration(options));
-            return Answer(outcomes, isUpsert: true, started, clock);
-        });
+        batch.MapPost("/upsert", (string objectType, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct) =>
+            WriteEachAsync(objectType, upsert: true, request, data, writes, stats, options, clock, ct));
 
         batch.MapPost("/read", async (string objectType, HttpRequest request, CrmData data, RequestStats stats, TimeProvider clock, CancellationToken ct) =>
         {
@@ -87,6 +67,23 @@ public static class BatchEndpoints
             writes.Archive(type!, inputs!.Select(i => HubSpotRequests.Text(i, "id") ?? "").ToList(), ObjectEndpoints.Integration(options));
             return Results.NoContent();
         });
+    }
+
+    // Update and upsert differ in whether idProperty is required and in what they do per input.
+    private static async Task<IResult> WriteEachAsync(
+        string objectType, bool upsert, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats,
+        IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var started = clock.GetUtcNow();
+        var (type, _, inputs, error) = await ReadAsync(objectType, upsert ? "batch/upsert" : "batch/update", request, data, stats, ct);
+        if (error is not null)
+            return error.ToResult();
+        var parsed = ParseAll(type!, inputs!, writes, out var invalid);
+        if ((invalid ?? CheckKeys(type!, parsed, options.Value.PortalId, required: upsert)) is { } refused)
+            return refused.ToResult();
+        var source = ObjectEndpoints.Integration(options);
+        var outcomes = upsert ? writes.Upsert(type!, parsed, source) : writes.Update(type!, parsed, source);
+        return Answer(outcomes, upsert, started, clock);
     }
 
     private static async Task<(ObjectType? Type, JsonElement Body, List<JsonElement>? Inputs, HubSpotError? Error)> ReadAsync(

@@ -24,19 +24,9 @@ public static class ObjectEndpoints
             if (type is null)
                 return error!.ToResult();
             stats.Request(type, "list");
-            var limitText = request.Query["limit"].ToString();
-            var limit = DefaultLimit;
-            if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxLimit))
-                return HubSpotError.Validation($"limit must be a whole number from 1 to {MaxLimit}; got {limitText}.").ToResult();
-            var afterText = request.Query["after"].ToString();
-            long from = 0;
-            if (afterText.Length > 0)
-            {
-                if (Paging.Decode(afterText) is not { } decoded)
-                    return HubSpotError.Validation($"after is not a paging cursor this API handed out: {afterText}. Pass paging.next.after unchanged.").ToResult();
-                from = decoded;
-            }
-
+            var (limit, from, invalid) = HubSpotRequests.Page(request, DefaultLimit, MaxLimit);
+            if (invalid is not null)
+                return invalid.ToResult();
             var archived = HubSpotRequests.Flag(request, "archived");
             var properties = HubSpotRequests.Properties(request);
             var (page, next) = data.Store(type).Locked(w => w.Page(from, limit, archived));
