@@ -52,6 +52,7 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
     /// <summary>Batch create: all or nothing, as HubSpot's default (a taken unique value fails the whole batch with 409).</summary>
     public (List<CrmRecord>? Created, HubSpotError? Error) Create(ObjectType type, IReadOnlyList<Dictionary<string, string?>> inputs, ChangeSource source)
     {
+        CountInputs(type, inputs.Count, source);
         var now = Now();
         var store = data.Store(type);
         var result = store.Locked(w =>
@@ -101,6 +102,7 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
     /// <summary>Archives the live records among the ids; unknown and already archived ids are ignored (HubSpot answers 204 either way).</summary>
     public int Archive(ObjectType type, IReadOnlyList<string> ids, ChangeSource source)
     {
+        CountInputs(type, ids.Count, source);
         var now = Now();
         var changes = data.Store(type).Locked(w =>
         {
@@ -196,6 +198,7 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
         ObjectType type, IReadOnlyList<WriteInput> inputs, ChangeSource source,
         Func<ObjectStore.Writer, WriteInput, DateTimeOffset, List<RecordChange>, InputOutcome> write)
     {
+        CountInputs(type, inputs.Count, source);
         var now = Now();
         var changes = new List<RecordChange>(inputs.Count);
         var outcomes = data.Store(type).Locked(w => inputs.Select(input => write(w, input, now, changes)).ToList());
@@ -203,10 +206,17 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
         return outcomes;
     }
 
+    private void CountInputs(ObjectType type, int count, ChangeSource source)
+    {
+        if (source.Name == ChangeSource.Integration)
+            stats.Inputs(type, count);
+    }
+
     private static HubSpotError Per(HubSpotError error, string id) =>
         error with { Context = new Dictionary<string, IReadOnlyList<string>> { ["ids"] = [id] } };
 
-    private static RecordChange Insert(ObjectStore.Writer w, ObjectType type, IReadOnlyDictionary<string, string?> input, DateTimeOffset now)
+    /// <summary>A new record with its bookkeeping properties (also for seeding, which checks uniqueness itself).</summary>
+    public static RecordChange Insert(ObjectStore.Writer w, ObjectType type, IReadOnlyDictionary<string, string?> input, DateTimeOffset now)
     {
         var id = w.NewId();
         var stamp = PropertyDefinition.Format(now);

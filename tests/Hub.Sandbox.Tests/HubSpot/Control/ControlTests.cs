@@ -27,6 +27,36 @@ public sealed class ControlTests
     }
 
     [Fact]
+    public async Task An_upsert_that_changes_nothing_counts_as_write_inputs_but_updates_and_creates_nothing()
+    {
+        await using var sandbox = new HubSpotSandbox();
+        var client = sandbox.Api();
+        await HubSpotSandbox.UpsertContactsAsync(client, ("ps-1", new { firstname = "a" }));
+        var before = (await HubSpotSandbox.StatsAsync(sandbox.Control()))["objects"]!["contacts"]!;
+
+        await HubSpotSandbox.UpsertContactsAsync(client, ("ps-1", new { firstname = "a" }));
+        var after = (await HubSpotSandbox.StatsAsync(sandbox.Control()))["objects"]!["contacts"]!;
+
+        Assert.Equal(1, before["writeInputs"]!.GetValue<long>());
+        Assert.Equal(2, after["writeInputs"]!.GetValue<long>());
+        Assert.Equal(0, after["updated"]!.GetValue<long>());
+        Assert.Equal(1, after["created"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task The_request_log_lists_each_crm_request_with_its_status()
+    {
+        await using var sandbox = new HubSpotSandbox();
+        await sandbox.Api().GetAsync("/crm/v3/objects/contacts?limit=2");
+        await sandbox.Api("wrong").GetAsync("/crm/v3/owners");
+
+        var log = (await sandbox.Control().GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>("/_sandbox/hubspot/requests"))!;
+
+        Assert.Equal(["GET /crm/v3/objects/contacts?limit=2 200", "GET /crm/v3/owners 401"],
+            log.Select(e => $"{e!["method"]} {e["path"]} {e["status"]}"));
+    }
+
+    [Fact]
     public async Task Stats_show_the_most_requests_in_any_burst_window_and_the_429s_sent()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
