@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hub.Sandbox.HubSpot.Associations;
 using Hub.Sandbox.HubSpot.Control;
 using Hub.Sandbox.HubSpot.Objects;
 using Hub.Sandbox.HubSpot.Schema;
@@ -27,10 +28,21 @@ public static class BatchEndpoints
             var parsed = ParseAll(type!, inputs!, writes, out var invalid);
             if (invalid is not null)
                 return invalid.ToResult();
+            var associations = new List<List<(ObjectType, long, AssociationType)>>();
+            foreach (var input in inputs!)
+            {
+                var (planned, refused) = CreateAssociations.Parse(data, type!, HubSpotRequests.Member(input, "associations"));
+                if (refused is not null)
+                    return refused.ToResult();
+                associations.Add(planned!);
+            }
+
             var (created, conflict) = writes.Create(type!, parsed.Select(p => p.Properties).ToList(), ObjectEndpoints.Integration(options));
-            return created is null
-                ? conflict!.ToResult()
-                : HubSpotRequests.BatchResult([.. created.Select(r => HubSpotJson.WrittenView(r))], [], started, clock, StatusCodes.Status201Created);
+            if (created is null)
+                return conflict!.ToResult();
+            for (var i = 0; i < created.Count; i++)
+                CreateAssociations.Add(data, type!, created[i].Id, associations[i]);
+            return HubSpotRequests.BatchResult([.. created.Select(r => HubSpotJson.WrittenView(r))], [], started, clock, StatusCodes.Status201Created);
         });
 
         batch.MapPost("/update", (string objectType, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct) =>

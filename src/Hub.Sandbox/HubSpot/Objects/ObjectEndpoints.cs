@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hub.Sandbox.HubSpot.Associations;
 using Hub.Sandbox.HubSpot.Control;
 using Hub.Sandbox.HubSpot.Schema;
 using Microsoft.Extensions.Options;
@@ -61,8 +62,14 @@ public static class ObjectEndpoints
             var properties = writes.ParseProperties(type, HubSpotRequests.Member(body, "properties"), errors);
             if (errors.Count > 0)
                 return HubSpotError.InvalidProperties(errors).ToResult();
+            var (associations, refused) = CreateAssociations.Parse(data, type, HubSpotRequests.Member(body, "associations"));
+            if (refused is not null)
+                return refused.ToResult();
             var (created, conflict) = writes.Create(type, [properties], Integration(options));
-            return created is null ? conflict!.ToResult() : HubSpotJson.Ok(HubSpotJson.WrittenView(created[0]), StatusCodes.Status201Created);
+            if (created is null)
+                return conflict!.ToResult();
+            CreateAssociations.Add(data, type, created[0].Id, associations!);
+            return HubSpotJson.Ok(HubSpotJson.WrittenView(created[0]), StatusCodes.Status201Created);
         });
 
         objects.MapPatch("/{id}", async (string objectType, string id, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, CancellationToken ct) =>

@@ -120,4 +120,36 @@ public sealed class AssociationTests
         Assert.Single(body["results"]!.AsArray());
         Assert.Equal("OBJECT_NOT_FOUND", body["errors"]![0]!["category"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_deal_created_with_associations_is_linked_at_once_and_a_missing_target_fails_the_create()
+    {
+        await using var sandbox = new HubSpotSandbox();
+        var client = sandbox.Api();
+        var contact = await CreateAsync(client, "contacts", new { firstname = "Ann" });
+
+        using var created = await client.PostAsync("/crm/v3/objects/deals/batch/create", HubSpotSandbox.Json(new
+        {
+            inputs = new[]
+            {
+                new
+                {
+                    properties = new { dealname = "Tower" },
+                    associations = new[] { new { to = new { id = contact }, types = new[] { new { associationCategory = "HUBSPOT_DEFINED", associationTypeId = 3 } } } },
+                },
+            },
+        }));
+        var deal = (await HubSpotSandbox.ReadAsync(created))["results"]![0]!["id"]!.GetValue<string>();
+        using var missing = await client.PostAsync("/crm/v3/objects/deals", HubSpotSandbox.Json(new
+        {
+            properties = new { dealname = "Nowhere" },
+            associations = new[] { new { to = new { id = "999999" }, types = new[] { new { associationCategory = "HUBSPOT_DEFINED", associationTypeId = 3 } } } },
+        }));
+        var deals = await HubSpotSandbox.ReadAsync(await client.GetAsync("/crm/v3/objects/deals"));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal([4], TypeIds(await ReadAsync(client, "contacts", "deals", contact), deal));
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Single(deals["results"]!.AsArray());
+    }
 }
