@@ -204,4 +204,17 @@ public sealed class ObjectTests
         Assert.Single(firsts.Distinct());
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task A_path_HubSpot_does_not_serve_is_a_404_in_HubSpots_error_shape()
+    {
+        await using var sandbox = new HubSpotSandbox();
+
+        using var response = await sandbox.Api().GetAsync("/crm/v3/nothing/here");
+        var body = await HubSpotSandbox.ReadAsync(response);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("error", body["status"]!.GetValue<string>());
+        Assert.Equal("OBJECT_NOT_FOUND", body["category"]!.GetValue<string>());
+    }
 }
