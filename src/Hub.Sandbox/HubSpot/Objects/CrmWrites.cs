@@ -43,7 +43,7 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
             if (error is not null)
                 errors.Add(error);
             else
-                parsed[property.Name] = value;
+                parsed[definition.Name] = value; // the schema's string: one copy of each name for all records
         }
 
         return parsed;
