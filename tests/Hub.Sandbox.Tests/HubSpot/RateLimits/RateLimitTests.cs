@@ -32,7 +32,7 @@ public sealed class RateLimitTests
     [Fact]
     public async Task Every_response_but_search_carries_the_rate_limit_headers()
     {
-        await using var sandbox = new HubSpotSandbox();
+        await using var sandbox = HubSpotSandbox.With(new Dictionary<string, string?>(), new ManualClock(DateTimeOffset.UtcNow));
         var client = sandbox.Api();
 
         using var first = await client.GetAsync("/crm/v3/objects/contacts");
