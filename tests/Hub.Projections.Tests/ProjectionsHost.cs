@@ -28,11 +28,11 @@ internal sealed class ProjectionsHost : IAsyncDisposable
 
     public RabbitMqVirtualHost Broker { get; }
 
-    /// <summary>The first started host's store.</summary>
-    public IDocumentStore Store => _hosts[0].Services.GetRequiredService<IDocumentStore>();
+    /// <summary>The newest running host's store (every host's store is the same database).</summary>
+    public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
 
-    /// <summary>The first started host's services.</summary>
-    public IServiceProvider Services => _hosts[0].Services;
+    /// <summary>The newest running host's services.</summary>
+    public IServiceProvider Services => _hosts[^1].Services;
 
     public static async Task<ProjectionsHost> CreateAsync(string purpose) =>
         new(await PostgresDatabase.CreateAsync(purpose), await RabbitMqVirtualHost.CreateAsync(purpose));
@@ -91,6 +91,14 @@ internal sealed class ProjectionsHost : IAsyncDisposable
         var until = DateTime.UtcNow.AddSeconds(seconds);
         while (DateTime.UtcNow < until && !await done())
             await Task.Delay(200);
+    }
+
+    /// <summary>Stops the <paramref name="index"/>-th running host (0 = the oldest), as a pod going away.</summary>
+    public async Task StopHostAsync(int index)
+    {
+        var host = _hosts[index];
+        _hosts.RemoveAt(index);
+        await host.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()
