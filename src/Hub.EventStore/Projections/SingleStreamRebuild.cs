@@ -125,8 +125,10 @@ public static class SingleStreamRebuild
     private sealed class Fold<TDoc>(DocumentStore store, SingleStreamProjection<TDoc, string> projection, NpgsqlConnection connection, int pageSize)
         where TDoc : class
     {
-        private readonly string _filter = "d.type = ANY($3)" + (projection.IncludeArchivedEvents ? "" : " AND d.is_archived = FALSE");
         private readonly string[] _types = EventTypeNames(store, projection);
+
+        // A projection that names no event types (an Evolve override without IncludeType) sees every event, as in the daemon.
+        private string Filter => (_types.Length == 0 ? "cardinality($3::varchar[]) = 0" : "d.type = ANY($3)") + (projection.IncludeArchivedEvents ? "" : " AND d.is_archived = FALSE");
 
         public Dictionary<string, TDoc> Documents { get; } = new(StringComparer.Ordinal);
 
@@ -135,7 +137,7 @@ public static class SingleStreamRebuild
         public async Task<long> CountAsync(long after, long upTo, CancellationToken cancellationToken)
         {
             await using var command = new NpgsqlCommand(
-                $"SELECT count(*) FROM {store.Options.Events.DatabaseSchemaName}.mt_events AS d WHERE d.seq_id > $1 AND d.seq_id <= $2 AND {_filter}", connection);
+                $"SELECT count(*) FROM {store.Options.Events.DatabaseSchemaName}.mt_events AS d WHERE d.seq_id > $1 AND d.seq_id <= $2 AND {Filter}", connection);
             command.Parameters.Add(new NpgsqlParameter<long>("", after) { NpgsqlDbType = NpgsqlDbType.Bigint });
             command.Parameters.Add(new NpgsqlParameter<long>("", upTo) { NpgsqlDbType = NpgsqlDbType.Bigint });
             command.Parameters.Add(new NpgsqlParameter<string[]>("", _types) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
@@ -152,7 +154,7 @@ public static class SingleStreamRebuild
 
             await using var command = new NpgsqlCommand(
                 $"SELECT {string.Join(", ", selectFields.Select(f => "d." + f))} FROM {store.Options.Events.DatabaseSchemaName}.mt_events AS d " +
-                $"WHERE d.seq_id > $1 AND d.seq_id <= $2 AND {_filter} ORDER BY d.seq_id LIMIT $4",
+                $"WHERE d.seq_id > $1 AND d.seq_id <= $2 AND {Filter} ORDER BY d.seq_id LIMIT $4",
                 connection);
             var after = new NpgsqlParameter<long> { TypedValue = from, NpgsqlDbType = NpgsqlDbType.Bigint };
             command.Parameters.Add(after);

@@ -17,7 +17,17 @@ public sealed partial class HubSpotRecordProjection : SingleStreamProjection<Hub
     /// <summary>What operators name it when they ask for a rebuild.</summary>
     public const string ReadModelName = "hubspot";
 
-    public HubSpotRecordProjection() => Name = ProjectionName;
+    public HubSpotRecordProjection()
+    {
+        Name = ProjectionName;
+        // Named, so the daemon and the fast rebuild read only these from the log.
+        IncludeType<RecordCreated>();
+        IncludeType<RecordUpdated>();
+        IncludeType<RecordDeleted>();
+        IncludeType<RecordRevived>();
+        IncludeType<HubSpotPushed>();
+        IncludeType<HubSpotPushParked>();
+    }
 
     public override HubSpotRecord? Evolve(HubSpotRecord? snapshot, string id, IEvent e)
     {
