@@ -1,4 +1,7 @@
 using Hub.Contracts.Observations;
+using Hub.EventStore;
+using Hub.Projections.HubSpot;
+using Hub.Projections.Records;
 using Hub.Sync.Records;
 using Hub.Testing;
 using Marten;
@@ -18,18 +21,29 @@ internal sealed class ProjectionsHost : IAsyncDisposable
     private readonly List<WebApplicationFactory<Program>> _hosts = [];
     private IBusControl? _sender;
 
+    private readonly Lazy<DocumentStore> _reader;
+
     private ProjectionsHost(PostgresDatabase database, RabbitMqVirtualHost broker)
     {
         Database = database;
         Broker = broker;
+        _reader = new(() => DocumentStore.For(store =>
+        {
+            EventStoreSetup.Configure(store, JasperFx.AutoCreate.None);
+            store.Connection(database.ConnectionString);
+            store.AddRecordStreams().AddHubSpotReadModel();
+        }));
     }
 
     public PostgresDatabase Database { get; }
 
     public RabbitMqVirtualHost Broker { get; }
 
-    /// <summary>The newest running host's store (every host's store is the same database).</summary>
-    public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
+    /// <summary>
+    /// The newest running host's store (every host's store is the same database); with none running, a store of the
+    /// test's own with the hosts' settings, to read what they left.
+    /// </summary>
+    public IDocumentStore Store => _hosts.Count > 0 ? Services.GetRequiredService<IDocumentStore>() : _reader.Value;
 
     /// <summary>The newest running host's services.</summary>
     public IServiceProvider Services => _hosts[^1].Services;
@@ -107,6 +121,8 @@ internal sealed class ProjectionsHost : IAsyncDisposable
             await _sender.StopAsync();
         foreach (var host in _hosts)
             await host.DisposeAsync();
+        if (_reader.IsValueCreated)
+            _reader.Value.Dispose();
         await Broker.DisposeAsync();
         await Database.DisposeAsync();
     }

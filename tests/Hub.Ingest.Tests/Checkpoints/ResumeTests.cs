@@ -1,4 +1,5 @@
 using Hub.Ingest.Tests.Hosting;
+using Hub.Testing;
 
 namespace Hub.Ingest.Tests.Checkpoints;
 
@@ -12,7 +13,7 @@ public sealed class ResumeTests : IngestTest
         await Sandbox.SetFaultsAsync(new { latency = "00:00:00.200" });
         var settings = IngestHost.Propstreet(Sandbox.BaseUrl, pageSize: 50, schedule: "01:00:00");
         settings["Ingest:Leadership:RetryInterval"] = "00:00:00.500";
-        using var first = new IngestProcess(Database.ConnectionString, Broker.Amqp, settings);
+        using var first = new HostProcess("Hub.Ingest", Database.ConnectionString, Broker.Amqp, settings);
         await Observations.WaitUntilAsync(q => q.Received.Count >= 3);
 
         // The first is killed mid-sync (its checkpoint says so); a second pod takes over.

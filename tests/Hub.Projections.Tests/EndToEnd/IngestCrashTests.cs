@@ -1,4 +1,5 @@
 using Hub.Ingest.Tests.Hosting;
+using Hub.Testing;
 
 namespace Hub.Projections.Tests.EndToEnd;
 
@@ -11,7 +12,7 @@ public sealed class IngestCrashTests : EndToEndTest
         // Slow pages, so the kill lands mid-sync.
         await Sandbox.SetFaultsAsync(new { latency = "00:00:00.200" });
         var settings = IngestSettings(pageSize: 100);
-        using var first = new IngestProcess(Hub.Database.ConnectionString, Hub.Broker.Amqp, settings);
+        using var first = new HostProcess("Hub.Ingest", Hub.Database.ConnectionString, Hub.Broker.Amqp, settings);
         await ProjectionsHost.WaitUntilAsync(async () => (await ContactStreamsAsync()).Count >= 300);
 
         first.Kill();

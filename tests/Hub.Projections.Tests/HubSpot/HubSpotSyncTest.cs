@@ -90,6 +90,22 @@ public abstract class HubSpotSyncTest : EndToEndTest
         return progress >= statistics.EventSequenceNumber;
     }
 
+    /// <summary>Ingests the seed with a host that has no HubSpot connection and waits until it is all stored.</summary>
+    protected async Task IngestEverythingAsync()
+    {
+        Hub.StartHost();
+        StartIngest(AllSourcesIngestSettings());
+        (int Count, DateTime Since) last = (-1, DateTime.UtcNow);
+        await ProjectionsHost.WaitUntilAsync(async () =>
+        {
+            var count = (await Hub.RecordsAsync()).Count;
+            if (count != last.Count)
+                last = (count, DateTime.UtcNow);
+            return count >= Contacts && DateTime.UtcNow - last.Since > TimeSpan.FromSeconds(5);
+        });
+        await Hub.StopHostAsync(0);
+    }
+
     protected async Task<HubSpotParityReport> ParityAsync()
     {
         var clients = Hub.Services.GetRequiredService<HubSpotClients>();

@@ -1,18 +1,21 @@
 using System.Diagnostics;
 
-namespace Hub.Ingest.Tests.Hosting;
+namespace Hub.Testing;
 
 /// <summary>
-/// Hub.Ingest as a process of its own (the build output next to the tests), so a test can kill it outright —
-/// no graceful stop, no disposal, its sockets closed by the OS — as a crashed pod dies.
+/// A hub host (<c>Hub.Ingest</c>, <c>Hub.Projections</c>) as a process of its own (the build output next to the
+/// tests), so a test can kill it outright — no graceful stop, no disposal, its sockets closed by the OS — as a
+/// crashed pod dies.
 /// </summary>
-public sealed class IngestProcess : IDisposable
+public sealed class HostProcess : IDisposable
 {
     private readonly Process _process;
 
-    public IngestProcess(string postgres, Uri rabbitMq, IDictionary<string, string?> settings)
+    public HostProcess(string host, string postgres, Uri rabbitMq, IDictionary<string, string?> settings)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Hub.Ingest.dll")])
+        ArgumentNullException.ThrowIfNull(rabbitMq);
+        ArgumentNullException.ThrowIfNull(settings);
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, $"{host}.dll")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
