@@ -220,6 +220,17 @@ public sealed class HubSpotClient
         return found;
     }
 
+    /// <summary>
+    /// The association types between two object types (v4 <c>labels</c>): HubSpot's own and the portal's user-defined
+    /// labels, with their type ids, which differ per portal.
+    /// </summary>
+    public async Task<IReadOnlyList<HubSpotAssociationLabel>> GetAssociationLabelsAsync(string fromType, string toType, CancellationToken cancellationToken = default)
+    {
+        var body = Read(await _sender.SendAsync(HttpMethod.Get, $"/crm/v4/associations/{Type(fromType)}/{Type(toType)}/labels", null, idempotent: true, cancellationToken));
+        return [.. HubSpotBatchReplies.Array(body, "results").Select(t => new HubSpotAssociationLabel(
+            t.GetProperty("typeId").GetInt32(), HubSpotError.Text(t, "category") ?? HubSpotAssociation.HubSpotDefined, HubSpotError.Text(t, "label")))];
+    }
+
     /// <summary>Every owner (active ones; HubSpot lists archived owners only when asked, which the hub does not need).</summary>
     public async Task<IReadOnlyList<HubSpotOwner>> GetOwnersAsync(CancellationToken cancellationToken = default)
     {

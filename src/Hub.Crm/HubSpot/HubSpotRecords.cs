@@ -50,6 +50,9 @@ public sealed record HubSpotAssociation(string FromId, string ToId, int TypeId, 
     public const string UserDefined = "USER_DEFINED";
 }
 
+/// <summary>An association type between two object types: its id, category and label (null for the unlabeled one).</summary>
+public sealed record HubSpotAssociationLabel(int TypeId, string Category, string? Label);
+
 /// <summary>What became of one association write.</summary>
 public sealed record HubSpotAssociationResult(HubSpotAssociation Association, HubSpotError? Error)
 {

@@ -1,4 +1,5 @@
 using Hub.Sync.HubSpot;
+using System.Collections.Concurrent;
 using System.Globalization;
 using Hub.Crm.HubSpot;
 using Hub.EventStore.Writing;
@@ -28,6 +29,7 @@ public sealed partial class HubSpotPush : SubscriptionBase
     private readonly Lazy<EventWriter> _writer;
     private readonly TimeProvider _clock;
     private readonly ILogger<HubSpotPush> _logger;
+    private readonly ConcurrentDictionary<string, IReadOnlyList<HubSpotAssociationLabel>> _labels = new(StringComparer.Ordinal);
     private readonly ShardName _readModel = new(HubSpotRecordProjection.ProjectionName, "All", 1);
 
     /// <param name="writer">Lazy: the writer needs the store this subscription is registered in.</param>
@@ -212,22 +214,62 @@ public sealed partial class HubSpotPush : SubscriptionBase
         }
     }
 
+    /// <summary>
+    /// Associations from deals: removed when the prospect is gone; otherwise (re)made with the portal's label for the
+    /// prospect's classification (HubSpot adds the unlabeled type beside a label). One that existed before is removed
+    /// first, so a changed classification or contact leaves no stale label or pair behind.
+    /// </summary>
     private async Task LinkAsync(IReadOnlyList<HubSpotPlannedLink> links, RoundOutcome outcome, CancellationToken cancellationToken)
     {
         foreach (var group in links.GroupBy(l => (l.Link.ToObjectType, l.Archive)))
         {
-            var pairs = group.Select(l => new HubSpotAssociation(l.FromId, l.ToId, DealAssociationType(group.Key.ToObjectType))).ToList();
-            var results = group.Key.Archive
-                ? await _client.ArchiveAssociationsAsync(HubSpotObjectTypes.Deals, group.Key.ToObjectType, pairs, cancellationToken)
-                : await _client.AssociateAsync(HubSpotObjectTypes.Deals, group.Key.ToObjectType, pairs, cancellationToken);
+            var toType = group.Key.ToObjectType;
+            if (group.Key.Archive)
+            {
+                var removed = await _client.ArchiveAssociationsAsync(HubSpotObjectTypes.Deals, toType,
+                    [.. group.Select(l => new HubSpotAssociation(l.FromId, l.ToId, DealAssociationType(toType)))], cancellationToken);
+                foreach (var (link, result) in group.Zip(removed))
+                {
+                    if (result.Succeeded || result.Error.Category == HubSpotErrorCategory.NotFound)
+                        outcome.Pushed(link.Record, Connection, link.LedgerId, _clock);
+                    else
+                        outcome.Failed(link.Record, result.Error);
+                }
+
+                continue;
+            }
+
+            var stale = group.Select(l => l.Record.On(Connection)?.HubSpotId).OfType<string>().Where(id => id.Contains('-', StringComparison.Ordinal))
+                .Select(id => id.Split('-')).Select(p => new HubSpotAssociation(p[0], p[1], DealAssociationType(toType))).ToList();
+            if (stale.Count > 0)
+                await _client.ArchiveAssociationsAsync(HubSpotObjectTypes.Deals, toType, stale, cancellationToken);
+
+            var labels = await LabelsAsync(toType, cancellationToken);
+            var pairs = group.Select(l => labels.FirstOrDefault(t => HubSpotMapping.IsLabelFor(t.Label, l.Link.Label)) is { } label
+                    ? new HubSpotAssociation(l.FromId, l.ToId, label.TypeId, label.Category, label.Label)
+                    : new HubSpotAssociation(l.FromId, l.ToId, DealAssociationType(toType)))
+                .ToList();
+            var results = await _client.AssociateAsync(HubSpotObjectTypes.Deals, toType, pairs, cancellationToken);
             foreach (var (link, result) in group.Zip(results))
             {
-                if (result.Succeeded || (link.Archive && result.Error.Category == HubSpotErrorCategory.NotFound))
+                if (result.Succeeded)
                     outcome.Pushed(link.Record, Connection, link.LedgerId, _clock);
                 else
                     outcome.Failed(link.Record, result.Error);
             }
         }
+    }
+
+    /// <summary>The portal's user-defined deal association labels (type ids are per portal), read once per process.</summary>
+    private async Task<IReadOnlyList<HubSpotAssociationLabel>> LabelsAsync(string toType, CancellationToken cancellationToken)
+    {
+        if (_labels.TryGetValue(toType, out var known))
+            return known;
+        var labels = (await _client.GetAssociationLabelsAsync(HubSpotObjectTypes.Deals, toType, cancellationToken))
+            .Where(l => l.Category == HubSpotAssociation.UserDefined).ToList();
+        if (labels.Count == 0)
+            LogNoLabels(Connection, toType);
+        return _labels[toType] = labels;
     }
 
     /// <summary>HubSpot's default association types from a deal: to a contact 3, to a company 341.</summary>
@@ -285,6 +327,9 @@ public sealed partial class HubSpotPush : SubscriptionBase
 
     [LoggerMessage(LogLevel.Warning, "HubSpot push to {Connection} waits for the HubSpot read model to reach sequence {Ceiling} (paused or rebuilding?)")]
     private partial void LogWaitingForReadModel(string connection, long ceiling);
+
+    [LoggerMessage(LogLevel.Warning, "HubSpot connection {Connection} has no deal–{ToType} association labels; prospects are associated unlabeled (create labels named after the prospect stages)")]
+    private partial void LogNoLabels(string connection, string toType);
 
     [LoggerMessage(LogLevel.Warning, "Parked {Count} records on HubSpot connection {Connection}: {Examples}")]
     private partial void LogParked(int count, string connection, string examples);

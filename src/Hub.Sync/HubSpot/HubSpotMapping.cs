@@ -138,6 +138,14 @@ public static class HubSpotMapping
         });
     }
 
+    /// <summary>
+    /// Whether a HubSpot association label stands for a prospect classification: labels are display names an admin
+    /// creates ("Not interested" for <c>not_interested</c>), so case, spaces and hyphens do not matter.
+    /// </summary>
+    public static bool IsLabelFor(string? label, string classification) =>
+        label is not null && classification.Length > 0 &&
+        string.Equals(label.Trim().Replace(' ', '_').Replace('-', '_'), classification, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The listing reference a lead asks about: the key of its owner assignment.</summary>
     public static string? ListingReference(HubSpotTarget target) =>
         target.IdProperty == LeadId && target.Properties.TryGetValue("lead_listing_reference", out var reference) && reference.Length > 0 ? reference : null;

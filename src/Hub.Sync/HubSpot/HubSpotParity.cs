@@ -98,27 +98,50 @@ public static class HubSpotParity
         List<HubSpotMismatch> mismatches, CancellationToken cancellationToken)
     {
         const string resource = "propstreet prospect";
-        var expected = new Dictionary<(string Deal, string ToType, string To), string>();
+        var expected = new Dictionary<(string Deal, string ToType, string To), (string Key, string Classification)>();
         foreach (var (record, link) in links)
         {
             if (hubSpotIds.TryGetValue(link.FromKey, out var deal) && hubSpotIds.TryGetValue(link.ToKey, out var to))
-                expected.TryAdd((deal, link.ToObjectType, to), record.Id);
+                expected.TryAdd((deal, link.ToObjectType, to), (record.Id, link.Label));
             else
                 mismatches.Add(new(resource, record.Id, Missing, $"{link.FromKey} → {link.ToKey}", null));
         }
 
         var deals = hubSpotIds.Where(h => h.Key.StartsWith("propstreet-project-", StringComparison.Ordinal)).Select(h => h.Value).ToList();
-        var held = new HashSet<(string, string, string)>();
+        var held = new Dictionary<(string, string, string), List<string>>();   // pair → its user-defined labels
+        var portalLabels = new Dictionary<string, IReadOnlyList<HubSpotAssociationLabel>>(StringComparer.Ordinal);
         foreach (var toType in new[] { HubSpotObjectTypes.Contacts, HubSpotObjectTypes.Companies })
+        {
+            portalLabels[toType] = [.. (await hubSpot.GetAssociationLabelsAsync(HubSpotObjectTypes.Deals, toType, cancellationToken)).Where(l => l.Category == HubSpotAssociation.UserDefined)];
             foreach (var batch in deals.Chunk(HubSpotClient.BatchSize))
                 foreach (var association in await hubSpot.ListAssociationsAsync(HubSpotObjectTypes.Deals, toType, batch, cancellationToken))
-                    held.Add((association.FromId, toType, association.ToId));
+                {
+                    var labels = held.TryGetValue((association.FromId, toType, association.ToId), out var known) ? known : held[(association.FromId, toType, association.ToId)] = [];
+                    if (association.Category == HubSpotAssociation.UserDefined && association.Label is { } label)
+                        labels.Add(label);
+                }
+        }
 
-        foreach (var ((deal, toType, to), key) in expected.Where(e => !held.Contains(e.Key)))
-            mismatches.Add(new(resource, key, Missing, $"deal {deal} → {toType} {to}", null));
-        foreach (var (deal, toType, to) in held.Where(h => !expected.ContainsKey(h)))
+        var matched = 0;
+        foreach (var ((deal, toType, to), (key, classification)) in expected)
+        {
+            if (!held.TryGetValue((deal, toType, to), out var labels))
+            {
+                mismatches.Add(new(resource, key, Missing, $"deal {deal} → {toType} {to}", null));
+                continue;
+            }
+
+            // The classification travels as the portal's label of that name, when the portal has one.
+            var wanted = portalLabels[toType].FirstOrDefault(l => HubSpotMapping.IsLabelFor(l.Label, classification))?.Label;
+            if (wanted is not null && (labels.Count != 1 || labels[0] != wanted))
+                mismatches.Add(new(resource, key, "label", wanted, string.Join(", ", labels)));
+            else
+                matched++;
+        }
+
+        foreach (var (deal, toType, to) in held.Keys.Where(h => !expected.ContainsKey(h)))
             mismatches.Add(new(resource, $"hubspot:deals/{deal}", Extra, null, $"→ {toType} {to}"));
-        return new HubSpotResourceParity(resource, links.Count, held.Count, expected.Keys.Count(held.Contains));
+        return new HubSpotResourceParity(resource, links.Count, held.Count, matched);
     }
 
     /// <summary>

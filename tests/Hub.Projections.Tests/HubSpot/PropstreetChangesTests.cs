@@ -40,4 +40,29 @@ public sealed class PropstreetChangesTests : HubSpotSyncTest
         var parity = await ParityAsync();
         Assert.True(parity.Mismatches.Count == 0, HubSpotParityCommand.Format(parity));
     }
+
+    [Fact]
+    public async Task A_prospect_reclassified_in_Propstreet_moves_its_association_to_the_label_of_its_new_stage()
+    {
+        Hub.StartHost(settings: HubSpotSettings());
+        StartIngest(AllSourcesIngestSettings());
+        await WaitUntilPushSettledAsync(atLeastRecords: Contacts);
+        var prospect = (await ReadModelAsync()).Where(r => r.Target?.Link is { ToObjectType: HubSpotObjectTypes.Contacts } link && link.Label != "bidder")
+            .OrderBy(r => r.Id, StringComparer.Ordinal).First();
+        var (projectId, prospectId) = (prospect.Source.Fields.GetProperty("projectId").GetString(), prospect.Source.Fields.GetProperty("id").GetString());
+
+        using (var patch = await Sandbox.Control.PatchAsJsonAsync(new Uri($"/_sandbox/propstreet/projects/{projectId}/prospects/{prospectId}", UriKind.Relative), new { classification = "bidder" }))
+            patch.EnsureSuccessStatusCode();
+        await ProjectionsHost.WaitUntilAsync(async () => (await ReadModelAsync()).Single(r => r.Id == prospect.Id) is { } now
+            && now.Target!.Link!.Label == "bidder" && !now.PendingOn(Connection));
+
+        var hubSpot = Hub.Services.GetRequiredService<HubSpotClients>()[Connection];
+        var pair = prospect.On(Connection)!.HubSpotId!.Split('-');
+        var types = (await hubSpot.ListAssociationsAsync(HubSpotObjectTypes.Deals, HubSpotObjectTypes.Contacts, [pair[0]]))
+            .Where(a => a.ToId == pair[1]).ToList();
+        Assert.Equal(["Bidder"], types.Where(t => t.Category == HubSpotAssociation.UserDefined).Select(t => t.Label));
+        Assert.Contains(types, t => t.TypeId == 3);
+        var parity = await ParityAsync();
+        Assert.True(parity.Mismatches.Count == 0, HubSpotParityCommand.Format(parity));
+    }
 }

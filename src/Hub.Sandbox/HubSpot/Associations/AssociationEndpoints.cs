@@ -18,6 +18,14 @@ public static class AssociationEndpoints
     {
         var batch = crm.MapGroup("/v4/associations/{fromObjectType}/{toObjectType}/batch");
 
+        crm.MapGet("/v4/associations/{fromObjectType}/{toObjectType}/labels", (string fromObjectType, string toObjectType, CrmData data, RequestStats stats) =>
+        {
+            if (data.Types.Resolve(fromObjectType) is not { } from || data.Types.Resolve(toObjectType) is not { } to)
+                return HubSpotError.UnknownObjectType(data.Types.Resolve(fromObjectType) is null ? fromObjectType : toObjectType).ToResult();
+            stats.Request(from, "associations/labels");
+            return Results.Ok(new { results = AssociationTypes.Between(from.Name, to.Name).Select(t => new TypeView(t.Category, t.TypeId, t.Label)) });
+        });
+
         batch.MapPost("/create", async (string fromObjectType, string toObjectType, HttpRequest request, CrmData data, RequestStats stats, TimeProvider clock, CancellationToken ct) =>
         {
             var started = clock.GetUtcNow();

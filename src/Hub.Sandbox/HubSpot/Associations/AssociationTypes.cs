@@ -3,13 +3,14 @@ namespace Hub.Sandbox.HubSpot.Associations;
 /// <summary>
 /// One direction of an association type: HubSpot's documented ids for the standard objects (contact→company 279
 /// unlabeled and 1 primary, deal→contact 3, deal→company 341 unlabeled and 5 primary, and their reverses), and
-/// the sandbox portal's ids for the listings custom object (per portal in HubSpot).
+/// the sandbox portal's ids for the listings custom object and its user-defined labels (per portal in HubSpot).
 /// </summary>
-public sealed record AssociationType(string From, string To, int TypeId, int InverseTypeId, string? Label, bool IsDefault, bool IsPrimary)
+public sealed record AssociationType(string From, string To, int TypeId, int InverseTypeId, string? Label, bool IsDefault, bool IsPrimary, bool UserDefined = false)
 {
     public const string HubSpotDefined = "HUBSPOT_DEFINED";
+    public const string UserDefinedCategory = "USER_DEFINED";
 
-    public string Category => HubSpotDefined;
+    public string Category => UserDefined ? UserDefinedCategory : HubSpotDefined;
 }
 
 public static class AssociationTypes
@@ -22,7 +23,13 @@ public static class AssociationTypes
         ("deals", "companies", 5, 6, "Primary", false, true),
         ("listings", "contacts", 1001, 1002, null, true, false),
         ("listings", "deals", 1003, 1004, null, true, false),
-        ("listings", "companies", 1005, 1006, null, true, false));
+        ("listings", "companies", 1005, 1006, null, true, false)).Concat(UserLabels(
+        // The portal's own labels, as an admin creates them: deal–contact and deal–company, one per prospect stage.
+        ("deals", "contacts", 101, ["Not contacted", "Contacted", "Interested", "Not interested", "Bidder"]),
+        ("deals", "companies", 111, ["Not contacted", "Contacted", "Interested", "Not interested", "Bidder"]))).ToArray();
+
+    /// <summary>Every type between two object types, labelled or not (<c>GET /crm/v4/associations/{from}/{to}/labels</c>).</summary>
+    public static IEnumerable<AssociationType> Between(string from, string to) => All.Where(t => t.From == from && t.To == to);
 
     /// <summary>The type with this id from one object type to another, or null when the pair has no such type.</summary>
     public static AssociationType? Find(string from, string to, int typeId) =>
@@ -33,6 +40,14 @@ public static class AssociationTypes
         All.FirstOrDefault(t => t.From == from && t.To == to && t.IsDefault);
 
     public static AssociationType Get(string from, string to, int typeId) => Find(from, to, typeId)!;
+
+    // User-defined labels get ids from firstId upward, their inverses 100 higher.
+    private static IEnumerable<AssociationType> UserLabels(params (string From, string To, int FirstId, string[] Labels)[] labels) =>
+        labels.SelectMany(l => l.Labels.SelectMany((label, i) => new[]
+        {
+            new AssociationType(l.From, l.To, l.FirstId + i, l.FirstId + 100 + i, label, false, false, UserDefined: true),
+            new AssociationType(l.To, l.From, l.FirstId + 100 + i, l.FirstId + i, label, false, false, UserDefined: true),
+        }));
 
     // Each pair is declared once and served in both directions; the primary direction's label is "Primary" both ways.
     private static AssociationType[] Pairs(params (string From, string To, int Id, int Inverse, string? Label, bool Default, bool Primary)[] pairs) =>
