@@ -10,6 +10,7 @@ using Hub.EventStore;
 using Hub.EventStore.Benchmarks;
 using Hub.EventStore.Projections;
 using Hub.EventStore.Writing;
+using Hub.ServiceDefaults.Postgres;
 using JasperFx;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -48,10 +49,12 @@ try
     var probe = new CommitOrderProbe();
     using var store = await OpenStoreAsync(RebuildTuning.MartenDefaults, probe);
     var writer = new EventWriter(store, TimeProvider.System, NullLogger<EventWriter>.Instance);
-    // The same, on the data source the README proposes: automatic preparation, plans made for each execution's parameters.
-    var prepared = RebuildTuning.MartenDefaults with { MaxAutoPrepare = 100, CustomPlans = true };
-    using var preparedStore = await OpenStoreAsync(prepared, subscription: null);
-    var preparedWriter = new EventWriter(preparedStore, TimeProvider.System, NullLogger<EventWriter>.Instance);
+    // The same store on the data source every hub host builds (AddPostgres; ADR 0009: Npgsql's automatic preparation).
+    var hubSource = PostgresSetup.HubDataSource(connectionString, "bench").Build();
+    tunedSources.Add(hubSource);
+    using var hubStore = await OpenStoreAsync(RebuildTuning.MartenDefaults, subscription: null, hubSource);
+    var hubWriter = new EventWriter(hubStore, TimeProvider.System, NullLogger<EventWriter>.Instance);
+    const string HubSourceName = "the hosts' data source (Max Auto Prepare)";
     var serializer = store.Options.Serializer();
     var mapping = ((Marten.Events.EventGraph)store.Options.Events).EventMappingFor(typeof(ContactObserved));
 
@@ -65,8 +68,8 @@ try
     Console.WriteLine();
 
     // Warm-up (JIT, plan caches) in streams the measured runs do not touch.
-    await writer.WriteAsync("warmup", MartenPage(Contacts(-PageSize, PageSize, revision: 1)));
-    await preparedWriter.WriteAsync("warmup-prepared", MartenPage(Contacts(-2 * PageSize, PageSize, revision: 1)));
+    await writer.WriteAsync("warmup", MartenPage(Contacts(-PageSize, PageSize, revision: 1), expectedVersion: null));
+    await hubWriter.WriteAsync("warmup-hub", MartenPage(Contacts(-2 * PageSize, PageSize, revision: 1), expectedVersion: 0));
 
     // Baseline: one binary COPY per slice into a table shaped and indexed like mt_events. seq_id is written by the
     // client so the copy never draws on Marten's event sequence (a gap there would stall the daemon).
@@ -96,11 +99,13 @@ try
 
             await importer.CompleteAsync();
         }),
-        Appending("hub append path (EventWriter), 1 session, new streams", writer, 1, firstContacts),
-        Appending($"hub append path (EventWriter), {IngestConsumers} sessions, new streams", writer, IngestConsumers, Contacts(2 * events, events, revision: 1)),
-        Appending($"hub append path (EventWriter), {IngestConsumers} sessions, new streams, {prepared}", preparedWriter, IngestConsumers, Contacts(3 * events, events, revision: 1)),
+        // As the ingest consumer appends: each stream with the version its decision read (0: new), on the hosts' data source.
+        Appending("hub append path (EventWriter), 1 session, new streams", hubWriter, 1, firstContacts, expectedVersion: 0),
+        Appending($"hub append path (EventWriter), {IngestConsumers} sessions, new streams", hubWriter, IngestConsumers, Contacts(2 * events, events, revision: 1), expectedVersion: 0),
         // The steady state: contacts observed again. Slice by slice, these streams were created by the 1-session row.
-        Appending($"hub append path (EventWriter), {IngestConsumers} sessions, existing streams", writer, IngestConsumers, Contacts(events, events, revision: 2)),
+        Appending($"hub append path (EventWriter), {IngestConsumers} sessions, existing streams", hubWriter, IngestConsumers, Contacts(events, events, revision: 2), expectedVersion: 1),
+        // The path before ADR 0009, for comparison: no expected versions (so event ids are looked up first), Npgsql's defaults.
+        Appending($"before ADR 0009: {IngestConsumers} sessions, new streams, ids looked up, no auto-prepare", writer, IngestConsumers, Contacts(3 * events, events, revision: 1), expectedVersion: null),
     };
 
     await ExecuteAsync(dataSource, "CHECKPOINT");
@@ -124,7 +129,7 @@ try
     await ExecuteAsync(dataSource, "VACUUM ANALYZE hub.mt_events, hub.mt_streams");
     rows.Add(await CatchUpAsync(store, $"async daemon catch-up, {ContactSummaryProjection.ProjectionName} projection"));
     await ExecuteAsync(dataSource, $"DELETE FROM hub.mt_event_progression WHERE name LIKE '{ContactSummaryProjection.ProjectionName}:%'; TRUNCATE hub.mt_doc_contactsummary");
-    rows.Add(await CatchUpAsync(preparedStore, $"async daemon catch-up, {ContactSummaryProjection.ProjectionName} projection, {prepared}"));
+    rows.Add(await CatchUpAsync(hubStore, $"async daemon catch-up, {ContactSummaryProjection.ProjectionName} projection, {HubSourceName}"));
 
     // Full rebuilds of the same projection over the same log, with Marten's defaults and with each tuning, in rounds
     // whose order alternates, so drift in the machine's load hits all alike. Events and times add up over the rounds.
@@ -167,9 +172,9 @@ try
     Console.WriteLine("Targets (2 cores): the hub's append path >= 25% of COPY; the hub's rebuild >= 2x Marten's default rebuild.");
     Console.WriteLine("Every catch-up and rebuild left one read model per stream with its observation count and last version equal to the log.");
 
-    async Task<DocumentStore> OpenStoreAsync(RebuildTuning tuning, CommitOrderProbe? subscription)
+    async Task<DocumentStore> OpenStoreAsync(RebuildTuning tuning, CommitOrderProbe? subscription, NpgsqlDataSource? on = null)
     {
-        var source = dataSource;
+        var source = on ?? dataSource;
         if (tuning.MaxAutoPrepare > 0 || tuning.CustomPlans)
         {
             source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString)
@@ -253,7 +258,7 @@ try
 
     // Pages of 500 contacts, one event each, on streams propstreet-contact-{n}. Parallel sessions take whole pages from a
     // shared counter, so no two sessions ever write one stream.
-    Row Appending(string name, EventWriter appender, int sessions, List<Contact> contacts) => new(name, events, async (from, to) =>
+    Row Appending(string name, EventWriter appender, int sessions, List<Contact> contacts, long? expectedVersion) => new(name, events, async (from, to) =>
     {
         var next = from / PageSize - 1;
         var last = to / PageSize;
@@ -262,7 +267,7 @@ try
             for (var p = Interlocked.Increment(ref next); p < last; p = Interlocked.Increment(ref next))
             {
                 var page = contacts.GetRange(p * PageSize, PageSize);
-                await appender.WriteAsync($"{page[0].StreamKey}-r{page[0].Data.Revision}", MartenPage(page));
+                await appender.WriteAsync($"{page[0].StreamKey}-r{page[0].Data.Revision}", MartenPage(page, expectedVersion));
             }
         })));
     });
@@ -282,8 +287,8 @@ T Option<T>(string name, string fallback, Func<string, T> parse)
 static List<Contact> Contacts(int first, int count, int revision) =>
     [.. Enumerable.Range(first, count).Select(n => Contact.Observed(n, revision))];
 
-static List<StreamEvents> MartenPage(IReadOnlyList<Contact> page) =>
-    [.. page.Select(c => new StreamEvents(c.StreamKey, [new PendingEvent(c.Id, c.Data)]))];
+static List<StreamEvents> MartenPage(IReadOnlyList<Contact> page, long? expectedVersion) =>
+    [.. page.Select(c => new StreamEvents(c.StreamKey, [new PendingEvent(c.Id, c.Data)], expectedVersion))];
 
 static async Task<long> ProgressAsync(IDocumentStore store, string projectionName)
 {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hub.EventStore.TestWorker;
 using Hub.EventStore.Writing;
+using Hub.ServiceDefaults.Postgres;
 using Hub.Testing;
 using JasperFx;
 using Marten;
@@ -11,7 +12,8 @@ namespace Hub.EventStore.Tests;
 
 /// <summary>
 /// A fresh database per test class with the hub's store settings (<see cref="EventStoreSetup.Configure"/>) plus the
-/// test fixtures (<see cref="TestEventStore.Configure"/>) applied, and the store objects over it.
+/// test fixtures (<see cref="TestEventStore.Configure"/>) applied, and the store objects over it, on connections set up
+/// as every hub host sets them up (<see cref="PostgresSetup.HubDataSource"/>: automatic preparation, ADR 0009).
 /// </summary>
 public sealed class EventStoreDatabase : IAsyncLifetime
 {
@@ -26,7 +28,7 @@ public sealed class EventStoreDatabase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _database = await PostgresDatabase.CreateAsync("eventstore");
-        DataSource = _database.CreateDataSource();
+        DataSource = HubDataSource();
         Store = OpenStore(DataSource);
         await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
@@ -37,11 +39,13 @@ public sealed class EventStoreDatabase : IAsyncLifetime
     /// </summary>
     public async Task<OtherProcess> OpenOtherProcessAsync(Action<StoreOptions>? configure = null)
     {
-        var dataSource = Database.CreateDataSource();
+        var dataSource = HubDataSource();
         var opened = OpenStore(dataSource, configure);
         await opened.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         return new OtherProcess(opened, dataSource, Writer(opened));
     }
+
+    private NpgsqlDataSource HubDataSource() => PostgresSetup.HubDataSource(Database.ConnectionString, "eventstore-tests").Build();
 
     private static DocumentStore OpenStore(NpgsqlDataSource dataSource, Action<StoreOptions>? configure = null) => DocumentStore.For(options =>
     {

@@ -41,11 +41,12 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
         ArgumentNullException.ThrowIfNull(decide);
+        var idTaken = false;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryWriteAsync(messageId, decide, cancellationToken);
+                return await TryWriteAsync(messageId, decide, lookUpIds: idTaken, cancellationToken);
             }
             catch (DocumentAlreadyExistsException)
             {
@@ -55,6 +56,8 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
             }
             catch (Exception ex) when (attempt < MaxAttempts && IsConcurrencyRace(ex))
             {
+                // From now on the ids are looked up first, so an id some other writer stored is left out, not retried into.
+                idTaken |= IsEventIdTaken(ex);
                 LogRace(ex, attempt, messageId);
                 // Full jitter keeps racing writers from colliding again in lockstep.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 << Math.Min(attempt, 6))), time, cancellationToken);
@@ -63,7 +66,7 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
     }
 
     private async Task<WriteResult> TryWriteAsync(
-        string messageId, Func<IDocumentSession, CancellationToken, Task<IReadOnlyList<StreamEvents>>> decide, CancellationToken cancellationToken)
+        string messageId, Func<IDocumentSession, CancellationToken, Task<IReadOnlyList<StreamEvents>>> decide, bool lookUpIds, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
         var streams = await decide(session, cancellationToken);
@@ -74,7 +77,9 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
         var ids = streams.SelectMany(s => s.Events).Select(e => e.Id).ToArray();
         // Left out: ids the store holds, and a repeat of an id earlier in this message (a webhook batch can carry the
         // same record version twice); appending either would fail the whole session on the unique index, every attempt.
-        var taken = ids.Length == 0
+        // Streams decided on their version need no look-up (ADR 0009): a stored id there means another writer moved
+        // the stream, which the version check or the unique index turns into a race, and the retry looks up.
+        var taken = ids.Length == 0 || (!lookUpIds && streams.All(s => s.ExpectedVersion is not null))
             ? []
             : (await session.Events.QueryAllRawEvents().Where(e => ids.Contains(e.Id)).Select(e => e.Id).ToListAsync(cancellationToken)).ToHashSet();
 
@@ -126,9 +131,14 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
         _ => false,
     };
 
+    // FeatureNotSupported is "cached plan must not change result type": a statement prepared on this connection
+    // (ADR 0009) outlived a schema change; Npgsql drops it and the next attempt prepares it again.
     private static bool IsRace(PostgresException ex) =>
-        ex.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
+        ex.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.FeatureNotSupported
         || (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName is "mt_streams" or "mt_events");
+
+    private static bool IsEventIdTaken(Exception ex) =>
+        (ex as PostgresException ?? ex.InnerException as PostgresException) is { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "mt_events" };
 
     // Stored type names are the contract with every past event; a CLR-derived name would break on a rename.
     private void EnsureNamed(Type type)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Hub.ServiceDefaults.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -10,6 +11,13 @@ public static class PostgresSetup
 {
     public const string ConnectionStringName = "Postgres";
 
+    /// <summary>
+    /// Npgsql's <c>Max Auto Prepare</c> unless the connection string sets its own (ADR 0009): the append path repeats
+    /// the same few statements hundreds of times per transaction, and preparing them spares the server their parsing
+    /// and planning. <c>Max Auto Prepare=0</c> in the connection string turns it off (a pooler without prepared statements).
+    /// </summary>
+    public const int MaxAutoPrepare = 100;
+
     /// <summary>One pooled <see cref="NpgsqlDataSource"/> for the process, from <c>ConnectionStrings:Postgres</c>, and a readiness check on it.</summary>
     public static WebApplicationBuilder AddPostgres(this WebApplicationBuilder builder)
     {
@@ -17,16 +25,27 @@ public static class PostgresSetup
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionStringName} is not configured (environment variable ConnectionStrings__{ConnectionStringName}).");
 
-        builder.Services.AddSingleton(_ =>
-        {
-            var dataSource = new NpgsqlDataSourceBuilder(connectionString);
-            dataSource.ConnectionStringBuilder.ApplicationName ??= builder.Environment.ApplicationName;
-            dataSource.ConnectionStringBuilder.Options = WithIdleTransactionTimeout(dataSource.ConnectionStringBuilder.Options);
-            return dataSource.Build();
-        });
+        builder.Services.AddSingleton(_ => HubDataSource(connectionString, builder.Environment.ApplicationName).Build());
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3));
         return builder;
     }
+
+    /// <summary>The settings every hub process puts on its connections, on top of the connection string's.</summary>
+    public static NpgsqlDataSourceBuilder HubDataSource(string connectionString, string applicationName)
+    {
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+        var settings = dataSource.ConnectionStringBuilder;
+        settings.ApplicationName ??= applicationName;
+        settings.Options = WithIdleTransactionTimeout(settings.Options);
+        if (!Sets(connectionString, "maxautoprepare"))
+            settings.MaxAutoPrepare = MaxAutoPrepare;
+        return dataSource;
+    }
+
+    // Whether the connection string names the setting itself, in any of its spellings ("Max Auto Prepare", "MaxAutoPrepare").
+    private static bool Sets(string connectionString, string compactKey) =>
+        new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(key => string.Equals(key.Replace(" ", "", StringComparison.Ordinal), compactKey, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// A session of ours left idle inside a transaction would hold every async projection back (ADR 0008), so hub

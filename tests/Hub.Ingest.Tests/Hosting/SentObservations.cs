@@ -5,14 +5,19 @@ using RabbitMQ.Client;
 namespace Hub.Ingest.Tests.Hosting;
 
 /// <summary>What Ingest sent to <c>hub-observations</c>, read with a plain AMQP client (as a consumer that is not MassTransit would).</summary>
-public sealed record SentObservation(string ObservationId, string Type, string Resource, IReadOnlyList<SentRecord> Records, IReadOnlyList<string> SeenIds);
+public sealed record SentObservation(string ObservationId, string Type, string Resource, IReadOnlyList<SentRecord> Records, IReadOnlyList<string> SeenIds, string? Channel);
 
 public sealed record SentRecord(string Id, DateTimeOffset? UpdatedUtc, DateTimeOffset? DeletedUtc, string? ETag, JsonElement Data);
 
-/// <summary>Drains <c>hub-observations</c> in the test's virtual host, keeping everything read so far.</summary>
+/// <summary>
+/// The tests' one reader of <c>hub-observations</c> in their virtual host: drains it, keeping everything read so far
+/// (<see cref="Received"/>), and hands out the webhook deliveries among it as the contract the receivers send
+/// (<see cref="TakeAllAsync"/>; pollers of the same connections send their pages to this queue too).
+/// </summary>
 public sealed class SentObservations(Uri amqp) : IAsyncDisposable
 {
     private readonly List<SentObservation> _received = [];
+    private readonly Queue<RecordsObserved> _webhooks = new();
     private IConnection? _connection;
     private IChannel? _channel;
 
@@ -34,6 +39,34 @@ public sealed class SentObservations(Uri amqp) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The webhook observations received and not taken yet, including all queued now (the receivers answer only after
+    /// the broker confirmed, so a 2xx's message is here).
+    /// </summary>
+    public async Task<IReadOnlyList<RecordsObserved>> TakeAllAsync()
+    {
+        await DrainAsync();
+        return Take(_webhooks.Count);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> webhook observations arrived (sent asynchronously by a sandbox) and takes
+    /// them, leaving any later ones for the next take; the deadline only stops a broken test from hanging.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordsObserved>> TakeAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (_webhooks.Count < count && DateTime.UtcNow < deadline)
+        {
+            if (!await DrainAsync())
+                await Task.Delay(50);
+        }
+
+        return Take(Math.Min(count, _webhooks.Count));
+    }
+
+    private List<RecordsObserved> Take(int count) => [.. Enumerable.Range(0, count).Select(_ => _webhooks.Dequeue())];
+
     /// <summary>Reads whatever is queued now; false when nothing was.</summary>
     public async Task<bool> DrainAsync()
     {
@@ -44,7 +77,10 @@ public sealed class SentObservations(Uri amqp) : IAsyncDisposable
         {
             while (await _channel.BasicGetAsync(ObservationTransport.Queue, autoAck: true) is { } message)
             {
-                _received.Add(Parse(message.Body.ToArray()));
+                var (sent, webhook) = Parse(message.Body.ToArray());
+                _received.Add(sent);
+                if (webhook is not null)
+                    _webhooks.Enqueue(webhook);
                 any = true;
             }
         }
@@ -65,7 +101,7 @@ public sealed class SentObservations(Uri amqp) : IAsyncDisposable
             await _connection.DisposeAsync();
     }
 
-    private static SentObservation Parse(byte[] body)
+    private static (SentObservation Sent, RecordsObserved? Webhook) Parse(byte[] body)
     {
         using var envelope = JsonDocument.Parse(body);
         var type = envelope.RootElement.GetProperty("messageType")[0].GetString()!;
@@ -79,7 +115,9 @@ public sealed class SentObservations(Uri amqp) : IAsyncDisposable
                 x.GetProperty("data"))).ToList()
             : [];
         var seen = message.TryGetProperty("seenIds", out var s) ? s.EnumerateArray().Select(i => i.GetString()!).ToList() : [];
-        return new SentObservation(message.GetProperty("observationId").GetString()!, type, message.GetProperty("resource").GetString()!, records, seen);
+        var channel = message.TryGetProperty("channel", out var c) ? c.GetString() : null;
+        var sent = new SentObservation(message.GetProperty("observationId").GetString()!, type, message.GetProperty("resource").GetString()!, records, seen, channel);
+        return (sent, channel == "webhook" ? message.Deserialize<RecordsObserved>(JsonSerializerOptions.Web) : null);
     }
 
     private static DateTimeOffset? Instant(JsonElement record, string name) =>

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using Hub.Ingest.Tests.Hosting;
 using Hub.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -28,7 +29,7 @@ public sealed class IngestWebhookHost : IAsyncDisposable
     private readonly RabbitMqVirtualHost _broker;
     private readonly WebApplicationFactory<Program> _factory;
 
-    private IngestWebhookHost(PostgresDatabase database, RabbitMqVirtualHost broker, WebApplicationFactory<Program> factory, ObservationsSent observations, HostSettings settings, CapturedLogs logs)
+    private IngestWebhookHost(PostgresDatabase database, RabbitMqVirtualHost broker, WebApplicationFactory<Program> factory, SentObservations observations, HostSettings settings, CapturedLogs logs)
     {
         Logs = logs;
         _database = database;
@@ -49,7 +50,7 @@ public sealed class IngestWebhookHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public ObservationsSent Observations { get; }
+    public SentObservations Observations { get; }
 
     public string PostgresConnectionString => _database.ConnectionString;
 
@@ -59,7 +60,7 @@ public sealed class IngestWebhookHost : IAsyncDisposable
         settings ??= new HostSettings();
         var database = await PostgresDatabase.CreateAsync("webhooks");
         var broker = await RabbitMqVirtualHost.CreateAsync("webhooks");
-        var observations = await ObservationsSent.OpenAsync(broker.Amqp, settings.QuorumQueues);
+        var observations = new SentObservations(broker.Amqp);
         var logs = new CapturedLogs();
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
         {

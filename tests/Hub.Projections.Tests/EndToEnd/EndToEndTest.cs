@@ -79,8 +79,11 @@ public abstract class EndToEndTest : IAsyncLifetime
         [$"Ingest:Connections:{connection}:Resources:0"] = "contacts",
     };
 
-    /// <summary>Starts an Ingest host in-process (schema, pollers) on the test's database and virtual host.</summary>
-    protected void StartIngest(IDictionary<string, string?> settings)
+    /// <summary>
+    /// Starts an Ingest host in-process (schema, pollers) on the test's database and virtual host; with
+    /// <paramref name="kestrelPort"/>, on Kestrel at that port, so its webhook receivers take real HTTP.
+    /// </summary>
+    protected void StartIngest(IDictionary<string, string?> settings, int? kestrelPort = null)
     {
         var host = new WebApplicationFactory<IngestProgram>().WithWebHostBuilder(builder =>
         {
@@ -90,6 +93,12 @@ public abstract class EndToEndTest : IAsyncLifetime
                 builder.UseSetting(key, value);
         });
         _ingest.Add(host);
+        if (kestrelPort is { } port)
+        {
+            host.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
+            host.StartServer();
+        }
+
         _ = host.Services;
     }
 
