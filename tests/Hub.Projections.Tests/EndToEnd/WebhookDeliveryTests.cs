@@ -1,5 +1,6 @@
 extern alias sandbox;
 
+using Hub.Sync.Records;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
