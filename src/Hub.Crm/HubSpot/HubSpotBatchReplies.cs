@@ -104,7 +104,7 @@ internal static class HubSpotBatchReplies
             var typed = HubSpotError.FromBatchError(error);
             if (error.TryGetProperty("context", out var context) && context.ValueKind == JsonValueKind.Object)
             {
-                foreach (var ids in context.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Array))
+                foreach (var ids in context.EnumerateObject().Where(p => (p.Name is "ids" or "id") && p.Value.ValueKind == JsonValueKind.Array))
                 {
                     foreach (var id in ids.Value.EnumerateArray().Where(i => i.ValueKind is JsonValueKind.String or JsonValueKind.Number))
                         errors.TryAdd(Id(id), typed);
