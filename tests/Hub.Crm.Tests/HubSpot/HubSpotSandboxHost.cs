@@ -44,6 +44,9 @@ public sealed class HubSpotSandboxHost : WebApplicationFactory<SandboxProgram>
 
     public Uri BaseUrl { get; private set; } = null!;
 
+    /// <summary>Faults in front of the sandbox, for exact counts (the sandbox's own switches are shares).</summary>
+    public NetworkFaults Faults { get; } = new();
+
     /// <summary>A client for the control surface.</summary>
     public HttpClient Control { get; private set; } = null!;
 
@@ -64,7 +67,7 @@ public sealed class HubSpotSandboxHost : WebApplicationFactory<SandboxProgram>
     {
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
-        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RecordRequests(Requests)));
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RecordRequests(Requests, Faults)));
     }
 
     protected override void Dispose(bool disposing)
@@ -74,7 +77,7 @@ public sealed class HubSpotSandboxHost : WebApplicationFactory<SandboxProgram>
         base.Dispose(disposing);
     }
 
-    private sealed class RecordRequests(ConcurrentQueue<SandboxRequest> log) : IStartupFilter
+    private sealed class RecordRequests(ConcurrentQueue<SandboxRequest> log, NetworkFaults faults) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
@@ -84,7 +87,7 @@ public sealed class HubSpotSandboxHost : WebApplicationFactory<SandboxProgram>
                 var at = DateTimeOffset.UtcNow;
                 try
                 {
-                    await inner(context);
+                    await faults.ServeAsync(context, inner);
                 }
                 finally
                 {
@@ -99,3 +102,65 @@ public sealed class HubSpotSandboxHost : WebApplicationFactory<SandboxProgram>
 
 /// <summary>One HubSpot API request as the sandbox received it (when it arrived) and answered it.</summary>
 public sealed record SandboxRequest(DateTimeOffset At, string Method, string Path, string Query, int Status);
+
+/// <summary>
+/// Faults between the client and the sandbox, for the next N requests to one method and path: a 5xx the sandbox
+/// never saw, or the sandbox's real answer held back until the client has given up (the write applied, the
+/// client timed out).
+/// </summary>
+public sealed class NetworkFaults
+{
+    private readonly ConcurrentDictionary<(string Method, string Path), ConcurrentQueue<Func<HttpContext, RequestDelegate, Task>>> _next = new();
+
+    public void FailNext(string method, string path, int count, int status = StatusCodes.Status503ServiceUnavailable)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Queue(method, path).Enqueue(async (context, _) =>
+            {
+                context.Response.StatusCode = status;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("""{"status":"error","message":"Injected server error","category":"INTERNAL_ERROR"}""");
+            });
+        }
+    }
+
+    public void ApplyThenHoldNext(string method, string path, int count, TimeSpan hold)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Queue(method, path).Enqueue(async (context, inner) =>
+            {
+                var original = context.Response.Body;
+                using var buffer = new MemoryStream();
+                context.Response.Body = buffer;
+                try
+                {
+                    await inner(context);
+                }
+                finally
+                {
+                    context.Response.Body = original;
+                }
+
+                try
+                {
+                    await Task.Delay(hold, context.RequestAborted);
+                    buffer.Position = 0;
+                    await buffer.CopyToAsync(original, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client gave up, as intended.
+                }
+            });
+        }
+    }
+
+    internal Task ServeAsync(HttpContext context, RequestDelegate inner) =>
+        _next.TryGetValue((context.Request.Method, context.Request.Path.Value ?? ""), out var queue) && queue.TryDequeue(out var fault)
+            ? fault(context, inner)
+            : inner(context);
+
+    private ConcurrentQueue<Func<HttpContext, RequestDelegate, Task>> Queue(string method, string path) => _next.GetOrAdd((method, path), _ => new());
+}
