@@ -20,6 +20,15 @@ public sealed record FaultProfile
     /// <summary>Share of API responses whose connection is dropped after part of the body was sent.</summary>
     public double DropConnectionShare { get; init; }
 
+    /// <summary>
+    /// Share of API requests that are served (a write is applied) but answered only after <see cref="LateAnswerDelay"/>:
+    /// a client that times out first has had its write applied all the same.
+    /// </summary>
+    public double LateAnswerShare { get; init; }
+
+    /// <summary>How long a late answer is held back; longer than the client's timeout means it never sees one.</summary>
+    public TimeSpan LateAnswerDelay { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Share of webhook deliveries sent twice (same webhook-id).</summary>
     public double WebhookDuplicateShare { get; init; }
 
@@ -40,6 +49,12 @@ public sealed record FaultProfile
         CheckShare(errors, nameof(TooManyRequestsShare), TooManyRequestsShare);
         CheckShare(errors, nameof(DropConnectionShare), DropConnectionShare);
         CheckShare(errors, nameof(WebhookDuplicateShare), WebhookDuplicateShare);
+        CheckShare(errors, nameof(LateAnswerShare), LateAnswerShare);
+        if (LateAnswerDelay < TimeSpan.Zero || LateAnswerDelay > TimeSpan.FromHours(1))
+        {
+            errors["lateAnswerDelay"] = ["lateAnswerDelay must be between 00:00:00 and 01:00:00."];
+        }
+
         if (ServerErrorShare + TooManyRequestsShare > 1)
         {
             errors["serverErrorShare"] = ["serverErrorShare + tooManyRequestsShare must not exceed 1."];
