@@ -43,8 +43,8 @@ internal static class HubSpotBatchReplies
         var applied = new HashSet<(string, string)>();
         foreach (var result in Array(reply.Body, "results"))
         {
-            var from = result.TryGetProperty("fromObjectId", out var f) ? Id(f) : result.TryGetProperty("from", out var fo) ? Id(fo.GetProperty("id")) : null;
-            var to = result.TryGetProperty("toObjectId", out var t) ? Id(t) : result.TryGetProperty("to", out var tobj) ? Id(tobj.GetProperty("id")) : null;
+            var from = result.TryGetProperty("fromObjectId", out var f) || result.TryGetProperty("from", out f) ? Id(f) : null;
+            var to = result.TryGetProperty("toObjectId", out var t) || result.TryGetProperty("to", out t) ? Id(t) : null;
             if (from is not null && to is not null)
                 applied.Add((from, to));
         }
@@ -86,8 +86,13 @@ internal static class HubSpotBatchReplies
             ? array.EnumerateArray()
             : [];
 
-    /// <summary>HubSpot ids are strings in v3 and numbers in some v4 answers.</summary>
-    public static string Id(JsonElement id) => id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText();
+    /// <summary>HubSpot ids are strings in v3 and numbers in some v4 answers, or objects <c>{id}</c> (v4's <c>from</c>).</summary>
+    public static string Id(JsonElement id) => id.ValueKind switch
+    {
+        JsonValueKind.String => id.GetString()!,
+        JsonValueKind.Object when id.TryGetProperty("id", out var inner) => Id(inner),
+        _ => id.GetRawText(),
+    };
 
     public static string? NextAfter(JsonElement body) =>
         body.TryGetProperty("paging", out var paging) && paging.ValueKind == JsonValueKind.Object
