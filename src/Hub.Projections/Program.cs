@@ -1,3 +1,4 @@
+using Hub.Crm.HubSpot;
 using Hub.EventStore;
 using Hub.EventStore.Schema;
 using Hub.Projections.Publishing;
@@ -19,6 +20,7 @@ builder.AddEventStore(store => store.AddRecordStreams())      // Records/: recor
 if (args.Contains("migrate", StringComparer.Ordinal))
     return await builder.Build().MigrateEventStoreAsync();
 
+builder.AddHubSpot();                                         // Hub.Crm: a client per HubSpot:Connections:{name}
 builder.AddRabbitMq(bus => bus.AddRecordConsumers(builder.Configuration));   // Records/: hub-observations
 
 var app = builder.Build();
