@@ -61,6 +61,8 @@ public static class HubSpotSandboxSetup
         crm.MapBatchEndpoints();
         crm.MapOwnerEndpoints();
         crm.MapAssociationEndpoints();
+        crm.MapSearchEndpoints();
+        app.MapSandboxAdminGroup(HubSpotSandboxApi.ApiName)?.MapHubSpotControlEndpoints();
         return app;
     }
 }

@@ -37,7 +37,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 headers["webhook-signature"].ToString(),
                 headers["webhook-attempt"].ToString(),
                 buffer.ToArray(),
-                status));
+                status)
+            {
+                Headers = headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            });
             return Results.StatusCode(status);
         });
     }
@@ -70,9 +73,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 }
 
-/// <summary>One POST as received: the Standard Webhooks headers, the raw body and the status it was answered with.</summary>
+/// <summary>One POST as received: the Standard Webhooks headers (and all others), the raw body and the status it was answered with.</summary>
 public sealed record ReceivedWebhook(string Id, string Timestamp, string Signature, string Attempt, byte[] Body, int AnsweredWith)
 {
+    /// <summary>Every request header, for APIs that sign otherwise (HubSpot's <c>X-HubSpot-Signature-v3</c>).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Verifies a <c>whsec_</c> secret per Standard Webhooks, independently of the sandbox's signer.</summary>
     public bool SignedWith(string secret)
     {

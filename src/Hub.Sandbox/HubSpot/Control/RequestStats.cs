@@ -29,12 +29,12 @@ public sealed class RequestStats(TimeProvider clock)
     /// <summary>Counts one request the token sent and keeps the most seen in any window of this length (sliding).</summary>
     public void Seen(TimeSpan window)
     {
-        var now = clock.GetTimestamp();
-        var span = (long)(window.TotalSeconds * clock.TimestampFrequency);
+        // Wall-clock ticks of the sandbox clock, like the rate limiter's, so both agree on what a window is.
+        var now = clock.GetUtcNow().UtcTicks;
         lock (_windowGate)
         {
             _total++;
-            while (_window.Count > 0 && _window.Peek() <= now - span)
+            while (_window.Count > 0 && _window.Peek() <= now - window.Ticks)
                 _window.Dequeue();
             _window.Enqueue(now);
             _maxInWindow = Math.Max(_maxInWindow, _window.Count);

@@ -72,7 +72,7 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
         });
         if (result.Item1 is not { } changes)
             return (null, result.Item2);
-        Publish(type, changes, source);
+        Publish(type, changes, source, now);
         return (changes.Select(c => c.After!).ToList(), null);
     }
 
@@ -98,7 +98,7 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
 
             return list;
         });
-        Publish(type, changes, source);
+        Publish(type, changes, source, now);
         return outcomes;
     }
 
@@ -133,7 +133,7 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
 
             return list;
         });
-        Publish(type, changes, source);
+        Publish(type, changes, source, now);
         return outcomes;
     }
 
@@ -148,13 +148,13 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
             {
                 if (ParseId(id) is not { } number || w.Live(number) is not { } current)
                     continue;
-                var archived = w.Put(current with { ArchivedAt = now });
+                var archived = w.Put(current with { ArchivedAt = now, UpdatedAt = now });
                 list.Add(new RecordChange(ChangeKind.Archived, current.Id, current, archived, []));
             }
 
             return list;
         });
-        Publish(type, changes, source);
+        Publish(type, changes, source, now);
         return changes.Count;
     }
 
@@ -193,7 +193,7 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
             return (null, change.Item2);
         data.Associations.Move(type.Name, merge.MergedIds![0], merge.Id, data.Types.All.Select(t => t.Name));
         search.Removed(type, merge.MergedIds[0], now);
-        Publish(type, [merge], source);
+        Publish(type, [merge], source, now);
         return (merge.After, null);
     }
 
@@ -275,18 +275,17 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
         return new InputOutcome(after, false, null);
     }
 
-    private void Publish(ObjectType type, IReadOnlyList<RecordChange> changes, ChangeSource source, DateTimeOffset? at = null)
+    private void Publish(ObjectType type, IReadOnlyList<RecordChange> changes, ChangeSource source, DateTimeOffset at)
     {
         if (changes.Count == 0)
             return;
-        var when = at ?? changes[0].After?.UpdatedAt ?? Now();
         foreach (var change in changes)
         {
-            search.Changed(type, change, when);
+            search.Changed(type, change, at);
             stats.Written(type, change.Kind);
         }
 
-        webhooks.Changed(type, changes, source, when);
+        webhooks.Changed(type, changes, source, at);
     }
 
     // HubSpot's timestamps carry milliseconds; stored and answered values agree to the millisecond.
