@@ -1,6 +1,7 @@
 extern alias sandbox;
 
 using System.Collections.Concurrent;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -39,13 +40,23 @@ public sealed class HubSpotSandboxHost : WebApplicationFactory<SandboxProgram>
     /// <summary>The private-app token this sandbox accepts: random, so a test can look for it in the logs.</summary>
     public string Token { get; } = $"pat-na1-{Guid.NewGuid()}";
 
-    /// <summary>HubSpot API requests, each once answered.</summary>
+    /// <summary>HubSpot API requests in arrival order.</summary>
     public ConcurrentQueue<SandboxRequest> Requests { get; } = new();
 
     public Uri BaseUrl { get; private set; } = null!;
 
-    /// <summary>Faults in front of the sandbox, for exact counts (the sandbox's own switches are shares).</summary>
-    public NetworkFaults Faults { get; } = new();
+    /// <summary>Replaces the sandbox's fault profile (<c>PUT /_sandbox/faults</c>): shares of 5xx, 429s, late answers on <c>/crm</c>.</summary>
+    public async Task SetFaultsAsync(object profile)
+    {
+        using var response = await Control.PutAsJsonAsync(new Uri("/_sandbox/faults", UriKind.Relative), profile);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task ClearFaultsAsync()
+    {
+        using var response = await Control.DeleteAsync(new Uri("/_sandbox/faults", UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+    }
 
     /// <summary>A client for the control surface.</summary>
     public HttpClient Control { get; private set; } = null!;
@@ -67,7 +78,7 @@ public sealed class HubSpotSandboxHost : WebApplicationFactory<SandboxProgram>
     {
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
-        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RecordRequests(Requests, Faults)));
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RecordRequests(Requests)));
     }
 
     protected override void Dispose(bool disposing)
@@ -77,22 +88,28 @@ public sealed class HubSpotSandboxHost : WebApplicationFactory<SandboxProgram>
         base.Dispose(disposing);
     }
 
-    private sealed class RecordRequests(ConcurrentQueue<SandboxRequest> log, NetworkFaults faults) : IStartupFilter
+    private sealed class RecordRequests(ConcurrentQueue<SandboxRequest> log) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             app.Use(async (HttpContext context, RequestDelegate inner) =>
             {
                 var path = context.Request.Path.Value ?? "";
-                var at = DateTimeOffset.UtcNow;
+                if (!path.StartsWith("/crm/", StringComparison.Ordinal))
+                {
+                    await inner(context);
+                    return;
+                }
+
+                var request = new SandboxRequest(DateTimeOffset.UtcNow, context.Request.Method, path, context.Request.QueryString.Value ?? "");
+                log.Enqueue(request);
                 try
                 {
-                    await faults.ServeAsync(context, inner);
+                    await inner(context);
                 }
                 finally
                 {
-                    if (path.StartsWith("/crm/", StringComparison.Ordinal))
-                        log.Enqueue(new SandboxRequest(at, context.Request.Method, path, context.Request.QueryString.Value ?? "", context.Response.StatusCode));
+                    request.Status = context.Response.StatusCode;
                 }
             });
             next(app);
@@ -100,67 +117,8 @@ public sealed class HubSpotSandboxHost : WebApplicationFactory<SandboxProgram>
     }
 }
 
-/// <summary>One HubSpot API request as the sandbox received it (when it arrived) and answered it.</summary>
-public sealed record SandboxRequest(DateTimeOffset At, string Method, string Path, string Query, int Status);
-
-/// <summary>
-/// Faults between the client and the sandbox, for the next N requests to one method and path: a 5xx the sandbox
-/// never saw, or the sandbox's real answer held back until the client has given up (the write applied, the
-/// client timed out).
-/// </summary>
-public sealed class NetworkFaults
+/// <summary>One HubSpot API request as the sandbox received it (when it arrived) and, once done, its status.</summary>
+public sealed record SandboxRequest(DateTimeOffset At, string Method, string Path, string Query)
 {
-    private readonly ConcurrentDictionary<(string Method, string Path), ConcurrentQueue<Func<HttpContext, RequestDelegate, Task>>> _next = new();
-
-    public void FailNext(string method, string path, int count, int status = StatusCodes.Status503ServiceUnavailable)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            Queue(method, path).Enqueue(async (context, _) =>
-            {
-                context.Response.StatusCode = status;
-                context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync("""{"status":"error","message":"Injected server error","category":"INTERNAL_ERROR"}""");
-            });
-        }
-    }
-
-    public void ApplyThenHoldNext(string method, string path, int count, TimeSpan hold)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            Queue(method, path).Enqueue(async (context, inner) =>
-            {
-                var original = context.Response.Body;
-                using var buffer = new MemoryStream();
-                context.Response.Body = buffer;
-                try
-                {
-                    await inner(context);
-                }
-                finally
-                {
-                    context.Response.Body = original;
-                }
-
-                try
-                {
-                    await Task.Delay(hold, context.RequestAborted);
-                    buffer.Position = 0;
-                    await buffer.CopyToAsync(original, context.RequestAborted);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The client gave up, as intended.
-                }
-            });
-        }
-    }
-
-    internal Task ServeAsync(HttpContext context, RequestDelegate inner) =>
-        _next.TryGetValue((context.Request.Method, context.Request.Path.Value ?? ""), out var queue) && queue.TryDequeue(out var fault)
-            ? fault(context, inner)
-            : inner(context);
-
-    private ConcurrentQueue<Func<HttpContext, RequestDelegate, Task>> Queue(string method, string path) => _next.GetOrAdd((method, path), _ => new());
+    public int Status { get; set; }
 }
