@@ -24,17 +24,20 @@ internal sealed class HubSpotSender(HttpClient http, HubSpotConnection connectio
 
     public HubSpotConnection Connection => connection;
 
-    public async Task<HubSpotReply> SendAsync(HttpMethod method, string pathAndQuery, object? body, bool idempotent, CancellationToken cancellationToken)
+    /// <param name="search">A search request: it takes from the token's search budget (per second) as well.</param>
+    public async Task<HubSpotReply> SendAsync(HttpMethod method, string pathAndQuery, object? body, bool idempotent, CancellationToken cancellationToken, bool search = false)
     {
         var transientFailures = 0;
         var burstLimits = 0;
         while (true)
         {
-            await TakeBudgetAsync(cancellationToken);
+            if (search)
+                await TakeBudgetAsync(connection.SearchBudgetKey, connection.SearchLimitPerSecond, TimeSpan.FromSeconds(1), cancellationToken);
+            await TakeBudgetAsync(connection.BudgetKey, connection.BurstLimit, connection.BurstWindow, cancellationToken);
             var (outcome, reply) = await AttemptAsync(method, pathAndQuery, body, idempotent, cancellationToken);
             if (outcome == AttemptOutcome.Transient)
                 transientFailures++;
-            if (outcome == AttemptOutcome.BurstLimited)
+            if (outcome is AttemptOutcome.BurstLimited or AttemptOutcome.SearchLimited)
                 burstLimits++;
 
             if (outcome == AttemptOutcome.Answered
@@ -47,9 +50,9 @@ internal sealed class HubSpotSender(HttpClient http, HubSpotConnection connectio
         }
     }
 
-    private async Task TakeBudgetAsync(CancellationToken cancellationToken)
+    private async Task TakeBudgetAsync(string key, int limit, TimeSpan window, CancellationToken cancellationToken)
     {
-        while (await budget.TryTakeAsync(connection.BudgetKey, connection.BurstLimit, connection.BurstWindow, cancellationToken) is { } wait)
+        while (await budget.TryTakeAsync(key, limit, window, cancellationToken) is { } wait)
         {
             // A little jitter so processes that were refused together do not all ask again at the same instant.
             await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 50)), clock, cancellationToken);

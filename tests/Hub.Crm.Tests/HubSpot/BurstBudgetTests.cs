@@ -88,3 +88,28 @@ public sealed class HubSpotBurstLimitTests : BurstBudgetTest
         AssertNoWindowOverBudget();
     }
 }
+
+public sealed class SearchBudgetTests : HubSpotTest
+{
+    [Fact]
+    public async Task Searches_from_two_hosts_sharing_a_token_stay_within_the_search_limit_and_all_answer()
+    {
+        var settings = new Dictionary<string, string?> { ["SearchLimitPerSecond"] = "4" };
+        var hosts = new[] { StartHub(settings), StartHub(settings) };
+        await hosts[0].UpsertAsync("contacts", "propstreet_id", [new("ps-1", Properties())]);
+        var search = new HubSpotSearch([new HubSpotFilterGroup([new HubSpotFilter("propstreet_id", "HAS_PROPERTY")])], ["propstreet_id"]);
+
+        var pages = await Task.WhenAll(hosts.Select(async client =>
+        {
+            var answered = new List<HubSpotSearchPage>();
+            for (var i = 0; i < 10; i++)
+                answered.Add(await client.SearchAsync("contacts", search));
+            return answered;
+        }));
+
+        Assert.Equal(20, pages.Sum(p => p.Count));
+        var arrivals = Sandbox.RequestsTo("POST", "/crm/v3/objects/contacts/search").Select(r => r.At).Order().ToList();
+        for (var i = 0; i + 4 < arrivals.Count; i++)
+            Assert.True(arrivals[i + 4] - arrivals[i] >= TimeSpan.FromMilliseconds(900), $"5 searches within {(arrivals[i + 4] - arrivals[i]).TotalMilliseconds:0} ms (limit: 4 per s)");
+    }
+}

@@ -29,6 +29,7 @@ public sealed class HubSpotRetryTests
     [Theory]
     [InlineData(429, "DAILY", nameof(AttemptOutcome.DailyLimited))]
     [InlineData(429, "TEN_SECONDLY_ROLLING", nameof(AttemptOutcome.BurstLimited))]
+    [InlineData(429, "SECONDLY", nameof(AttemptOutcome.SearchLimited))]
     [InlineData(429, null, nameof(AttemptOutcome.BurstLimited))]
     [InlineData(502, null, nameof(AttemptOutcome.Transient))]
     [InlineData(409, null, nameof(AttemptOutcome.Answered))]
