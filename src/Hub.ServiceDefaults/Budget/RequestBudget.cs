@@ -54,15 +54,15 @@ public sealed class RequestBudget(NpgsqlDataSource dataSource)
     {
         await EnsureSchemaAsync(cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // One round trip for the whole decision. A grant lives for one window, so its commit need not wait for the
-        // disk: after a database crash at most the last moments' grants are forgotten (visibility is unaffected).
-        await using var batch = new NpgsqlBatch(connection, transaction)
+        // One round trip for the whole decision: a batch runs as one implicit transaction, which holds the advisory
+        // lock until it commits. A grant lives for one window, so its commit need not wait for the disk: after a
+        // database crash at most the last moments' grants are forgotten (visibility is unaffected).
+        await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("SET LOCAL synchronous_commit = off"),
+                new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'off', true)"),
                 Command("SELECT pg_advisory_xact_lock(hashtextextended('hub_budget:' || $1, 0))", budgetKey),
                 Command($"DELETE FROM {Schema}.grants WHERE budget_key = $1 AND granted_utc <= clock_timestamp() - $2", budgetKey, window),
                 Command(
@@ -84,7 +84,7 @@ public sealed class RequestBudget(NpgsqlDataSource dataSource)
         long used;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            // The decision is the last statement's one row.
+            // The decision is the last statement's one row (the statements before it return one column or none).
             while (reader.FieldCount != 4 || !await reader.ReadAsync(cancellationToken))
             {
                 if (!await reader.NextResultAsync(cancellationToken))
@@ -96,7 +96,6 @@ public sealed class RequestBudget(NpgsqlDataSource dataSource)
             oldestExpires = reader.IsDBNull(2) ? null : reader.GetFieldValue<TimeSpan>(2);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return paused ?? (used >= limit ? Positive(oldestExpires) : null);
     }
 
