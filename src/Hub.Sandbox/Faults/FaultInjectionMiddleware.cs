@@ -94,18 +94,7 @@ public sealed class FaultInjectionMiddleware(
     // gives up although the write happened, and must retry without creating a duplicate.
     private async Task ServeThenAnswerLateAsync(HttpContext context, TimeSpan delay)
     {
-        var original = context.Response.Body;
-        using var buffer = new MemoryStream();
-        context.Response.Body = buffer;
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            context.Response.Body = original;
-        }
-
+        var body = await ServeBufferedAsync(context);
         try
         {
             // Real time on purpose, as for latency.
@@ -116,13 +105,22 @@ public sealed class FaultInjectionMiddleware(
             return;
         }
 
-        buffer.Position = 0;
-        await buffer.CopyToAsync(original, context.RequestAborted);
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
     // Buffers the real response, promises all of it (Content-Length), sends half and aborts: the client sees a
     // truncated body on a broken connection, as when a proxy or the server dies mid-response.
     private async Task ServeThenDropAsync(HttpContext context)
+    {
+        var body = await ServeBufferedAsync(context);
+        context.Response.ContentLength = Math.Max(body.Length, 1);
+        await context.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        context.Abort();
+    }
+
+    /// <summary>Runs the rest of the pipeline with the response body held in memory; the body is not sent yet.</summary>
+    private async Task<byte[]> ServeBufferedAsync(HttpContext context)
     {
         var original = context.Response.Body;
         using var buffer = new MemoryStream();
@@ -136,10 +134,6 @@ public sealed class FaultInjectionMiddleware(
             context.Response.Body = original;
         }
 
-        var body = buffer.ToArray();
-        context.Response.ContentLength = Math.Max(body.Length, 1);
-        await original.WriteAsync(body.AsMemory(0, body.Length / 2), context.RequestAborted);
-        await context.Response.Body.FlushAsync(context.RequestAborted);
-        context.Abort();
+        return buffer.ToArray();
     }
 }

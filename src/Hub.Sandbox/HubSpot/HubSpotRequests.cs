@@ -46,6 +46,21 @@ public static class HubSpotRequests
     public static bool Flag(HttpRequest request, string name) =>
         bool.TryParse(request.Query[name].ToString(), out var value) && value;
 
+    /// <summary><c>limit</c> (1 to <paramref name="max"/>) and the id an opaque <c>after</c> cursor starts at; a bad value is a 400.</summary>
+    public static (int Limit, long From, HubSpotError? Error) Page(HttpRequest request, int defaultLimit, int max)
+    {
+        var limitText = request.Query["limit"].ToString();
+        var limit = defaultLimit;
+        if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > max))
+            return (0, 0, HubSpotError.Validation($"limit must be a whole number from 1 to {max}; got {limitText}."));
+        var after = request.Query["after"].ToString();
+        if (after.Length == 0)
+            return (limit, 0, null);
+        return Paging.Decode(after) is { } from
+            ? (limit, from, null)
+            : (0, 0, HubSpotError.Validation($"after is not a paging cursor this API handed out: {after}. Pass paging.next.after unchanged."));
+    }
+
     /// <summary>The <c>inputs</c> array of a batch body: required, at most 100.</summary>
     public static (List<JsonElement>? Inputs, HubSpotError? Error) Inputs(JsonElement body, int max = MaxBatchInputs)
     {

@@ -1,9 +1,7 @@
-using System.Globalization;
 using Hub.Sandbox.Hosting;
 using Hub.Sandbox.HubSpot.Control;
 using Hub.Sandbox.HubSpot.Objects;
 using Hub.Sandbox.HubSpot.RateLimits;
-using Hub.Sandbox.HubSpot.Schema;
 using Hub.Sandbox.HubSpot.Search;
 using Hub.Sandbox.HubSpot.Seeding;
 using Hub.Sandbox.HubSpot.Webhooks;
@@ -40,17 +38,8 @@ public sealed class HubSpotSandboxApi(
         var store = data.Store(listings);
         foreach (var (properties, createdAt) in HubSpotSeed.Listings(seed, owners, options.Value.ListingGapEvery))
         {
-            var record = store.Locked(w =>
-            {
-                var id = w.NewId();
-                var stamp = PropertyDefinition.Format(createdAt);
-                var values = properties.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value!, StringComparer.Ordinal);
-                values["hs_object_id"] = id.ToString(CultureInfo.InvariantCulture);
-                values[listings.CreatedProperty] = stamp;
-                values[listings.LastModifiedProperty] = stamp;
-                return w.Put(new CrmRecord(id, values, createdAt, createdAt));
-            });
-            search.Changed(listings, new RecordChange(ChangeKind.Created, record.Id, null, record, []), createdAt);
+            var created = store.Locked(w => CrmWrites.Insert(w, listings, properties, createdAt));
+            search.Changed(listings, created, createdAt);
         }
     }
 }

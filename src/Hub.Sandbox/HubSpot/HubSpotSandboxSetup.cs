@@ -62,6 +62,9 @@ public static class HubSpotSandboxSetup
         crm.MapOwnerEndpoints();
         crm.MapAssociationEndpoints();
         crm.MapSearchEndpoints();
+        // A path HubSpot does not serve answers in HubSpot's shape too, so a client's error handling sees one shape.
+        crm.MapFallback("{**path}", (string? path) =>
+            new HubSpotError(StatusCodes.Status404NotFound, "OBJECT_NOT_FOUND", $"Nothing is served at /crm/{path}: check the path against HubSpot's API reference.").ToResult());
         app.MapSandboxAdminGroup(HubSpotSandboxApi.ApiName)?.MapHubSpotControlEndpoints();
         return app;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hub.Sandbox.HubSpot.Associations;
 using Hub.Sandbox.HubSpot.Control;
 using Hub.Sandbox.HubSpot.Objects;
 using Hub.Sandbox.HubSpot.Schema;
@@ -27,37 +28,28 @@ public static class BatchEndpoints
             var parsed = ParseAll(type!, inputs!, writes, out var invalid);
             if (invalid is not null)
                 return invalid.ToResult();
+            var associations = new List<List<(ObjectType, long, AssociationType)>>();
+            foreach (var input in inputs!)
+            {
+                var (planned, refused) = CreateAssociations.Parse(data, type!, HubSpotRequests.Member(input, "associations"));
+                if (refused is not null)
+                    return refused.ToResult();
+                associations.Add(planned!);
+            }
+
             var (created, conflict) = writes.Create(type!, parsed.Select(p => p.Properties).ToList(), ObjectEndpoints.Integration(options));
-            return created is null
-                ? conflict!.ToResult()
-                : HubSpotRequests.BatchResult([.. created.Select(r => HubSpotJson.WrittenView(r))], [], started, clock, StatusCodes.Status201Created);
+            if (created is null)
+                return conflict!.ToResult();
+            for (var i = 0; i < created.Count; i++)
+                CreateAssociations.Add(data, type!, created[i].Id, associations[i]);
+            return HubSpotRequests.BatchResult([.. created.Select(r => HubSpotJson.WrittenView(r))], [], started, clock, StatusCodes.Status201Created);
         });
 
-        batch.MapPost("/update", async (string objectType, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct) =>
-        {
-            var started = clock.GetUtcNow();
-            var (type, _, inputs, error) = await ReadAsync(objectType, "batch/update", request, data, stats, ct);
-            if (error is not null)
-                return error.ToResult();
-            var parsed = ParseAll(type!, inputs!, writes, out var invalid);
-            if ((invalid ?? CheckKeys(type!, parsed, options.Value.PortalId, required: false)) is { } refused)
-                return refused.ToResult();
-            var outcomes = writes.Update(type!, parsed, ObjectEndpoints.Integration(options));
-            return Answer(outcomes, isUpsert: false, started, clock);
-        });
+        batch.MapPost("/update", (string objectType, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct) =>
+            WriteEachAsync(objectType, upsert: false, request, data, writes, stats, options, clock, ct));
 
-        batch.MapPost("/upsert", async (string objectType, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct) =>
-        {
-            var started = clock.GetUtcNow();
-            var (type, _, inputs, error) = await ReadAsync(objectType, "batch/upsert", request, data, stats, ct);
-            if (error is not null)
-                return error.ToResult();
-            var parsed = ParseAll(type!, inputs!, writes, out var invalid);
-            if ((invalid ?? CheckKeys(type!, parsed, options.Value.PortalId, required: true)) is { } refused)
-                return refused.ToResult();
-            var outcomes = writes.Upsert(type!, parsed, ObjectEndpoints.Integration(options));
-            return Answer(outcomes, isUpsert: true, started, clock);
-        });
+        batch.MapPost("/upsert", (string objectType, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct) =>
+            WriteEachAsync(objectType, upsert: true, request, data, writes, stats, options, clock, ct));
 
         batch.MapPost("/read", async (string objectType, HttpRequest request, CrmData data, RequestStats stats, TimeProvider clock, CancellationToken ct) =>
         {
@@ -87,6 +79,23 @@ public static class BatchEndpoints
             writes.Archive(type!, inputs!.Select(i => HubSpotRequests.Text(i, "id") ?? "").ToList(), ObjectEndpoints.Integration(options));
             return Results.NoContent();
         });
+    }
+
+    // Update and upsert differ in whether idProperty is required and in what they do per input.
+    private static async Task<IResult> WriteEachAsync(
+        string objectType, bool upsert, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats,
+        IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var started = clock.GetUtcNow();
+        var (type, _, inputs, error) = await ReadAsync(objectType, upsert ? "batch/upsert" : "batch/update", request, data, stats, ct);
+        if (error is not null)
+            return error.ToResult();
+        var parsed = ParseAll(type!, inputs!, writes, out var invalid);
+        if ((invalid ?? CheckKeys(type!, parsed, options.Value.PortalId, required: upsert)) is { } refused)
+            return refused.ToResult();
+        var source = ObjectEndpoints.Integration(options);
+        var outcomes = upsert ? writes.Upsert(type!, parsed, source) : writes.Update(type!, parsed, source);
+        return Answer(outcomes, upsert, started, clock);
     }
 
     private static async Task<(ObjectType? Type, JsonElement Body, List<JsonElement>? Inputs, HubSpotError? Error)> ReadAsync(

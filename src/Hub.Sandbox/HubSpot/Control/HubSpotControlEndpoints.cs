@@ -18,6 +18,8 @@ public static class HubSpotControlEndpoints
     {
         control.MapGet("/stats", (RequestStats stats, CrmData data) => Results.Ok(stats.Snapshot(data)));
 
+        control.MapGet("/requests", (RequestStats stats) => Results.Ok(stats.RequestLog()));
+
         control.MapDelete("/stats", (RequestStats stats) =>
         {
             stats.Clear();

@@ -14,6 +14,9 @@ public sealed class RequestStats(TimeProvider clock)
     private readonly ConcurrentDictionary<(string Type, string Operation), long> _requests = new();
     private readonly ConcurrentDictionary<(string Type, ChangeKind Kind), long> _written = new();
     private readonly ConcurrentDictionary<string, long> _rateLimited = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _inputs = new(StringComparer.Ordinal);
+    private readonly Lock _logGate = new();
+    private readonly Queue<RequestLogEntry> _log = new();
     private readonly Lock _windowGate = new();
     private readonly Queue<long> _window = new();
     private long _total;
@@ -23,6 +26,28 @@ public sealed class RequestStats(TimeProvider clock)
         _requests.AddOrUpdate((type?.Name ?? "-", operation), 1, (_, n) => n + 1);
 
     public void Written(ObjectType type, ChangeKind kind) => _written.AddOrUpdate((type.Name, kind), 1, (_, n) => n + 1);
+
+    /// <summary>Inputs the API's write calls carried for a type, whatever they changed (a no-op upsert counts too).</summary>
+    public void Inputs(ObjectType type, int count) => _inputs.AddOrUpdate(type.Name, count, (_, n) => n + count);
+
+    /// <summary>Keeps the last <see cref="LogLimit"/> requests under <c>/crm</c>, oldest first.</summary>
+    public void Log(RequestLogEntry entry)
+    {
+        lock (_logGate)
+        {
+            _log.Enqueue(entry);
+            if (_log.Count > LogLimit)
+                _log.Dequeue();
+        }
+    }
+
+    public const int LogLimit = 1000;
+
+    public List<RequestLogEntry> RequestLog()
+    {
+        lock (_logGate)
+            return [.. _log];
+    }
 
     public void RateLimited(string policy) => _rateLimited.AddOrUpdate(policy, 1, (_, n) => n + 1);
 
@@ -46,6 +71,9 @@ public sealed class RequestStats(TimeProvider clock)
         _requests.Clear();
         _written.Clear();
         _rateLimited.Clear();
+        _inputs.Clear();
+        lock (_logGate)
+            _log.Clear();
         lock (_windowGate)
         {
             _window.Clear();
@@ -70,7 +98,7 @@ public sealed class RequestStats(TimeProvider clock)
             long Count(ChangeKind kind) => _written.GetValueOrDefault((t.Name, kind));
             var requests = _requests.Where(r => r.Key.Type == t.Name).OrderBy(r => r.Key.Operation, StringComparer.Ordinal)
                 .ToDictionary(r => r.Key.Operation, r => r.Value);
-            return new TypeStats(live, archived, Count(ChangeKind.Created), Count(ChangeKind.Updated), Count(ChangeKind.Archived),
+            return new TypeStats(live, archived, _inputs.GetValueOrDefault(t.Name), Count(ChangeKind.Created), Count(ChangeKind.Updated), Count(ChangeKind.Archived),
                 Count(ChangeKind.Merged), Count(ChangeKind.PrivacyDeleted), requests);
         });
         var other = _requests.Where(r => r.Key.Type == "-").OrderBy(r => r.Key.Operation, StringComparer.Ordinal).ToDictionary(r => r.Key.Operation, r => r.Value);
@@ -89,12 +117,20 @@ public sealed record StatsView(
     IReadOnlyDictionary<string, TypeStats> Objects,
     IReadOnlyDictionary<string, long> OtherRequests);
 
+/// <summary>
+/// Per object type: live and archived records now; inputs the API's writes carried; records created, changed,
+/// archived, merged and privacy-deleted (by API or CRM user); requests per operation.
+/// </summary>
 public sealed record TypeStats(
     int Live,
     int Archived,
+    long WriteInputs,
     long Created,
     long Updated,
     long ArchivedByWrites,
     long Merged,
     long PrivacyDeleted,
     IReadOnlyDictionary<string, long> Requests);
+
+/// <summary>One request under <c>/crm</c> as the request log keeps it (<c>GET {admin}/hubspot/requests</c>).</summary>
+public sealed record RequestLogEntry(DateTimeOffset At, string Method, string Path, int Status);

@@ -43,7 +43,7 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
             if (error is not null)
                 errors.Add(error);
             else
-                parsed[property.Name] = value;
+                parsed[definition.Name] = value; // the schema's string: one copy of each name for all records
         }
 
         return parsed;
@@ -52,6 +52,7 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
     /// <summary>Batch create: all or nothing, as HubSpot's default (a taken unique value fails the whole batch with 409).</summary>
     public (List<CrmRecord>? Created, HubSpotError? Error) Create(ObjectType type, IReadOnlyList<Dictionary<string, string?>> inputs, ChangeSource source)
     {
+        CountInputs(type, inputs.Count, source);
         var now = Now();
         var store = data.Store(type);
         var result = store.Locked(w =>
@@ -77,69 +78,31 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
     }
 
     /// <summary>Batch update by record id, or by a unique property's value when <c>idProperty</c> is given; per-input errors.</summary>
-    public List<InputOutcome> Update(ObjectType type, IReadOnlyList<WriteInput> inputs, ChangeSource source)
-    {
-        var now = Now();
-        var changes = new List<RecordChange>(inputs.Count);
-        var outcomes = data.Store(type).Locked(w =>
-        {
-            var list = new List<InputOutcome>(inputs.Count);
-            foreach (var input in inputs)
-            {
-                var current = Find(w, type, input.Id, input.IdProperty);
-                if (current is null)
-                {
-                    list.Add(new InputOutcome(null, false, NotFound(type, input.Id)));
-                    continue;
-                }
-
-                list.Add(Apply(w, type, current, input.Properties, now, changes));
-            }
-
-            return list;
-        });
-        Publish(type, changes, source, now);
-        return outcomes;
-    }
+    public List<InputOutcome> Update(ObjectType type, IReadOnlyList<WriteInput> inputs, ChangeSource source) =>
+        EachInput(type, inputs, source, (w, input, now, changes) =>
+            Find(w, type, input.Id, input.IdProperty) is { } current
+                ? Apply(w, type, current, input.Properties, now, changes)
+                : new InputOutcome(null, false, NotFound(type, input.Id)));
 
     /// <summary>Batch upsert by a unique property: updates the record holding <c>id</c>, else creates one with it.</summary>
-    public List<InputOutcome> Upsert(ObjectType type, IReadOnlyList<WriteInput> inputs, ChangeSource source)
-    {
-        var now = Now();
-        var changes = new List<RecordChange>(inputs.Count);
-        var outcomes = data.Store(type).Locked(w =>
+    public List<InputOutcome> Upsert(ObjectType type, IReadOnlyList<WriteInput> inputs, ChangeSource source) =>
+        EachInput(type, inputs, source, (w, input, now, changes) =>
         {
-            var list = new List<InputOutcome>(inputs.Count);
-            foreach (var input in inputs)
-            {
-                var key = input.IdProperty!;
-                if (w.ByUnique(key, input.Id!) is { } current)
-                {
-                    list.Add(Apply(w, type, current, input.Properties, now, changes));
-                    continue;
-                }
-
-                var properties = new Dictionary<string, string?>(input.Properties) { [key] = input.Id };
-                if (w.Conflict(properties, null) is { } conflict)
-                {
-                    list.Add(new InputOutcome(null, false, Per(HubSpotError.Duplicate(type, conflict.Property, conflict.Value, conflict.HolderId), input.Id!)));
-                    continue;
-                }
-
-                var created = Insert(w, type, properties, now);
-                changes.Add(created);
-                list.Add(new InputOutcome(created.After, true, null));
-            }
-
-            return list;
+            var key = input.IdProperty!;
+            if (w.ByUnique(key, input.Id!) is { } current)
+                return Apply(w, type, current, input.Properties, now, changes);
+            var properties = new Dictionary<string, string?>(input.Properties) { [key] = input.Id };
+            if (w.Conflict(properties, null) is { } conflict)
+                return new InputOutcome(null, false, Per(HubSpotError.Duplicate(type, conflict.Property, conflict.Value, conflict.HolderId), input.Id!));
+            var created = Insert(w, type, properties, now);
+            changes.Add(created);
+            return new InputOutcome(created.After, true, null);
         });
-        Publish(type, changes, source, now);
-        return outcomes;
-    }
 
     /// <summary>Archives the live records among the ids; unknown and already archived ids are ignored (HubSpot answers 204 either way).</summary>
     public int Archive(ObjectType type, IReadOnlyList<string> ids, ChangeSource source)
     {
+        CountInputs(type, ids.Count, source);
         var now = Now();
         var changes = data.Store(type).Locked(w =>
         {
@@ -230,10 +193,30 @@ public sealed class CrmWrites(CrmData data, SearchIndex search, WebhookEvents we
             $"Could not get some {type.Singular.ToUpperInvariant()} objects, they may be deleted or not exist. Check that ids are valid.",
             new Dictionary<string, IReadOnlyList<string>> { ["ids"] = [id ?? ""] });
 
+    /// <summary>One outcome per input, all under the type's lock at one timestamp; what changed is published after it.</summary>
+    private List<InputOutcome> EachInput(
+        ObjectType type, IReadOnlyList<WriteInput> inputs, ChangeSource source,
+        Func<ObjectStore.Writer, WriteInput, DateTimeOffset, List<RecordChange>, InputOutcome> write)
+    {
+        CountInputs(type, inputs.Count, source);
+        var now = Now();
+        var changes = new List<RecordChange>(inputs.Count);
+        var outcomes = data.Store(type).Locked(w => inputs.Select(input => write(w, input, now, changes)).ToList());
+        Publish(type, changes, source, now);
+        return outcomes;
+    }
+
+    private void CountInputs(ObjectType type, int count, ChangeSource source)
+    {
+        if (source.Name == ChangeSource.Integration)
+            stats.Inputs(type, count);
+    }
+
     private static HubSpotError Per(HubSpotError error, string id) =>
         error with { Context = new Dictionary<string, IReadOnlyList<string>> { ["ids"] = [id] } };
 
-    private static RecordChange Insert(ObjectStore.Writer w, ObjectType type, IReadOnlyDictionary<string, string?> input, DateTimeOffset now)
+    /// <summary>A new record with its bookkeeping properties (also for seeding, which checks uniqueness itself).</summary>
+    public static RecordChange Insert(ObjectStore.Writer w, ObjectType type, IReadOnlyDictionary<string, string?> input, DateTimeOffset now)
     {
         var id = w.NewId();
         var stamp = PropertyDefinition.Format(now);

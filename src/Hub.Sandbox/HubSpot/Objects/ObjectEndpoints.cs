@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hub.Sandbox.HubSpot.Associations;
 using Hub.Sandbox.HubSpot.Control;
 using Hub.Sandbox.HubSpot.Schema;
 using Microsoft.Extensions.Options;
@@ -24,19 +25,9 @@ public static class ObjectEndpoints
             if (type is null)
                 return error!.ToResult();
             stats.Request(type, "list");
-            var limitText = request.Query["limit"].ToString();
-            var limit = DefaultLimit;
-            if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxLimit))
-                return HubSpotError.Validation($"limit must be a whole number from 1 to {MaxLimit}; got {limitText}.").ToResult();
-            var afterText = request.Query["after"].ToString();
-            long from = 0;
-            if (afterText.Length > 0)
-            {
-                if (Paging.Decode(afterText) is not { } decoded)
-                    return HubSpotError.Validation($"after is not a paging cursor this API handed out: {afterText}. Pass paging.next.after unchanged.").ToResult();
-                from = decoded;
-            }
-
+            var (limit, from, invalid) = HubSpotRequests.Page(request, DefaultLimit, MaxLimit);
+            if (invalid is not null)
+                return invalid.ToResult();
             var archived = HubSpotRequests.Flag(request, "archived");
             var properties = HubSpotRequests.Properties(request);
             var (page, next) = data.Store(type).Locked(w => w.Page(from, limit, archived));
@@ -71,8 +62,14 @@ public static class ObjectEndpoints
             var properties = writes.ParseProperties(type, HubSpotRequests.Member(body, "properties"), errors);
             if (errors.Count > 0)
                 return HubSpotError.InvalidProperties(errors).ToResult();
+            var (associations, refused) = CreateAssociations.Parse(data, type, HubSpotRequests.Member(body, "associations"));
+            if (refused is not null)
+                return refused.ToResult();
             var (created, conflict) = writes.Create(type, [properties], Integration(options));
-            return created is null ? conflict!.ToResult() : HubSpotJson.Ok(HubSpotJson.WrittenView(created[0]), StatusCodes.Status201Created);
+            if (created is null)
+                return conflict!.ToResult();
+            CreateAssociations.Add(data, type, created[0].Id, associations!);
+            return HubSpotJson.Ok(HubSpotJson.WrittenView(created[0]), StatusCodes.Status201Created);
         });
 
         objects.MapPatch("/{id}", async (string objectType, string id, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, CancellationToken ct) =>

@@ -12,19 +12,9 @@ public static class OwnerEndpoints
         crm.MapGet("/v3/owners", (HttpRequest request, CrmData data, RequestStats stats) =>
         {
             stats.Request(null, "owners");
-            var limitText = request.Query["limit"].ToString();
-            var limit = 100;
-            if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 500))
-                return HubSpotError.Validation($"limit must be a whole number from 1 to 500; got {limitText}.").ToResult();
-            var after = request.Query["after"].ToString();
-            long from = 0;
-            if (after.Length > 0)
-            {
-                if (Paging.Decode(after) is not { } decoded)
-                    return HubSpotError.Validation($"after is not a paging cursor this API handed out: {after}.").ToResult();
-                from = decoded;
-            }
-
+            var (limit, from, invalid) = HubSpotRequests.Page(request, 100, 500);
+            if (invalid is not null)
+                return invalid.ToResult();
             var email = request.Query["email"].ToString();
             var owners = data.Owners
                 .Where(o => email.Length == 0 || string.Equals(o.Email, email, StringComparison.OrdinalIgnoreCase))

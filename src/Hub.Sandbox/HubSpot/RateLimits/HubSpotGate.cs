@@ -9,9 +9,23 @@ namespace Hub.Sandbox.HubSpot.RateLimits;
 /// at HubSpot): the private-app bearer token (401 otherwise), the request counters, the rate limits with their 429
 /// bodies, and the <c>X-HubSpot-RateLimit-*</c> headers on every response but search's (HubSpot sends none there).
 /// </summary>
-public sealed class HubSpotGate(RequestDelegate next, IOptions<HubSpotOptions> options, HubSpotSettings settings, RateLimiter limiter, RequestStats stats)
+public sealed class HubSpotGate(
+    RequestDelegate next, IOptions<HubSpotOptions> options, HubSpotSettings settings, RateLimiter limiter, RequestStats stats, TimeProvider clock)
 {
     public async Task InvokeAsync(HttpContext http)
+    {
+        var at = clock.GetUtcNow();
+        try
+        {
+            await AdmitAsync(http);
+        }
+        finally
+        {
+            stats.Log(new RequestLogEntry(at, http.Request.Method, http.Request.Path + http.Request.QueryString, http.Response.StatusCode));
+        }
+    }
+
+    private async Task AdmitAsync(HttpContext http)
     {
         var header = http.Request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";

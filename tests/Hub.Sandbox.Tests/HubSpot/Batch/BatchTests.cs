@@ -48,6 +48,23 @@ public sealed class BatchTests
     }
 
     [Fact]
+    public async Task Concurrent_upserts_of_the_same_ids_create_each_record_once()
+    {
+        await using var sandbox = HubSpotSandbox.With(new Dictionary<string, string?> { ["Sandbox:HubSpot:RateLimitsEnabled"] = "false" });
+        var client = sandbox.Api();
+        var inputs = Enumerable.Range(0, 10).Select(i => ($"ps-{i}", (object)new { firstname = $"n{i}" })).ToArray();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => HubSpotSandbox.UpsertContactsAsync(client, inputs)));
+        var bodies = await Task.WhenAll(responses.Select(HubSpotSandbox.ReadAsync));
+        var created = bodies.Sum(b => Results(b).Count(r => r!["new"]!.GetValue<bool>()));
+        var stats = await HubSpotSandbox.StatsAsync(sandbox.Control());
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(10, created);
+        Assert.Equal(10, stats["objects"]!["contacts"]!["live"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task An_input_that_takes_another_records_unique_value_fails_alone_with_207_and_the_rest_is_written()
     {
         await using var sandbox = new HubSpotSandbox();

@@ -204,4 +204,39 @@ public sealed class ObjectTests
         Assert.Single(firsts.Distinct());
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task A_path_HubSpot_does_not_serve_is_a_404_in_HubSpots_error_shape()
+    {
+        await using var sandbox = new HubSpotSandbox();
+
+        using var response = await sandbox.Api().GetAsync("/crm/v3/nothing/here");
+        var body = await HubSpotSandbox.ReadAsync(response);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("error", body["status"]!.GetValue<string>());
+        Assert.Equal("OBJECT_NOT_FOUND", body["category"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_API_merge_folds_one_contact_into_another_and_a_GDPR_delete_removes_a_contact_for_good()
+    {
+        await using var sandbox = new HubSpotSandbox();
+        var client = sandbox.Api();
+        var ids = (await HubSpotSandbox.ReadAsync(await HubSpotSandbox.UpsertContactsAsync(client, ("a", new { }), ("b", new { city = "Dubai" }), ("c", new { email = "gone@example.com" }))))
+            ["results"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).ToList();
+
+        using var merge = await client.PostAsync("/crm/v3/objects/contacts/merge", HubSpotSandbox.Json(new { primaryObjectId = ids[0], objectIdToMerge = ids[1] }));
+        using var gdpr = await client.PostAsync("/crm/v3/objects/contacts/gdpr-delete", HubSpotSandbox.Json(new { objectId = "gone@example.com", idProperty = "email" }));
+        var merged = await HubSpotSandbox.ReadAsync(merge);
+        var archived = await HubSpotSandbox.ReadAsync(await client.GetAsync("/crm/v3/objects/contacts?archived=true"));
+        var live = await HubSpotSandbox.ReadAsync(await client.GetAsync("/crm/v3/objects/contacts"));
+
+        Assert.Equal(HttpStatusCode.OK, merge.StatusCode);
+        Assert.Equal(ids[0], merged["id"]!.GetValue<string>());
+        Assert.Equal("Dubai", Prop(merged, "city"));
+        Assert.Equal(HttpStatusCode.NoContent, gdpr.StatusCode);
+        Assert.Empty(archived["results"]!.AsArray());
+        Assert.Equal([ids[0]], live["results"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()));
+    }
 }

@@ -174,6 +174,17 @@ public sealed class SearchTests
     }
 
     [Fact]
+    public async Task A_free_text_query_matches_a_word_of_any_text_property()
+    {
+        await using var sandbox = new HubSpotSandbox();
+        var client = await SeededAsync(sandbox);
+
+        var page = await SearchAsync(client, new { query = "stockholm", properties = KeyOnly });
+
+        Assert.Equal(["b"], Keys(page));
+    }
+
+    [Fact]
     public async Task An_unknown_filter_property_or_operator_is_a_400()
     {
         await using var sandbox = new HubSpotSandbox();
