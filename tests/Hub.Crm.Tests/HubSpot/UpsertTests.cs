@@ -60,6 +60,30 @@ public sealed class UpsertTests : HubSpotTest
     }
 
     [Fact]
+    public async Task Each_refused_record_of_a_batch_gets_its_own_reason()
+    {
+        var client = StartHub();
+        var holders = (await client.UpsertAsync("contacts", "propstreet_id",
+        [
+            new("ps-holder-1", Properties(("email", "one@example.com"))),
+            new("ps-holder-2", Properties(("email", "two@example.com"))),
+            new("ps-existing", Properties(("email", "mine@example.com"))),
+        ])).Records;
+
+        var result = await client.UpsertAsync("contacts", "propstreet_id",
+        [
+            new("ps-new", Properties(("email", "one@example.com"))),       // would create a second one@
+            new("ps-fine", Properties(("firstname", "Fine"))),
+            new("ps-existing", Properties(("email", "two@example.com"))),  // would update onto two@
+        ]);
+
+        Assert.Equal(["ps-fine"], result.Succeeded.Select(r => r.Key));
+        Assert.Equal(
+            [("ps-new", holders[0].HubSpotId), ("ps-existing", holders[1].HubSpotId)],
+            result.Failed.Select(r => (r.Key, r.Error!.ExistingId)));
+    }
+
+    [Fact]
     public async Task Listings_are_addressed_by_the_configured_custom_object_type()
     {
         var client = StartHub(new Dictionary<string, string?> { ["ListingsObjectType"] = "2-9001" });
