@@ -17,21 +17,15 @@ internal static class HubSpotBatchReplies
             return idValues.Select(v => HubSpotRecordResult.Failed(v, whole));
 
         var byValue = new Dictionary<string, HubSpotRecordResult>(StringComparer.OrdinalIgnoreCase);
-        var unmatched = new List<JsonElement>();
         foreach (var result in Array(reply.Body, "results"))
         {
             var record = Object(result);
-            if (record.Properties.TryGetValue(idProperty, out var value) && value is not null && !byValue.ContainsKey(value))
-                byValue[value] = new HubSpotRecordResult(value, record.Id, result.TryGetProperty("new", out var created) && created.ValueKind == JsonValueKind.True, record.Properties, null);
-            else
-                unmatched.Add(result);
+            if (record.Properties.TryGetValue(idProperty, out var value) && value is not null)
+                byValue.TryAdd(value, new HubSpotRecordResult(value, record.Id, result.TryGetProperty("new", out var created) && created.ValueKind == JsonValueKind.True, record.Properties, null));
         }
 
-        var errors = Errors(reply.Body);
-        return idValues.Select(v =>
-            byValue.TryGetValue(v, out var ok) ? ok with { Key = v }
-            : errors.TryGetValue(v, out var error) ? HubSpotRecordResult.Failed(v, error)
-            : HubSpotRecordResult.Failed(v, Unanswered(errors)));
+        var errors = new BatchErrors(reply.Body, idValues);
+        return [.. idValues.Select(v => byValue.TryGetValue(v, out var ok) ? ok with { Key = v } : HubSpotRecordResult.Failed(v, errors.For(v)))];
     }
 
     /// <summary>One result per pair: applied when HubSpot's results name the pair, else the error that names its from id, else the batch's error.</summary>
@@ -43,17 +37,17 @@ internal static class HubSpotBatchReplies
         var applied = new HashSet<(string, string)>();
         foreach (var result in Array(reply.Body, "results"))
         {
-            var from = result.TryGetProperty("fromObjectId", out var f) ? Id(f) : result.TryGetProperty("from", out var fo) ? Id(fo.GetProperty("id")) : null;
-            var to = result.TryGetProperty("toObjectId", out var t) ? Id(t) : result.TryGetProperty("to", out var tobj) ? Id(tobj.GetProperty("id")) : null;
+            var from = result.TryGetProperty("fromObjectId", out var f) || result.TryGetProperty("from", out f) ? Id(f) : null;
+            var to = result.TryGetProperty("toObjectId", out var t) || result.TryGetProperty("to", out t) ? Id(t) : null;
             if (from is not null && to is not null)
                 applied.Add((from, to));
         }
 
-        var errors = Errors(reply.Body);
+        var errors = new BatchErrors(reply.Body, [.. pairs.SelectMany(p => new[] { p.FromId, p.ToId })]);
         // A 200 without per-pair results (HubSpot's answer may omit them) means every pair was applied.
-        var allApplied = reply.Status != System.Net.HttpStatusCode.MultiStatus && applied.Count == 0 && errors.Count == 0;
-        return pairs.Select(p => allApplied || applied.Contains((p.FromId, p.ToId)) ? new HubSpotAssociationResult(p, null)
-            : new HubSpotAssociationResult(p, errors.GetValueOrDefault(p.FromId) ?? errors.GetValueOrDefault(p.ToId) ?? Unanswered(errors)));
+        var allApplied = reply.Status != System.Net.HttpStatusCode.MultiStatus && applied.Count == 0 && errors.None;
+        return [.. pairs.Select(p => allApplied || applied.Contains((p.FromId, p.ToId)) ? new HubSpotAssociationResult(p, null)
+            : new HubSpotAssociationResult(p, errors.For(p.FromId, p.ToId)))];
     }
 
     public static HubSpotObject Object(JsonElement record)
@@ -86,8 +80,13 @@ internal static class HubSpotBatchReplies
             ? array.EnumerateArray()
             : [];
 
-    /// <summary>HubSpot ids are strings in v3 and numbers in some v4 answers.</summary>
-    public static string Id(JsonElement id) => id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText();
+    /// <summary>HubSpot ids are strings in v3 and numbers in some v4 answers, or objects <c>{id}</c> (v4's <c>from</c>).</summary>
+    public static string Id(JsonElement id) => id.ValueKind switch
+    {
+        JsonValueKind.String => id.GetString()!,
+        JsonValueKind.Object when id.TryGetProperty("id", out var inner) => Id(inner),
+        _ => id.GetRawText(),
+    };
 
     public static string? NextAfter(JsonElement body) =>
         body.TryGetProperty("paging", out var paging) && paging.ValueKind == JsonValueKind.Object
@@ -95,31 +94,57 @@ internal static class HubSpotBatchReplies
             ? HubSpotError.Text(next, "after")
             : null;
 
-    // Each error of a 207 names its inputs in context.ids.
-    private static Dictionary<string, HubSpotError> Errors(JsonElement? body)
-    {
-        var errors = new Dictionary<string, HubSpotError>(StringComparer.OrdinalIgnoreCase);
-        foreach (var error in Array(body, "errors"))
-        {
-            var typed = HubSpotError.FromBatchError(error);
-            if (error.TryGetProperty("context", out var context) && context.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var ids in context.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Array))
-                {
-                    foreach (var id in ids.Value.EnumerateArray().Where(i => i.ValueKind is JsonValueKind.String or JsonValueKind.Number))
-                        errors.TryAdd(Id(id), typed);
-                }
-            }
-
-            errors.TryAdd("", typed);   // the first error stands for inputs that no error names by id
-        }
-
-        return errors;
-    }
-
-    private static HubSpotError Unanswered(Dictionary<string, HubSpotError> errors) =>
-        errors.GetValueOrDefault("") ?? new HubSpotError(HubSpotErrorCategory.Server, "HubSpot's answer did not mention this input.", true);
-
     private static DateTimeOffset? Instant(JsonElement record, string name) =>
         HubSpotError.Text(record, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) ? instant : null;
+
+    /// <summary>
+    /// The <c>errors</c> of a 207, each given to the inputs its <c>context.ids</c> name. An error naming none of the
+    /// inputs (no ids, or the record's HubSpot id where the input gave its id property's value) goes, in order, to
+    /// the next input that nothing answered.
+    /// </summary>
+    private sealed class BatchErrors
+    {
+        private readonly Dictionary<string, HubSpotError> _byId = new(StringComparer.OrdinalIgnoreCase);
+        private readonly Queue<HubSpotError> _unclaimed = new();
+        private HubSpotError? _last;
+
+        public BatchErrors(JsonElement? body, IReadOnlyCollection<string> inputIds)
+        {
+            var inputs = inputIds.ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var error in Array(body, "errors"))
+            {
+                var typed = HubSpotError.FromBatchError(error);
+                var named = Ids(error).Where(inputs.Contains).ToList();
+                if (named.Count == 0)
+                    _unclaimed.Enqueue(typed);
+                foreach (var id in named)
+                    _byId.TryAdd(id, typed);
+                None = false;
+            }
+        }
+
+        public bool None { get; } = true;
+
+        public HubSpotError For(params string[] ids)
+        {
+            foreach (var id in ids)
+            {
+                if (_byId.TryGetValue(id, out var named))
+                    return named;
+            }
+
+            if (_unclaimed.TryDequeue(out var next))
+                _last = next;
+            return _last ?? new HubSpotError(HubSpotErrorCategory.Server, "HubSpot's answer did not mention this input.", true);
+        }
+
+        private static IEnumerable<string> Ids(JsonElement error) =>
+            error.TryGetProperty("context", out var context) && context.ValueKind == JsonValueKind.Object
+                ? context.EnumerateObject()
+                    .Where(p => (p.Name is "ids" or "id") && p.Value.ValueKind == JsonValueKind.Array)
+                    .SelectMany(p => p.Value.EnumerateArray())
+                    .Where(i => i.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+                    .Select(Id)
+                : [];
+    }
 }

@@ -182,7 +182,10 @@ public sealed class HubSpotClient
         while (after is not null);
     }
 
-    /// <summary>One page of a search. Eventually consistent: a write shows up after a few seconds.</summary>
+    /// <summary>
+    /// One page of a search. Eventually consistent: a write shows up after a few seconds. Searches also share the
+    /// token's search budget (<see cref="HubSpotConnection.SearchLimitPerSecond"/>) across processes.
+    /// </summary>
     public async Task<HubSpotSearchPage> SearchAsync(string objectType, HubSpotSearch search, CancellationToken cancellationToken = default)
     {
         var body = new
@@ -196,7 +199,7 @@ public sealed class HubSpotClient
             limit = search.Limit,
             after = search.After,
         };
-        var page = Read(await _sender.SendAsync(HttpMethod.Post, $"/crm/v3/objects/{Type(objectType)}/search", body, idempotent: true, cancellationToken));
+        var page = Read(await _sender.SendAsync(HttpMethod.Post, $"/crm/v3/objects/{Type(objectType)}/search", body, idempotent: true, cancellationToken, search: true));
         return new HubSpotSearchPage(
             [.. HubSpotBatchReplies.Array(page, "results").Select(HubSpotBatchReplies.Object)],
             page.TryGetProperty("total", out var total) && total.ValueKind == JsonValueKind.Number ? total.GetInt64() : 0,

@@ -26,6 +26,9 @@ public sealed class HubSpotConnection
 
     public int BurstWindowSeconds { get; set; } = 10;
 
+    /// <summary>Search requests per second for this token across every process (HubSpot: 5, its SECONDLY policy; search also counts against the burst).</summary>
+    public int SearchLimitPerSecond { get; set; } = 4;
+
     /// <summary>How long one attempt may take before it counts as timed out.</summary>
     public double RequestTimeoutSeconds { get; set; } = 30;
 
@@ -50,14 +53,16 @@ public sealed class HubSpotConnection
     /// <summary>Connections sharing a token (and base URL) share one budget; the key holds a hash, never the token.</summary>
     public string BudgetKey => RequestBudget.KeyFor("hubspot", $"{BaseUrl}|{AccessToken}");
 
+    public string SearchBudgetKey => RequestBudget.KeyFor("hubspot-search", $"{BaseUrl}|{AccessToken}");
+
     public IEnumerable<string> Validate()
     {
         if (!BaseUrl.IsAbsoluteUri)
             yield return "BaseUrl must be an absolute URL.";
         if (string.IsNullOrWhiteSpace(AccessToken))
             yield return "AccessToken is required.";
-        if (BurstLimit <= 0 || BurstWindowSeconds <= 0)
-            yield return "BurstLimit and BurstWindowSeconds must be positive.";
+        if (BurstLimit <= 0 || BurstWindowSeconds <= 0 || SearchLimitPerSecond <= 0)
+            yield return "BurstLimit, BurstWindowSeconds and SearchLimitPerSecond must be positive.";
         if (RequestTimeoutSeconds <= 0 || MaxAttempts <= 0 || MaxRateLimitedAttempts <= 0 || RetryBaseDelaySeconds < 0)
             yield return "RequestTimeoutSeconds, MaxAttempts and MaxRateLimitedAttempts must be positive; RetryBaseDelaySeconds not negative.";
         if (string.IsNullOrWhiteSpace(ListingsObjectType))

@@ -13,6 +13,9 @@ internal enum AttemptOutcome
     /// <summary>429 TEN_SECONDLY_ROLLING (or no policy named): HubSpot refused it before applying anything.</summary>
     BurstLimited,
 
+    /// <summary>429 SECONDLY: the search endpoints' own limit per second; only this request waits a second.</summary>
+    SearchLimited,
+
     /// <summary>429 DAILY.</summary>
     DailyLimited,
 
@@ -32,6 +35,7 @@ internal static class HubSpotRetry
     public static TimeSpan? Next(AttemptOutcome outcome, bool idempotent, int transientFailures, int burstLimits, HubSpotConnection connection, double random) => outcome switch
     {
         AttemptOutcome.BurstLimited when burstLimits < connection.MaxRateLimitedAttempts => Jitter(connection.RetryBaseDelay, 0, random),
+        AttemptOutcome.SearchLimited when burstLimits < connection.MaxRateLimitedAttempts => TimeSpan.FromSeconds(1) + Jitter(connection.RetryBaseDelay, 0, random),
         AttemptOutcome.Transient when idempotent && transientFailures < connection.MaxAttempts => Jitter(connection.RetryBaseDelay, transientFailures - 1, random),
         _ => null,
     };
@@ -54,6 +58,7 @@ internal static class HubSpotRetry
     public static AttemptOutcome Classify(HttpStatusCode status, string? policyName) => (int)status switch
     {
         429 when policyName == "DAILY" => AttemptOutcome.DailyLimited,
+        429 when policyName == "SECONDLY" => AttemptOutcome.SearchLimited,
         429 => AttemptOutcome.BurstLimited,
         408 or >= 500 => AttemptOutcome.Transient,
         _ => AttemptOutcome.Answered,

@@ -18,42 +18,52 @@ internal readonly record struct HubSpotReply(HttpStatusCode Status, JsonElement?
 /// the budget for every process and is sent again; a daily 429 stops at once; 5xx, timeouts and dropped
 /// connections are retried only when the request is idempotent (<see cref="HubSpotRetry"/>).
 /// </summary>
-internal sealed class HubSpotSender(HttpClient http, HubSpotConnection connection, RequestBudget budget, TimeProvider clock, ILogger logger)
+internal sealed class HubSpotSender(HttpClient http, HubSpotConnection connection, RequestBudget budget, HubSpotMetrics metrics, TimeProvider clock, ILogger logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public HubSpotConnection Connection => connection;
 
-    public async Task<HubSpotReply> SendAsync(HttpMethod method, string pathAndQuery, object? body, bool idempotent, CancellationToken cancellationToken)
+    /// <param name="search">A search request: it takes from the token's search budget (per second) as well.</param>
+    public async Task<HubSpotReply> SendAsync(HttpMethod method, string pathAndQuery, object? body, bool idempotent, CancellationToken cancellationToken, bool search = false)
     {
         var transientFailures = 0;
         var burstLimits = 0;
         while (true)
         {
-            await TakeBudgetAsync(cancellationToken);
+            if (search)
+                await TakeBudgetAsync(connection.SearchBudgetKey, connection.SearchLimitPerSecond, TimeSpan.FromSeconds(1), cancellationToken);
+            await TakeBudgetAsync(connection.BudgetKey, connection.BurstLimit, connection.BurstWindow, cancellationToken);
             var (outcome, reply) = await AttemptAsync(method, pathAndQuery, body, idempotent, cancellationToken);
             if (outcome == AttemptOutcome.Transient)
                 transientFailures++;
-            if (outcome == AttemptOutcome.BurstLimited)
+            if (outcome is AttemptOutcome.BurstLimited or AttemptOutcome.SearchLimited)
                 burstLimits++;
 
             if (outcome == AttemptOutcome.Answered
                 || HubSpotRetry.Next(outcome, idempotent, transientFailures, burstLimits, connection, Random.Shared.NextDouble()) is not { } delay)
                 return reply;
 
+            metrics.Retried(connection);
             logger.LogInformation("HubSpot {Connection} {Method} {Path}: {Outcome} ({Status}); attempt {Attempt} follows in {Delay:0.###} s",
                 connection.Name, method.Method, PathOf(pathAndQuery), outcome, (int)reply.Status, transientFailures + burstLimits + 1, delay.TotalSeconds);
             await Task.Delay(delay, clock, cancellationToken);
         }
     }
 
-    private async Task TakeBudgetAsync(CancellationToken cancellationToken)
+    private async Task TakeBudgetAsync(string key, int limit, TimeSpan window, CancellationToken cancellationToken)
     {
-        while (await budget.TryTakeAsync(connection.BudgetKey, connection.BurstLimit, connection.BurstWindow, cancellationToken) is { } wait)
+        var started = clock.GetTimestamp();
+        var waited = false;
+        while (await budget.TryTakeAsync(key, limit, window, cancellationToken) is { } wait)
         {
             // A little jitter so processes that were refused together do not all ask again at the same instant.
             await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 50)), clock, cancellationToken);
+            waited = true;
         }
+
+        if (waited)
+            metrics.BudgetWaited(connection, clock.GetElapsedTime(started));
     }
 
     private async Task<(AttemptOutcome, HubSpotReply)> AttemptAsync(HttpMethod method, string pathAndQuery, object? body, bool idempotent, CancellationToken cancellationToken)
@@ -70,7 +80,11 @@ internal sealed class HubSpotSender(HttpClient http, HubSpotConnection connectio
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attempt.Token);
             var json = Parse(await response.Content.ReadAsStringAsync(attempt.Token));
-            var outcome = HubSpotRetry.Classify(response.StatusCode, HubSpotError.Text(json, "policyName"));
+            var policy = HubSpotError.Text(json, "policyName");
+            var outcome = HubSpotRetry.Classify(response.StatusCode, policy);
+            metrics.Attempted(connection, outcome);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                metrics.RateLimited(connection, policy);
             if (outcome == AttemptOutcome.BurstLimited)
                 await budget.PauseAsync(connection.BudgetKey, HubSpotRetry.BurstPause(response.Headers, connection.BurstWindow, clock.GetUtcNow()), cancellationToken);
 
@@ -81,10 +95,12 @@ internal sealed class HubSpotSender(HttpClient http, HubSpotConnection connectio
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            metrics.Attempted(connection, AttemptOutcome.Transient);
             return (AttemptOutcome.Transient, new HubSpotReply(HttpStatusCode.RequestTimeout, null, HubSpotError.Timeout(connection.RequestTimeout, idempotent)));
         }
         catch (HttpRequestException e)
         {
+            metrics.Attempted(connection, AttemptOutcome.Transient);
             return (AttemptOutcome.Transient, new HubSpotReply(0, null, HubSpotError.Unreachable(e.HttpRequestError.ToString(), idempotent)));
         }
     }

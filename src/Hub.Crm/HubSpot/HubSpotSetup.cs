@@ -33,6 +33,7 @@ public static class HubSpotSetup
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RequestBudget>();
+        services.TryAddSingleton<HubSpotMetrics>();
         foreach (var connection in connections)
         {
             var httpName = $"hubspot:{connection.Name}";
@@ -45,6 +46,7 @@ public static class HubSpotSetup
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpName),
                 connection,
                 sp.GetRequiredService<RequestBudget>(),
+                sp.GetRequiredService<HubSpotMetrics>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<HubSpotClient>())));
         }

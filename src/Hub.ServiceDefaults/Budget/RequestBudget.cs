@@ -54,47 +54,49 @@ public sealed class RequestBudget(NpgsqlDataSource dataSource)
     {
         await EnsureSchemaAsync(cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var expire = new NpgsqlCommand(
-            $"""
-            SELECT pg_advisory_xact_lock(hashtextextended('hub_budget:' || @key, 0));
-            DELETE FROM {Schema}.grants WHERE budget_key = @key AND granted_utc <= clock_timestamp() - @window;
-            """, connection, transaction))
-        {
-            expire.Parameters.AddWithValue("key", budgetKey);
-            expire.Parameters.AddWithValue("window", window);
-            await expire.ExecuteNonQueryAsync(cancellationToken);
-        }
 
-        await using var command = new NpgsqlCommand(
-            $"""
-            SELECT (SELECT until_utc - clock_timestamp() FROM {Schema}.pauses WHERE budget_key = @key AND until_utc > clock_timestamp()),
-                   (SELECT count(*) FROM {Schema}.grants WHERE budget_key = @key),
-                   (SELECT min(granted_utc) + @window - clock_timestamp() FROM {Schema}.grants WHERE budget_key = @key);
-            """, connection, transaction);
-        command.Parameters.AddWithValue("key", budgetKey);
-        command.Parameters.AddWithValue("window", window);
+        // One round trip for the whole decision: a batch runs as one implicit transaction, which holds the advisory
+        // lock until it commits. A grant lives for one window, so its commit need not wait for the disk: after a
+        // database crash at most the last moments' grants are forgotten (visibility is unaffected).
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'off', true)"),
+                Command("SELECT pg_advisory_xact_lock(hashtextextended('hub_budget:' || $1, 0))", budgetKey),
+                Command($"DELETE FROM {Schema}.grants WHERE budget_key = $1 AND granted_utc <= clock_timestamp() - $2", budgetKey, window),
+                Command(
+                    $"""
+                    WITH state AS (
+                        SELECT (SELECT until_utc - clock_timestamp() FROM {Schema}.pauses WHERE budget_key = $1 AND until_utc > clock_timestamp()) AS paused,
+                               (SELECT count(*) FROM {Schema}.grants WHERE budget_key = $1) AS used,
+                               (SELECT min(granted_utc) + $2 - clock_timestamp() FROM {Schema}.grants WHERE budget_key = $1) AS oldest_expires),
+                    granted AS (
+                        INSERT INTO {Schema}.grants (budget_key, granted_utc)
+                        SELECT $1, clock_timestamp() FROM state WHERE paused IS NULL AND used < $3
+                        RETURNING 1)
+                    SELECT paused, used, oldest_expires, (SELECT count(*) FROM granted) FROM state
+                    """, budgetKey, window, (long)limit),
+            },
+        };
+
         TimeSpan? paused, oldestExpires;
         long used;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            await reader.ReadAsync(cancellationToken);
+            // The decision is the last statement's one row (the statements before it return one column or none).
+            while (reader.FieldCount != 4 || !await reader.ReadAsync(cancellationToken))
+            {
+                if (!await reader.NextResultAsync(cancellationToken))
+                    throw new InvalidOperationException("The budget query returned no decision.");
+            }
+
             paused = reader.IsDBNull(0) ? null : reader.GetFieldValue<TimeSpan>(0);
             used = reader.GetInt64(1);
             oldestExpires = reader.IsDBNull(2) ? null : reader.GetFieldValue<TimeSpan>(2);
         }
 
-        TimeSpan? wait = paused ?? (used >= limit ? Positive(oldestExpires) : null);
-        if (wait is null)
-        {
-            await using var grant = new NpgsqlCommand(
-                $"INSERT INTO {Schema}.grants (budget_key, granted_utc) VALUES (@key, clock_timestamp())", connection, transaction);
-            grant.Parameters.AddWithValue("key", budgetKey);
-            await grant.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return wait;
+        return paused ?? (used >= limit ? Positive(oldestExpires) : null);
     }
 
     /// <summary>Nobody sends on this budget for <paramref name="retryAfter"/> from now (a 429's pause).</summary>
@@ -129,6 +131,14 @@ public sealed class RequestBudget(NpgsqlDataSource dataSource)
         await using (var command = new NpgsqlCommand(SchemaSql, connection, transaction))
             await command.ExecuteNonQueryAsync();
         await transaction.CommitAsync();
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
     }
 
     // The window's oldest grant may expire between the two reads; never ask to wait for nothing.
