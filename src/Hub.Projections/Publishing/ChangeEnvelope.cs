@@ -10,7 +10,7 @@ namespace Hub.Projections.Publishing;
 /// <summary>
 /// A stored record event as a CloudEvents 1.0 structured JSON message (docs/change-events.md): id = the stored event's
 /// id, source = <c>/integration-hub/{source}/{connection}</c>, type = <c>{source}.{resource}.{change}.v1</c>, subject =
-/// the stream key, time = when it was stored, extension <c>streamversion</c> = the record's stream version, data =
+/// the stream key, time = when it was stored, extension <c>streamversion</c> = the record's change sequence, data =
 /// <see cref="RecordChanged"/>.
 /// </summary>
 public static class ChangeEnvelope
@@ -29,6 +29,9 @@ public static class ChangeEnvelope
         var data = (IRecordEvent)stored.Data;
         var change = SourceRecord.ChangeOf(stored.Data);
         var type = ChangeEventTypes.For(data.Source, data.Resource, change);
+        // The record's change sequence, not the stream version: the stream also holds the hub's CRM push ledger,
+        // which subscribers never see. (A state stored before the sequence was kept has none: the version then.)
+        var sequence = after.Changes > 0 ? after.Changes : stored.Version;
         var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0, [StreamVersion])
         {
             Id = stored.Id.ToString(),
@@ -37,11 +40,11 @@ public static class ChangeEnvelope
             Subject = stored.StreamKey,
             Time = stored.Timestamp,
             DataContentType = "application/json",
-            Data = new RecordChanged(data.Source, data.Resource, data.Id, change, stored.Version,
+            Data = new RecordChanged(data.Source, data.Resource, data.Id, change, sequence,
                 data.UpdatedUtc, data.DeletedUtc, data.ETag, ChangedFields(stored.Data), after.Fields),
         };
         // CloudEvents integers are 32-bit; no record reaches 2^31 versions.
-        cloudEvent[StreamVersion] = checked((int)stored.Version);
+        cloudEvent[StreamVersion] = checked((int)sequence);
         var body = Formatter.EncodeStructuredModeMessage(cloudEvent, out _);
         return new OutgoingChange(cloudEvent.Id, type, body, stored.Timestamp, TraceParentOf(stored.CorrelationId));
     }

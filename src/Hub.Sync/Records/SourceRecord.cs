@@ -24,13 +24,20 @@ public sealed record SourceRecord(
 {
     public bool IsDeleted => DeletedUtc is not null;
 
+    /// <summary>
+    /// How many record events (changes) the stream holds: the record's own change sequence, published as
+    /// <c>streamversion</c>. Unlike <see cref="Version"/> it does not count the hub's bookkeeping in the stream (the
+    /// CRM push ledger), so subscribers see 1, 2, 3… per record.
+    /// </summary>
+    public long Changes { get; init; }
+
     /// <summary><c>{source}-{resource}-{id}</c>, e.g. <c>propstreet-contact-123</c> (docs/architecture.md).</summary>
     public static string StreamKey(string source, string resource, string id) => $"{source}-{resource}-{id}";
 
     /// <summary>The one fold of record events, used by the projection and by decisions that chain within a page.</summary>
     public static SourceRecord Fold(SourceRecord? state, string streamKey, object @event, long version) => (state, @event) switch
     {
-        (null, RecordCreated e) => new SourceRecord(streamKey, e.Source, e.Connection, e.Resource, e.Id, e.UpdatedUtc, e.DeletedUtc, e.ETag, false, e.Fields, version),
+        (null, RecordCreated e) => new SourceRecord(streamKey, e.Source, e.Connection, e.Resource, e.Id, e.UpdatedUtc, e.DeletedUtc, e.ETag, false, e.Fields, version) { Changes = 1 },
         (null, _) => throw new InvalidOperationException($"Stream {streamKey} starts with {@event.GetType().Name}, not {nameof(RecordCreated)}."),
         (_, RecordUpdated e) => state.With(e, Merge(state.Fields, e.Changed, e.Removed), unseen: false, version),
         (_, RecordDeleted e) => state.With(e, Merge(state.Fields, e.Changed, e.Removed), e.Unseen, version),
@@ -59,6 +66,7 @@ public sealed record SourceRecord(
         DeletedUnseen = unseen,
         Fields = fields,
         Version = version,
+        Changes = Changes + 1,
     };
 
     private static JsonElement Merge(JsonElement fields, JsonElement changed, IReadOnlyList<string> removed)
