@@ -15,13 +15,13 @@ public sealed class HostProcess : IDisposable
     {
         ArgumentNullException.ThrowIfNull(rabbitMq);
         ArgumentNullException.ThrowIfNull(settings);
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, $"{host}.dll")])
+        // --urls on the command line: it outranks any Urls an appsettings.json in the test output carries.
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, $"{host}.dll"), "--urls", "http://127.0.0.1:0"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["ConnectionStrings__Postgres"] = postgres;
         start.Environment["ConnectionStrings__RabbitMq"] = rabbitMq.ToString();
         foreach (var (key, value) in settings)
