@@ -60,7 +60,8 @@ public sealed class RequestLoggingTests
             host.UseSetting("ConnectionStrings:RabbitMq", TestServers.RabbitMq.ToString());
             host.ConfigureServices(services => services.AddSingleton<ILogEventSink>(log));
         });
-        factory.UseKestrel(0);
+        // An explicit loopback endpoint on a free port: UseKestrel(0) falls back to Kestrel's default :5000.
+        factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
         return factory;
     }
 
