@@ -51,8 +51,8 @@ public static class HubSpotParityCommand
         foreach (var r in report.Resources)
             text.AppendLine(c, $"  {r.Resource,-24} {r.Sources,9} {r.HubSpot,9} {r.Matched,9}");
         foreach (var m in report.Mismatches)
-            text.AppendLine(c, $"  ≠ {m.Resource} {m.Record} {m.Field}: expected '{m.Expected}', HubSpot '{m.Actual}'");
-        text.AppendLine(c, $"  {report.Mismatches.Count} mismatches");
+            text.AppendLine(c, $"  ≠ {m.Resource} {m.Record} {m.Field}: expected '{m.Expected}', HubSpot '{m.Actual}'{(m.ParkedBecause is null ? "" : $" (parked: {m.ParkedBecause})")}");
+        text.AppendLine(c, $"  {report.Mismatches.Count} mismatches, {report.Mismatches.Count(m => m.ParkedBecause is not null)} of them on records the push parked");
         return text.ToString();
     }
 }

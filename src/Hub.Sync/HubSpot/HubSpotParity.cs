@@ -25,6 +25,10 @@ public static class HubSpotParity
             .Where(t => t.Target is { Archived: false })
             .ToList();
         var owners = await ListingOwnersAsync(hubSpot, cancellationToken);
+        // Records the push parked on this connection: their differences are explained, and the reason is shown.
+        var parked = (await session.Query<HubSpotRecord>().ToListAsync(cancellationToken))
+            .Where(r => r.On(hubSpot.Name)?.Parked is not null && r.On(hubSpot.Name)!.Parked!.Hash == r.Hash)
+            .ToDictionary(r => r.Id, r => r.On(hubSpot.Name)!.Parked!.Reason, StringComparer.Ordinal);
 
         var resources = new List<HubSpotResourceParity>();
         var mismatches = new List<HubSpotMismatch>();
@@ -45,7 +49,7 @@ public static class HubSpotParity
             {
                 if (!held.TryGetValue(id, out var actual))
                 {
-                    mismatches.Add(new(resource, record.Id, Missing, null, null));
+                    mismatches.Add(new(resource, record.Id, Missing, null, null, parked.GetValueOrDefault(record.Id)));
                     continue;
                 }
 
@@ -55,7 +59,7 @@ public static class HubSpotParity
                 {
                     var holds = actual.Properties.GetValueOrDefault(name);
                     if (!SameValue(value, holds))
-                        mismatches.Add(new(resource, record.Id, name, value, holds));
+                        mismatches.Add(new(resource, record.Id, name, value, holds, parked.GetValueOrDefault(record.Id)));
                 }
 
                 if (mismatches.Count == before)
@@ -175,5 +179,8 @@ public sealed record HubSpotParityReport(string Connection, IReadOnlyList<HubSpo
 /// <summary>One resource: live records in the sources, hub-managed records in HubSpot, and how many match field for field.</summary>
 public sealed record HubSpotResourceParity(string Resource, int Sources, int HubSpot, int Matched);
 
-/// <summary>One difference: the record (stream key or HubSpot id), the field (or <see cref="HubSpotParity.Missing"/> / <see cref="HubSpotParity.Extra"/>), both values.</summary>
-public sealed record HubSpotMismatch(string Resource, string Record, string Field, string? Expected, string? Actual);
+/// <summary>
+/// One difference: the record (stream key or HubSpot id), the field (or <see cref="HubSpotParity.Missing"/> /
+/// <see cref="HubSpotParity.Extra"/>), both values, and — when the push parked the record — why.
+/// </summary>
+public sealed record HubSpotMismatch(string Resource, string Record, string Field, string? Expected, string? Actual, string? ParkedBecause = null);
