@@ -40,7 +40,10 @@ public abstract class HubSpotSyncTest : EndToEndTest
         [$"HubSpot:Connections:{Connection}:RetryBaseDelaySeconds"] = "0.2",
     };
 
-    /// <summary>Ingest polling every Propstreet resource the HubSpot mapping uses, and Property Finder's leads.</summary>
+    /// <summary>
+    /// Ingest polling every Propstreet resource the HubSpot mapping uses, and Property Finder's leads; every 2 s by
+    /// default, so a delta round of every resource stays well inside the sandbox's 600 requests a minute.
+    /// </summary>
     protected Dictionary<string, string?> AllSourcesIngestSettings(string schedule = "00:00:02")
     {
         var settings = IngestSettings(pageSize: 100, schedule: schedule);
@@ -54,6 +57,14 @@ public abstract class HubSpotSyncTest : EndToEndTest
         settings["Ingest:Connections:pf:Schedule"] = schedule;
         settings["Ingest:Connections:pf:LookBack"] = "00:00:05";
         return settings;
+    }
+
+    /// <summary>Projections with the HubSpot connection and Ingest on every source; returns once the push has settled.</summary>
+    protected async Task SyncEverythingAsync(int extraRecords = 0)
+    {
+        Hub.StartHost(settings: HubSpotSettings());
+        StartIngest(AllSourcesIngestSettings());
+        await WaitUntilPushSettledAsync(atLeastRecords: Contacts + extraRecords);
     }
 
     /// <summary>The HubSpot read model as the store holds it now.</summary>

@@ -8,9 +8,7 @@ public sealed class InitialSyncTests : HubSpotSyncTest
     [Fact]
     public async Task Initial_sync_leaves_HubSpot_with_exactly_the_mapped_Propstreet_and_Property_Finder_records()
     {
-        Hub.StartHost(settings: HubSpotSettings());
-        StartIngest(AllSourcesIngestSettings());
-        await WaitUntilPushSettledAsync(atLeastRecords: Contacts);
+        await SyncEverythingAsync();
 
         var parity = await ParityAsync();
         Assert.True(parity.Mismatches.Count == 0, HubSpotParityCommand.Format(parity));
@@ -27,9 +25,7 @@ public sealed class InitialSyncTests : HubSpotSyncTest
     [Fact]
     public async Task A_lead_gets_the_owner_of_the_listing_it_asks_about_and_one_without_a_listing_is_flagged_not_dropped()
     {
-        Hub.StartHost(settings: HubSpotSettings());
-        StartIngest(AllSourcesIngestSettings());
-        await WaitUntilPushSettledAsync(atLeastRecords: Contacts);
+        await SyncEverythingAsync();
 
         var leads = (await ReadModelAsync()).Where(r => r.Target?.IdProperty == HubSpotMapping.LeadId && !r.Target.Archived).ToList();
         var assigned = leads.Where(l => l.On(Connection)!.OwnerId is not null).ToList();

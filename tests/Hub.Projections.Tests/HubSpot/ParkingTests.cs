@@ -15,9 +15,7 @@ public sealed class ParkingTests : HubSpotSyncTest
             created.EnsureSuccessStatusCode();
         }
 
-        Hub.StartHost(settings: HubSpotSettings());
-        StartIngest(AllSourcesIngestSettings());
-        await WaitUntilPushSettledAsync(atLeastRecords: Contacts + 2);
+        await SyncEverythingAsync(extraRecords: 2);
 
         var twins = (await ReadModelAsync()).Where(r => r.Target?.Properties.GetValueOrDefault("email") == "twin@example.se").ToList();
         Assert.Equal(2, twins.Count);

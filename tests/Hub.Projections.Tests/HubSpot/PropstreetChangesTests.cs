@@ -11,10 +11,7 @@ public sealed class PropstreetChangesTests : HubSpotSyncTest
     [Fact]
     public async Task An_update_and_a_delete_in_Propstreet_reach_HubSpot()
     {
-        Hub.StartHost(settings: HubSpotSettings());
-        // Every 2 s: a delta round of every resource stays well inside the sandbox's 600 requests a minute.
-        StartIngest(AllSourcesIngestSettings(schedule: "00:00:02"));
-        await WaitUntilPushSettledAsync(atLeastRecords: Contacts);
+        await SyncEverythingAsync();
         var contacts = (await ReadModelAsync()).Where(r => r.Id.StartsWith("propstreet-contact-", StringComparison.Ordinal) && r.Target is { Archived: false })
             .OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
         var (updated, deleted) = (contacts[0], contacts[1]);
@@ -44,9 +41,7 @@ public sealed class PropstreetChangesTests : HubSpotSyncTest
     [Fact]
     public async Task A_prospect_reclassified_in_Propstreet_moves_its_association_to_the_label_of_its_new_stage()
     {
-        Hub.StartHost(settings: HubSpotSettings());
-        StartIngest(AllSourcesIngestSettings());
-        await WaitUntilPushSettledAsync(atLeastRecords: Contacts);
+        await SyncEverythingAsync();
         var prospect = (await ReadModelAsync()).Where(r => r.Target?.Link is { ToObjectType: HubSpotObjectTypes.Contacts } link && link.Label != "bidder")
             .OrderBy(r => r.Id, StringComparer.Ordinal).First();
         var (projectId, prospectId) = (prospect.Source.Fields.GetProperty("projectId").GetString(), prospect.Source.Fields.GetProperty("id").GetString());

@@ -12,9 +12,7 @@ public sealed class ReadModelRebuildTests : HubSpotSyncTest
     [Fact]
     public async Task A_rebuild_while_the_hub_keeps_syncing_pushes_nothing_HubSpot_has_and_ends_identical_to_the_live_read_model()
     {
-        Hub.StartHost(settings: HubSpotSettings());
-        StartIngest(AllSourcesIngestSettings());
-        await WaitUntilPushSettledAsync(atLeastRecords: Contacts);
+        await SyncEverythingAsync();
         var before = (await ReadModelAsync()).ToDictionary(r => r.Id, Json, StringComparer.Ordinal);
         var inputsBefore = await WriteInputsAsync();
         var changed = before.Keys.Where(k => k.StartsWith("propstreet-contact-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).First();
