@@ -14,11 +14,12 @@
 # Ports on 127.0.0.1: HUB_API_PORT (5000), HUB_INGEST_PORT (5001), HUB_PROJECTIONS_PORT (5002),
 # HUB_SANDBOX_PORT (5080), HUB_RABBITMQ_UI_PORT (15672); a taken port is replaced by a free one.
 # HUB_API_TOKEN: Hub.Api's operator token (default: the local-only one in docker-compose.yml).
+# HUB_COMPOSE_PROJECT: the compose project name (integration-hub); HUB_IMAGE_TAG: the images' tag (local).
 # HUB_SANDBOX_CONTACTS etc.: the seed sizes (docker-compose.yml); HUB_RUN_SYNC_TIMEOUT: --until-synced's limit (1800 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/compose-lib.sh
-project=integration-hub
+project=${HUB_COMPOSE_PROJECT:-integration-hub}
 say() { printf 'run: %s\n' "$*" >&2; }
 
 until_synced=false
@@ -26,7 +27,7 @@ case ${1:-} in
   stop) dc down -v --remove-orphans --timeout 30; exit 0 ;;
   --until-synced) until_synced=true ;;
   "") ;;
-  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 
 engine_was_up=false

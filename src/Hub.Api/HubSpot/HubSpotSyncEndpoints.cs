@@ -93,24 +93,8 @@ public static class HubSpotSyncEndpoints
             }
         }
 
-        var parkedRecords = new List<HubSpotParkedRecord>();
-        await using (var command = new NpgsqlCommand(
-            $"""
-            select id, data->'source'->>'source' || ' ' || (data->'source'->>'resource'), p->>'reason', (p->>'attempts')::int, (p->>'parkedUtc')::timestamptz
-            from {readModel}, lateral (select data->'connections'->@connection->'parked' as p) parking
-            where jsonb_typeof(data->'target') = 'object' and p->>'hash' = data->>'hash'
-              and (data->'connections'->@connection->>'hash') is distinct from (data->>'hash')
-              and (@after::text is null or id > @after)
-            order by id limit @limit
-            """, connectionToDb))
-        {
-            command.Parameters.AddWithValue("connection", client.Name);
-            command.Parameters.Add(new NpgsqlParameter<string?>("after", parkedAfter) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            command.Parameters.AddWithValue("limit", parkedLimit + 1);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                parkedRecords.Add(new HubSpotParkedRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
-        }
+        // One more than asked, to know whether another page follows.
+        var parkedRecords = parkedLimit == 0 ? [] : await ParkedAsync(connectionToDb, readModel, client.Name, parkedAfter, parkedLimit + 1, cancellationToken);
 
         await using var last = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {EventStoreSetup.SchemaName}.mt_events", connectionToDb);
         var lastEvent = (long)(await last.ExecuteScalarAsync(cancellationToken))!;
@@ -120,6 +104,29 @@ public static class HubSpotSyncEndpoints
         return TypedResults.Ok(new HubSpotSyncStatus(
             client.Name, lastEvent, Shard(ReadModelShard) ?? 0, Shard(PushShard(client.Name)) ?? 0,
             [.. resources.Values], [.. parkedRecords.Take(parkedLimit)], parkedRecords.Count > parkedLimit ? parkedRecords[parkedLimit - 1].Record : null));
+    }
+
+    /// <summary>Records parked at their current content on <paramref name="connection"/>, by key, after <paramref name="after"/>.</summary>
+    private static async Task<List<HubSpotParkedRecord>> ParkedAsync(
+        NpgsqlConnection database, string readModel, string connection, string? after, int limit, CancellationToken cancellationToken)
+    {
+        var parked = new List<HubSpotParkedRecord>();
+        await using var command = new NpgsqlCommand(
+            $"""
+            select id, data->'source'->>'source' || ' ' || (data->'source'->>'resource'), p->>'reason', (p->>'attempts')::int, (p->>'parkedUtc')::timestamptz
+            from {readModel}, lateral (select data->'connections'->@connection->'parked' as p) parking
+            where jsonb_typeof(data->'target') = 'object' and p->>'hash' = data->>'hash'
+              and (data->'connections'->@connection->>'hash') is distinct from (data->>'hash')
+              and (@after::text is null or id > @after)
+            order by id limit @limit
+            """, database);
+        command.Parameters.AddWithValue("connection", connection);
+        command.Parameters.Add(new NpgsqlParameter<string?>("after", after) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            parked.Add(new HubSpotParkedRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
+        return parked;
     }
 
     private static string Table<T>(IDocumentStore store) => store.Options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;

@@ -46,7 +46,7 @@ public sealed class HubSpotSyncEndpointTests(HubSpotApiHost hub) : IClassFixture
     }
 
     [Fact]
-    public async Task Parked_records_come_a_page_at_a_time()
+    public async Task Parked_records_come_a_page_at_a_time_or_not_at_all_when_only_counts_are_asked_for()
     {
         var now = DateTimeOffset.UtcNow;
         foreach (var id in new[] { "page-1", "page-2", "page-3" })
@@ -65,6 +65,11 @@ public sealed class HubSpotSyncEndpointTests(HubSpotApiHost hub) : IClassFixture
         while (after is not null);
 
         Assert.Equal(["propstreet-contact-page-1", "propstreet-contact-page-2", "propstreet-contact-page-3"], pages);
+        // Counts only (what the run command's bars poll): no list, no next page.
+        var counts = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/hubspot/sync?parkedLimit=0", UriKind.Relative));
+        Assert.Empty(counts.GetProperty("parked").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, counts.GetProperty("nextParkedAfter").ValueKind);
+        Assert.True(counts.GetProperty("resources").EnumerateArray().Single(r => r.GetProperty("resource").GetString() == "propstreet contact").GetProperty("parked").GetInt64() >= 3);
     }
 
     [Fact]
