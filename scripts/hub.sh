@@ -2,7 +2,9 @@
 # The operator's command: talks to Hub.Api (docs/api.md) with curl and jq (installed from Debian when missing).
 #
 #   scripts/hub.sh rebuild [hubspot]           rebuild a read model beside the live one; shows its progress until done
-#   scripts/hub.sh parity [connection]         the sources against HubSpot, field by field; exit 0 = no mismatch
+#   scripts/hub.sh parity [--limit N] [connection]
+#                                              the sources against HubSpot, field by field (N mismatches listed,
+#                                              default 20); exit 0 = no mismatch
 #   scripts/hub.sh status [connection]         shards against the log, and the HubSpot sync per resource
 #   scripts/hub.sh sync [--until-synced] [--timeout S] [connection]
 #                                              a progress bar per resource (records seen, pushed, rate); with
@@ -18,7 +20,7 @@ api=${api%/}
 token=${HUB_API_TOKEN:-hub-local-only-operator-token-0000}
 
 die() { printf 'hub: %s\n' "$*" >&2; exit 2; }
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 if ! command -v jq >/dev/null; then
   [ "$(id -u)" = 0 ] || die "jq is missing (apt-get install jq)"
@@ -75,36 +77,46 @@ rebuild() {
 }
 
 parity() {
-  local report
-  report=$(call GET "/api/hubspot/parity?limit=1000${1:+&connection=$1}")
+  local limit=20 connection= report
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --limit) limit=$2; shift ;;
+      -*) usage ;;
+      *) connection=$1 ;;
+    esac
+    shift
+  done
+  report=$(call GET "/api/hubspot/parity?limit=$limit${connection:+&connection=$connection}")
   jq -r '
     "Parity with HubSpot connection \u0027\(.connection)\u0027",
     "  \("resource" | .+" "*(24-length))   sources   hubspot   matched",
     (.resources[] | "  \(.resource | .+" "*(24-length)) \(.sources | tostring | " "*(9-length)+.) \(.hubSpot | tostring | " "*(9-length)+.) \(.matched | tostring | " "*(9-length)+.)"),
     (.mismatches[] | "  ≠ \(.resource) \(.record) \(.field): expected \u0027\(.expected // "")\u0027, HubSpot \u0027\(.actual // "")\u0027"),
-    (if .mismatchCount > (.mismatches | length) then "  … \(.mismatchCount - (.mismatches | length)) more" else empty end),
+    (if .mismatchCount > (.mismatches | length) then "  … and \(.mismatchCount - (.mismatches | length)) more (--limit N, or GET /api/hubspot/parity?limit=N)" else empty end),
     "  \(.mismatchCount) mismatches"' <<<"$report"
   [ "$(jq -r .mismatchCount <<<"$report")" = 0 ]
 }
 
-# One frame of the sync view into $frame, a line per resource; the rate compares with the previous frame
-# (last_pushed, last_at), so this runs in the script's own shell, never in $(...).
+# One frame of the sync view into $frame, a line per resource. Rates are pushed records per second over at least
+# 5 s (pushes come in batches), so the previous sample (last_pushed, last_at, rates) must survive between frames:
+# this runs in the script's own shell, never in $(...).
 sync_frame() {
-  local sync=$1 now=$2 resource records mapped insync pending parked rate line
+  local sync=$1 now=$2 resource records mapped insync pending parked line sample=false
   frame=
+  [ $(( now - last_at )) -ge 5000 ] && sample=true
   while IFS=$'\t' read -r resource records mapped insync pending parked; do
-    rate=
-    if [ -n "${last_pushed[$resource]:-}" ] && [ "$now" -gt "$last_at" ]; then
-      rate=$(( (insync - last_pushed[$resource]) * 1000 / (now - last_at) ))
+    if $sample; then
+      [ -n "${last_pushed[$resource]:-}" ] && rates[$resource]=$(( (insync - last_pushed[$resource]) * 1000 / (now - last_at) ))
+      last_pushed[$resource]=$insync
     fi
-    last_pushed[$resource]=$insync
-    line=$(printf '%-22s %s %7s / %-7s pushed  %7s seen  %6s/s' "$resource" "$(bar "$(( insync + parked ))" "$mapped" 24)" "$insync" "$mapped" "$records" "${rate:--}")
+    line=$(printf '%-22s %s %7s / %-7s pushed  %7s seen  %6s/s' "$resource" "$(bar "$(( insync + parked ))" "$mapped" 24)" "$insync" "$mapped" "$records" "${rates[$resource]:--}")
     [ "$parked" -gt 0 ] && line+="  $parked parked"
     [ "$pending" -gt 0 ] && line+="  $pending pending"
     $tty && line+=$'\033[K'   # clears what a longer line of the previous frame left
     frame+="$line"$'\n'
   done < <(jq -r '.resources[] | select(.mapped > 0 or .records > 0) | [.resource, .records, .mapped, .inSync, .pending, .parked] | @tsv' <<<"$sync")
-  last_at=$now
+  $sample && last_at=$now
+  return 0
 }
 
 sync_view() {
@@ -119,10 +131,16 @@ sync_view() {
     shift
   done
   tty=false; [ -t 1 ] && tty=true
-  declare -gA last_pushed=(); last_at=0
+  declare -gA last_pushed=() rates=(); last_at=0 failures=0
   start=$(date +%s)
   while :; do
-    sync=$(call GET "/api/hubspot/sync$(query "$connection" 0)")
+    # An API that is restarting or briefly failing is shown and asked again; 30 failures in a row end the view.
+    if ! sync=$(call GET "/api/hubspot/sync$(query "$connection" 0)"); then
+      failures=$(( failures + 1 )); lines=0
+      [ "$failures" -ge 30 ] && return 2
+      sleep 1; continue
+    fi
+    failures=0
     now=$(( $(date +%s%N) / 1000000 ))
     # On a terminal the frame is redrawn in place; otherwise (logs, CI) one frame every 10 s.
     if $tty; then

@@ -82,11 +82,12 @@ run: the hub is up in $(since "$t")
 run: initial sync — per resource: pushed to HubSpot / to push, records seen in the sources, push rate
 MSG
 t=$(now_ms)
-if ! scripts/hub.sh sync --until-synced --timeout "${HUB_RUN_SYNC_TIMEOUT:-1800}"; then
-  say "the initial sync did not finish; see the logs above"
+if scripts/hub.sh sync --until-synced --timeout "${HUB_RUN_SYNC_TIMEOUT:-1800}"; then
+  say "initial sync done in $(since "$t")"
+else
+  say "the initial sync did not finish in time (the hosts' logs: docker-compose -p $project logs)"
   $until_synced && { scripts/hub.sh parity || true; exit 1; }
 fi
-say "initial sync done in $(since "$t")"
 if $until_synced; then
   scripts/hub.sh parity && exit 0 || exit 1
 fi
