@@ -8,7 +8,8 @@
 #   scripts/hub.sh status [connection]         shards against the log, and the HubSpot sync per resource
 #   scripts/hub.sh sync [--until-synced] [--timeout S] [connection]
 #                                              a progress bar per resource (records seen, pushed, rate); with
-#                                              --until-synced it returns once nothing is pending and the hub is quiet
+#                                              --until-synced it returns once the hub has settled (the whole log
+#                                              projected and pushed, nothing moving for 10 s)
 #
 # HUB_API_URL (default http://127.0.0.1:${HUB_API_PORT:-5000}) and HUB_API_TOKEN (default: the local-only operator
 # token of docker-compose.yml, as scripts/run.sh starts it). Exit codes: 0 ok, 1 mismatches / rebuild failed /
@@ -20,7 +21,7 @@ api=${api%/}
 token=${HUB_API_TOKEN:-hub-local-only-operator-token-0000}
 
 die() { printf 'hub: %s\n' "$*" >&2; exit 2; }
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 if ! command -v jq >/dev/null; then
   [ "$(id -u)" = 0 ] || die "jq is missing (apt-get install jq)"
@@ -120,7 +121,7 @@ sync_frame() {
 }
 
 sync_view() {
-  local until=false timeout=1800 connection= sync lines=0 quiet_since= seen last_seen=-1 start now
+  local until=false timeout=1800 connection= sync lines=0 quiet_since= seen last_seen= start now
   while [ $# -gt 0 ]; do
     case $1 in
       --until-synced) until=true ;;
@@ -152,15 +153,18 @@ sync_view() {
       sync_frame "$sync" "$now"
     fi
     if $until; then
-      # Synced: something arrived, nothing is pending, the read model and the push have the whole log, and the
-      # record count has not moved for 10 s (the initial pass is over).
-      seen=$(jq '[.resources[].records] | add // 0' <<<"$sync")
-      if [ "$seen" -gt 0 ] && jq -e '([.resources[].pending] | add // 0) == 0 and .readModelSequence >= .lastEventSequence and .pushSequence >= .lastEventSequence' <<<"$sync" >/dev/null; then
+      # Settled: something arrived, the read model and the push have the whole log, and no count has moved for
+      # 10 s (the initial pass is over). Usually nothing is pending then; what still is waits on something that
+      # cannot go (an association whose other end is parked), and parity shows it.
+      seen=$(jq -c '[.resources[] | [.records, .inSync, .pending, .parked]]' <<<"$sync")
+      if [ "$seen" != '[]' ] && jq -e '[.resources[].records] | add > 0' <<<"$sync" >/dev/null &&
+         jq -e '.readModelSequence >= .lastEventSequence and .pushSequence >= .lastEventSequence' <<<"$sync" >/dev/null; then
         [ "$seen" = "$last_seen" ] && [ -n "$quiet_since" ] || quiet_since=$(date +%s)
         if [ $(( $(date +%s) - quiet_since )) -ge 10 ]; then
           $tty || printf '%s\n' "$frame"
-          printf 'hub: in sync after %d s: %s records pushed, %s parked\n' $(( $(date +%s) - start )) \
-            "$(jq '[.resources[].inSync] | add' <<<"$sync")" "$(jq '[.resources[].parked] | add' <<<"$sync")" >&2
+          printf 'hub: settled after %d s: %s records in sync with HubSpot, %s parked, %s still pending\n' $(( $(date +%s) - start )) \
+            "$(jq '[.resources[].inSync] | add' <<<"$sync")" "$(jq '[.resources[].parked] | add' <<<"$sync")" \
+            "$(jq '[.resources[].pending] | add' <<<"$sync")" >&2
           return 0
         fi
       else

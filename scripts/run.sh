@@ -42,14 +42,18 @@ export HUB_API_TOKEN=${HUB_API_TOKEN:-hub-local-only-operator-token-0000} HUB_AP
 
 stopping=false
 hub_up=false
+view=   # the running sync view (scripts/hub.sh sync), in the background so the traps below run at once
+
 # Ctrl-C during live sync: the parity summary first, while everything still runs.
 finish() {
+  [ -z "$view" ] || kill "$view" 2>/dev/null || true
   $hub_up && ! $stopping && { printf '\n' >&2; scripts/hub.sh parity || true; }
   stop
 }
 stop() {
   $stopping && return; stopping=true
   trap - EXIT INT TERM
+  [ -z "$view" ] || kill "$view" 2>/dev/null || true
   say "stopping the hub and removing its containers, network and volumes"
   dc down -v --remove-orphans --timeout 30 >/dev/null 2>&1 || true
   $engine_was_up || scripts/docker.sh down >/dev/null 2>&1 || true
@@ -82,7 +86,9 @@ run: the hub is up in $(since "$t")
 run: initial sync — per resource: pushed to HubSpot / to push, records seen in the sources, push rate
 MSG
 t=$(now_ms)
-if scripts/hub.sh sync --until-synced --timeout "${HUB_RUN_SYNC_TIMEOUT:-1800}"; then
+# In the background and waited for: bash runs a trap only once its foreground command ends, and the view would not.
+scripts/hub.sh sync --until-synced --timeout "${HUB_RUN_SYNC_TIMEOUT:-1800}" & view=$!
+if wait "$view"; then
   say "initial sync done in $(since "$t")"
 else
   say "the initial sync did not finish in time (the hosts' logs: docker-compose -p $project logs)"
@@ -92,4 +98,5 @@ if $until_synced; then
   scripts/hub.sh parity && exit 0 || exit 1
 fi
 say "live sync: the same view, kept current (change records through the sandbox's control surface); Ctrl-C prints parity and stops"
-scripts/hub.sh sync || true
+scripts/hub.sh sync & view=$!
+wait "$view" || true
