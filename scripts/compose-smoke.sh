@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Proves the compose stack works: makes Docker usable (scripts/docker.sh), builds the images, starts the stack
 # under a project name of its own on free loopback ports with random passwords, waits for every host's
-# /health/ready, sends one request through each host, then removes everything it made (containers, network,
-# volumes), also when a check fails or the run is interrupted. Exit code 0 = every check passed.
+# /health/ready, sends one request through each host, waits for the initial sync of a small sandbox seed to
+# HubSpot (scripts/hub.sh sync --until-synced) and checks parity 0 through Hub.Api, then removes everything it
+# made (containers, network, volumes), also when a check fails or the run is interrupted. Exit code 0 = every
+# check passed. The seed is a few hundred records (HUB_SANDBOX_*; the sandbox's default of 20,000 would take
+# minutes behind HubSpot's burst limit); HUB_SMOKE_SYNC_TIMEOUT (300 s) bounds the sync.
 # Compose files: COMPOSE_FILE (default docker-compose.yml). Logs of a failed run: $TMPDIR/compose-smoke.*.log.
 # HUB_SMOKE_UP_TIMEOUT (300 s): how long `up` may wait for health checks and the migrate service.
 set -euo pipefail
@@ -17,7 +20,11 @@ eval "$(scripts/docker.sh env)"
 
 project=hubsmoke$$
 pick_ports "" "" "" "" ""
-export HUB_POSTGRES_PASSWORD HUB_RABBITMQ_PASSWORD HUB_LOG_FORMAT=json
+export HUB_POSTGRES_PASSWORD HUB_RABBITMQ_PASSWORD HUB_LOG_FORMAT=json HUB_API_TOKEN
+export HUB_SANDBOX_CONTACTS=${HUB_SANDBOX_CONTACTS:-300} HUB_SANDBOX_COMPANIES=${HUB_SANDBOX_COMPANIES:-40} \
+  HUB_SANDBOX_PROJECTS=${HUB_SANDBOX_PROJECTS:-10} HUB_SANDBOX_PROSPECTS_PER_PROJECT=${HUB_SANDBOX_PROSPECTS_PER_PROJECT:-4} \
+  HUB_SANDBOX_LEADS=${HUB_SANDBOX_LEADS:-60}
+HUB_API_TOKEN=$(secret)$(secret)
 HUB_POSTGRES_PASSWORD=$(secret); HUB_RABBITMQ_PASSWORD=$(secret)
 
 failed=0
@@ -93,6 +100,22 @@ for svc in sandbox api ingest projections; do
   if [ "$user" != 0 ] && [ "$ro" = read-only ]; then say "ok    $svc runs as uid $user, /app $ro"
   else say "FAIL  $svc runs as uid $user, /app $ro"; failed=1; fi
 done
+
+check "api: /api/status without a token is refused" 401 "http://127.0.0.1:$HUB_API_PORT/api/status"
+check "api: /api/status with the operator token" 200 "http://127.0.0.1:$HUB_API_PORT/api/status" \
+  -H "Authorization: Bearer $HUB_API_TOKEN"
+
+# The product's path end to end: sandbox → Ingest → RabbitMQ → Projections → HubSpot sandbox, compared through Hub.Api.
+export HUB_API_URL=http://127.0.0.1:$HUB_API_PORT
+t=$(now_ms)
+if scripts/hub.sh sync --until-synced --timeout "${HUB_SMOKE_SYNC_TIMEOUT:-300}" >/dev/null; then
+  say "ok    initial sync to HubSpot in $(since "$t")"
+else
+  say "FAIL  initial sync to HubSpot: not done in ${HUB_SMOKE_SYNC_TIMEOUT:-300} s"; failed=1
+fi
+if parity=$(scripts/hub.sh parity); then say "ok    parity: 0 mismatches"
+else say "FAIL  parity:"; printf '%s\n' "$parity" | head -40 >&2; failed=1; fi
+printf '%s\n' "$parity" | sed 's/^/compose-smoke: /' >&2
 
 [ "$failed" = 0 ] || exit 1
 say "all checks passed"

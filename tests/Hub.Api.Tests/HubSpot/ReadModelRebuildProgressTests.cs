@@ -1,0 +1,52 @@
+extern alias projections;
+
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using projections::Hub.Projections.HubSpot;
+
+namespace Hub.Api.Tests.HubSpot;
+
+/// <summary>A rebuild through the API, run by the real Projections host (a database of its own: no request left open by other tests).</summary>
+public sealed class ReadModelRebuildProgressTests(ApiHost api) : IClassFixture<ApiHost>
+{
+    private static readonly Uri Rebuilds = new("/api/rebuilds", UriKind.Relative);
+
+    [Fact]
+    public async Task A_requested_rebuild_is_run_by_Projections_and_its_progress_ends_done_with_every_event_folded()
+    {
+        await RecordEvents.StartAsync(api.Store, "rebuild-1", RecordEvents.Created("rebuild-1", new { firstName = "Ada" }), RecordEvents.Updated("rebuild-1", new { firstName = "Ada L." }));
+        await RecordEvents.StartAsync(api.Store, "rebuild-2", RecordEvents.Created("rebuild-2", new { firstName = "Grace" }));
+        using var client = api.Client(api.OperateToken);
+        await using var projections = new WebApplicationFactory<projections::Program>().WithWebHostBuilder(host =>
+        {
+            host.UseSetting("ConnectionStrings:Postgres", api.Database.ConnectionString);
+            host.UseSetting("ConnectionStrings:RabbitMq", api.Broker.Amqp.ToString());
+        });
+        _ = projections.Server;
+        // As in production, the daemon has seen the log (its high-water mark) before the operator asks.
+        await WaitAsync(async () => (await client.GetFromJsonAsync<JsonElement>(new Uri("/api/status", UriKind.Relative)))
+            .GetProperty("shards").EnumerateArray().Any(s => s.GetProperty("name").GetString()!.StartsWith(HubSpotRecordProjection.ProjectionName, StringComparison.Ordinal)
+                && s.GetProperty("behind").GetInt64() == 0 && s.GetProperty("sequence").GetInt64() >= 3));
+
+        using var requested = await client.PostAsJsonAsync(Rebuilds, new { readModel = "hubspot" });
+        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+        var progress = default(JsonElement);
+        await WaitAsync(async () =>
+            (progress = await client.GetFromJsonAsync<JsonElement>(requested.Headers.Location)).GetProperty("status").GetString() is not ("requested" or "running"));
+
+        Assert.Equal("succeeded", progress.GetProperty("status").GetString());
+        Assert.Equal("done", progress.GetProperty("phase").GetString());
+        Assert.Equal((3L, 2), (progress.GetProperty("eventsFolded").GetInt64(), progress.GetProperty("documents").GetInt32()));
+    }
+
+    /// <summary>Polls until <paramref name="done"/> (generously bounded); the test asserts afterwards.</summary>
+    private static async Task WaitAsync(Func<Task<bool>> done)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (!await done() && DateTime.UtcNow < until)
+            await Task.Delay(250);
+    }
+}
