@@ -19,12 +19,6 @@ public static class HubSpotSyncEndpoints
 {
     public const int MaxParkedPerPage = 1_000;
 
-    /// <summary>Hub.Projections' name of the HubSpot read model's projection (HubSpotRecordProjection.ProjectionName).</summary>
-    public const string ReadModelShard = "HubSpotRecord";
-
-    /// <summary>Hub.Projections' name of the push subscription to a connection (HubSpotPush.SubscriptionName).</summary>
-    public static string PushShard(string connection) => $"HubSpotPush-{connection}";
-
     public static IEndpointRouteBuilder MapHubSpotSyncEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/hubspot/sync", GetSyncAsync)
@@ -102,7 +96,7 @@ public static class HubSpotSyncEndpoints
         long? Shard(string name) => progress.FirstOrDefault(p => p.ShardName.StartsWith(name + ":", StringComparison.Ordinal))?.Sequence;
 
         return TypedResults.Ok(new HubSpotSyncStatus(
-            client.Name, lastEvent, Shard(ReadModelShard) ?? 0, Shard(PushShard(client.Name)) ?? 0,
+            client.Name, lastEvent, Shard(HubSpotReadModel.ProjectionName) ?? 0, Shard(HubSpotReadModel.PushSubscriptionName(client.Name)) ?? 0,
             [.. resources.Values], [.. parkedRecords.Take(parkedLimit)], parkedRecords.Count > parkedLimit ? parkedRecords[parkedLimit - 1].Record : null));
     }
 

@@ -1,3 +1,4 @@
+using Hub.Sync.HubSpot;
 using System.Text.Json;
 using Hub.Api.Access;
 using Hub.EventStore.Projections;
@@ -16,7 +17,7 @@ public static class ReadModelRebuildEndpoints
     /// The read models Hub.Projections lets operators rebuild (its <c>AddProjectionRebuilds</c>), by the names they are
     /// asked for; Hub.Api cannot see that host's registrations, so an unknown name is refused here before anything is written.
     /// </summary>
-    public static readonly IReadOnlyList<string> ReadModels = ["hubspot"];
+    public static readonly IReadOnlyList<string> ReadModels = [HubSpotReadModel.RebuildName];
 
     public static IEndpointRouteBuilder MapReadModelRebuildEndpoints(this IEndpointRouteBuilder endpoints)
     {

@@ -55,6 +55,9 @@ public sealed partial class ProjectionRebuildRunner(
             return;
 
         var daemon = coordinator.DaemonForMainDatabase();
+        // A daemon that has not yet found the high-water mark would fold nothing and swap an empty model in.
+        if (daemon.HighWaterMark() == 0 && (await store.Advanced.FetchEventStoreStatistics(token: cancellationToken)).EventCount > 0)
+            return;
         foreach (var request in requested)
         {
             if (!byName.TryGetValue(request.ReadModel, out var readModel))

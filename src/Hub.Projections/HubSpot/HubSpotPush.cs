@@ -45,7 +45,7 @@ public sealed partial class HubSpotPush : SubscriptionBase
 
     public string Connection => _client.Name;
 
-    public static string SubscriptionName(string connection) => $"HubSpotPush-{connection}";
+    public static string SubscriptionName(string connection) => HubSpotReadModel.PushSubscriptionName(connection);
 
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)

@@ -12,10 +12,9 @@ namespace Hub.Projections.HubSpot;
 /// </summary>
 public sealed partial class HubSpotRecordProjection : SingleStreamProjection<HubSpotRecord, string>
 {
-    public const string ProjectionName = "HubSpotRecord";
+    public const string ProjectionName = HubSpotReadModel.ProjectionName;
 
-    /// <summary>What operators name it when they ask for a rebuild.</summary>
-    public const string ReadModelName = "hubspot";
+    public const string ReadModelName = HubSpotReadModel.RebuildName;
 
     public HubSpotRecordProjection()
     {

@@ -83,13 +83,6 @@ public sealed class HubSpotSyncEndpointTests(HubSpotApiHost hub) : IClassFixture
         Assert.Contains(Connection, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void The_shards_it_reports_are_the_ones_Projections_runs()
-    {
-        Assert.Equal(HubSpotRecordProjection.ProjectionName, HubSpotSyncEndpoints.ReadModelShard);
-        Assert.Equal(HubSpotPush.SubscriptionName(Connection), HubSpotSyncEndpoints.PushShard(Connection));
-    }
-
     private static HubSpotPushed Pushed(HubSpotRecord record, string hash, string connection) =>
         new(connection, $"hs-{record.Id}", hash, record.Source.Version, DateTimeOffset.UtcNow);
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Hub.Sync.HubSpot;
 using projections::Hub.Projections.Publishing;
 
 namespace Hub.Api.Tests.Status;
@@ -27,8 +28,11 @@ public sealed class StatusEndpointTests(ApiHost api) : IClassFixture<ApiHost>
         await using (projections)
         {
             _ = projections.Server;
+            // Every shard the host runs (the HubSpot read model and the change publisher among them), not just the first to report.
             caughtUp = await WaitForStatusAsync(client, s => s.GetProperty("highWaterMark").GetInt64() == 3
-                && Shards(s).Any() && Shards(s).All(shard => shard.GetProperty("sequence").GetInt64() == 3));
+                && Shards(s).Any(shard => shard.GetProperty("name").GetString()!.StartsWith(ChangePublisher.SubscriptionName, StringComparison.Ordinal))
+                && Shards(s).Any(shard => shard.GetProperty("name").GetString()!.StartsWith(HubSpotReadModel.ProjectionName, StringComparison.Ordinal))
+                && Shards(s).All(shard => shard.GetProperty("sequence").GetInt64() == 3));
         }
 
         Assert.Equal(3, caughtUp.GetProperty("lastEventSequence").GetInt64());
