@@ -71,7 +71,7 @@ public static class HubSpotParity
             resources.Add(new(resource, expected.Count, held.Count, matched));
         }
 
-        resources.Add(await CompareLinksAsync(hubSpot, [.. targets.Where(t => t.Target!.Link is not null).Select(t => (t.Record, t.Target!.Link!))], hubSpotIds, mismatches, cancellationToken));
+        resources.Add(await CompareLinksAsync(hubSpot, [.. targets.Where(t => t.Target!.Link is not null).Select(t => (t.Record, t.Target!.Link!))], hubSpotIds, parked, mismatches, cancellationToken));
         return new HubSpotParityReport(hubSpot.Name, resources, mismatches);
     }
 
@@ -99,7 +99,7 @@ public static class HubSpotParity
     /// <summary>Prospects: each live one is an association from its deal to its contact or company, and nothing more.</summary>
     private static async Task<HubSpotResourceParity> CompareLinksAsync(
         HubSpotClient hubSpot, List<(SourceRecord Record, HubSpotLink Link)> links, Dictionary<string, string> hubSpotIds,
-        List<HubSpotMismatch> mismatches, CancellationToken cancellationToken)
+        Dictionary<string, string> parked, List<HubSpotMismatch> mismatches, CancellationToken cancellationToken)
     {
         const string resource = "propstreet prospect";
         var expected = new Dictionary<(string Deal, string ToType, string To), (string Key, string Classification)>();
@@ -108,7 +108,7 @@ public static class HubSpotParity
             if (hubSpotIds.TryGetValue(link.FromKey, out var deal) && hubSpotIds.TryGetValue(link.ToKey, out var to))
                 expected.TryAdd((deal, link.ToObjectType, to), (record.Id, link.Label));
             else
-                mismatches.Add(new(resource, record.Id, Missing, $"{link.FromKey} → {link.ToKey}", null));
+                mismatches.Add(new(resource, record.Id, Missing, $"{link.FromKey} → {link.ToKey}", null, ParkedEnd(link, parked)));
         }
 
         var deals = hubSpotIds.Where(h => h.Key.StartsWith("propstreet-project-", StringComparison.Ordinal)).Select(h => h.Value).ToList();
@@ -147,6 +147,12 @@ public static class HubSpotParity
             mismatches.Add(new(resource, $"hubspot:deals/{deal}", Extra, null, $"→ {toType} {to}"));
         return new HubSpotResourceParity(resource, links.Count, held.Count, matched);
     }
+
+    /// <summary>An association cannot be made while one of its ends is parked: that end's reason explains it.</summary>
+    private static string? ParkedEnd(HubSpotLink link, Dictionary<string, string> parked) =>
+        parked.TryGetValue(link.FromKey, out var from) ? $"{link.FromKey}: {from}"
+        : parked.TryGetValue(link.ToKey, out var to) ? $"{link.ToKey}: {to}"
+        : null;
 
     /// <summary>
     /// Equal as HubSpot stores them: empty and null alike; numbers by value; a date sent as epoch milliseconds equal
