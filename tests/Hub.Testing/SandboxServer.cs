@@ -50,7 +50,9 @@ public abstract class SandboxServer<TProgram> : WebApplicationFactory<TProgram>
 
     protected void StartOnKestrel()
     {
-        UseKestrel(0);
+        // An explicit loopback endpoint on a free port; UseKestrel(0) now and then clears the addresses of a server
+        // that has already started ("cannot be modified after the server has started").
+        UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
         StartServer();
         BaseUrl = ClientOptions.BaseAddress;
         Control = CreateClient();

@@ -51,7 +51,7 @@ public class SandboxFactory : WebApplicationFactory<Program>
     public static SandboxFactory StartOnKestrel(IDictionary<string, string?>? settings = null)
     {
         var factory = new SandboxFactory(settings);
-        factory.UseKestrel(0);
+        factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
         factory.StartServer();
         return factory;
     }
