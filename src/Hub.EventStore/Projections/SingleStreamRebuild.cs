@@ -125,7 +125,8 @@ public static class SingleStreamRebuild
     private sealed class Fold<TDoc>(DocumentStore store, SingleStreamProjection<TDoc, string> projection, NpgsqlConnection connection, int pageSize)
         where TDoc : class
     {
-        private readonly string _filter = "d.type = ANY($3)" + (projection.IncludeArchivedEvents ? "" : " AND d.is_archived = FALSE");
+        // A projection that names no event types (an Evolve override over IEvent) gets every event, as from the daemon.
+        private readonly string _filter = "(cardinality($3) = 0 OR d.type = ANY($3))" + (projection.IncludeArchivedEvents ? "" : " AND d.is_archived = FALSE");
         private readonly string[] _types = EventTypeNames(store, projection);
 
         public Dictionary<string, TDoc> Documents { get; } = new(StringComparer.Ordinal);
