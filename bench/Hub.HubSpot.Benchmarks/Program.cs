@@ -7,6 +7,7 @@
 // Servers: ConnectionStrings__Postgres / __RabbitMq when set, else Testcontainers (as the tests).
 using System.Globalization;
 using Hub.HubSpot.Benchmarks;
+using Npgsql;
 
 var contacts = Option("--contacts", 100_000);
 var events = Option("--events", 1_000_000);
@@ -21,7 +22,7 @@ try
     await RunAsync();
     return 0;
 }
-catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+catch (Exception e) when (e is InvalidOperationException or TimeoutException or NpgsqlException or HttpRequestException)
 {
     // A normal exit, so the containers this run started are removed (Testcontainers' process-exit hook).
     Console.Error.WriteLine($"Benchmark failed: {e}");
