@@ -54,7 +54,12 @@ internal static class Rebuild
             rows.Max(r => r.PeakRss));
     }
 
-    public static async Task<Result> RunAsync(int events, int rounds)
+    /// <param name="interleaved">
+    /// The log as the hub writes it: every contact created (the initial sync), then every push, then each later change
+    /// and its push, contacts interleaved in every phase. Off: each stream's five events one after another (the order
+    /// a bulk load leaves, where a default rebuild page holds whole streams: its best case).
+    /// </param>
+    public static async Task<Result> RunAsync(int events, int rounds, bool interleaved)
     {
         var streams = events / EventsPerStream;
         await using var database = await PostgresDatabase.CreateAsync("bench_hubspot_rebuild");
@@ -78,6 +83,18 @@ internal static class Rebuild
 
         var seeding = Stopwatch.StartNew();
         await SeedAsync(store, streams);
+        if (interleaved)
+        {
+            // Renumber the log phase by phase (version-major), contacts in a scattered order within each phase. Two
+            // steps, so no row ever collides with another's old sequence number on the primary key.
+            await Hosts.ExecuteAsync(checks, "UPDATE hub.mt_events SET seq_id = -seq_id");
+            await Hosts.ExecuteAsync(checks, """
+                UPDATE hub.mt_events e SET seq_id = o.n
+                FROM (SELECT seq_id, row_number() OVER (ORDER BY version, md5(stream_id)) AS n FROM hub.mt_events) o
+                WHERE e.seq_id = o.seq_id
+                """);
+        }
+
         seeding.Stop();
         var total = await Hosts.ScalarAsync<long>(checks, "SELECT count(*) FROM hub.mt_events");
         var wrongStreams = await Hosts.ScalarAsync<long>(checks, $"SELECT count(*) FROM hub.mt_streams WHERE version <> {EventsPerStream}");
