@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Hub.EventStore.Benchmarks;
 using Hub.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -32,7 +33,7 @@ internal static class EndToEnd
     public sealed record Result(
         int Contacts, long RecordEventCount, int LiveInHubSpot, long Parked, string? ParkedReason,
         double EndToEnd, double IngestOnly, double ReadModelFirst, double ReadModel, double PushFirst, double PushLast,
-        long IngestRss, long ProjectionsRss)
+        long IngestRss, long ProjectionsRss, CpuSpent Cpu)
     {
         public double EndToEndRate => Contacts / EndToEnd;
 
@@ -43,6 +44,12 @@ internal static class EndToEnd
             ("HubSpot read model (first progress → caught up with the last record event; sampled)", ReadModel - ReadModelFirst, Contacts / (ReadModel - ReadModelFirst)),
             ("HubSpotPush (first → last hubspot.pushed.v1 / .parked.v1 committed)", PushLast - PushFirst, Contacts / (PushLast - PushFirst)),
         ];
+    }
+
+    /// <summary>CPU-seconds each process spent from Ingest's start to the end; the server's is null when it is not visible here.</summary>
+    public sealed record CpuSpent(TimeSpan Ingest, TimeSpan Projections, TimeSpan SandboxAndBenchmark, TimeSpan? PostgreSql)
+    {
+        public TimeSpan Total => Ingest + Projections + SandboxAndBenchmark + (PostgreSql ?? TimeSpan.Zero);
     }
 
     public static async Task<Result> RunAsync(int contacts)
@@ -71,6 +78,8 @@ internal static class EndToEnd
                 async () => await Hosts.ScalarAsync<bool>(dataSource, "SELECT to_regclass('hub.mt_events') IS NOT NULL"),
                 () => projections.HasExited ? "Projections exited" : null, TimeSpan.FromMinutes(2));
             await Task.Delay(TimeSpan.FromSeconds(2)); // its bus, consumers and daemon connecting
+            var meter = CpuMeter.For(await Hosts.ScalarAsync<int>(dataSource, "SELECT pg_backend_pid()"), database.Name);
+            var (cpuBefore, projectionsBefore) = (meter.Now(), Hosts.Cpu(projections.Id));
 
             ingest = Hosts.Start(ingestDll, new Dictionary<string, string>
             {
@@ -94,6 +103,9 @@ internal static class EndToEnd
                 },
                 () => projections.HasExited ? "Projections exited" : ingest.HasExited ? "Ingest exited" : null, Timeout);
 
+            var (cpuAfter, projectionsAfter, ingestAfter) = (meter.Now(), Hosts.Cpu(projections.Id), Hosts.Cpu(ingest.Id));
+            var cpu = new CpuSpent(ingestAfter, projectionsAfter - projectionsBefore, cpuAfter.Client - cpuBefore.Client,
+                meter.IncludesServer ? cpuAfter.Total - cpuBefore.Total - (cpuAfter.Client - cpuBefore.Client) : null);
             var first = sandbox.FirstRequest ?? throw new InvalidOperationException("The sandbox saw no request from Ingest.");
             var streams = await Hosts.ScalarAsync<long>(dataSource, "SELECT count(*) FROM hub.mt_streams");
             if (streams != contacts)
@@ -122,7 +134,7 @@ internal static class EndToEnd
             double Since(DateTime at) => (at - first.UtcDateTime).TotalSeconds;
             return new Result(contacts, recordEvents, live, parked, reason,
                 Since(lastPush), Since(lastRecord), Since(readModelFirst), Since(readModel), Since(firstPush), Since(lastPush),
-                Hosts.PeakRss(ingest.Id), Hosts.PeakRss(projections.Id));
+                Hosts.PeakRss(ingest.Id), Hosts.PeakRss(projections.Id), cpu);
         }
         finally
         {

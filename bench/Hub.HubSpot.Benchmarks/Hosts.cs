@@ -43,6 +43,16 @@ internal static class Hosts
             ? long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024
             : 0;
 
+    /// <summary>CPU time (user + system) a process has used so far, from /proc/{pid}/stat (USER_HZ = 100).</summary>
+    public static TimeSpan Cpu(int pid)
+    {
+        // The fields after the command name, which is in parentheses and may hold spaces.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
     /// <summary>Starts a new peak (VmHWM) for this process: Linux resets it on writing 5 to clear_refs.</summary>
     public static void ResetPeakRss() => File.WriteAllText("/proc/self/clear_refs", "5");
 

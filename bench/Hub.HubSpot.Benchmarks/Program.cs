@@ -62,6 +62,8 @@ async Task RunAsync()
         Console.WriteLine($"Bounding stage: {bound.Stage} at {bound.Rate:N0} records/s. Push ran from {e2e.PushFirst:F1} s to {e2e.PushLast:F1} s; ingest finished at {e2e.IngestOnly:F1} s, the read model ran from {e2e.ReadModelFirst:F1} s and caught up at {e2e.ReadModel:F1} s (sampled every ~0.1 s).");
         Console.WriteLine($"{e2e.RecordEventCount:N0} record events; the HubSpot sandbox holds {e2e.LiveInHubSpot:N0} live contacts = the live records pushed; {e2e.Parked:N0} parked{(e2e.ParkedReason is { } reason ? $" (e.g. {reason})" : "")}.");
         Console.WriteLine($"Peak RSS: Ingest {Hosts.MiB(e2e.IngestRss)}, Projections {Hosts.MiB(e2e.ProjectionsRss)}.");
+        var cpu = e2e.Cpu;
+        Console.WriteLine($"CPU-seconds from Ingest's start to the end: Ingest {cpu.Ingest.TotalSeconds:F0}, Projections {cpu.Projections.TotalSeconds:F0}, sandbox (+ this benchmark's polling) {cpu.SandboxAndBenchmark.TotalSeconds:F0}, PostgreSQL {(cpu.PostgreSql is { } server ? server.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture) : "not visible")}; {cpu.Total.TotalMilliseconds / e2e.Contacts:F2} ms per contact: at most {Environment.ProcessorCount * 1000 / (cpu.Total.TotalMilliseconds / e2e.Contacts):N0} records/s on {Environment.ProcessorCount} cores of its own.");
         Console.WriteLine($"Target (2 cores): >= 5,000 records/s end to end: {(e2e.EndToEndRate >= 5_000 ? "met" : "not met")}.");
     }
 }
