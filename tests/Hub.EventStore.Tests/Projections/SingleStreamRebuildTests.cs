@@ -63,7 +63,7 @@ public sealed class SingleStreamRebuildTests(EventStoreDatabase database) : ICla
         await daemon.StopAllAsync();
     }
 
-    private static StreamEvents Observation(int contact, int revision, bool v2)
+    internal static StreamEvents Observation(int contact, int revision, bool v2)
     {
         var id = contact.ToString(CultureInfo.InvariantCulture);
         var name = $"Contact{id} Rev{revision.ToString(CultureInfo.InvariantCulture)}";

@@ -1,0 +1,209 @@
+extern alias sandbox;
+
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hub.EventStore.Benchmarks;
+using Hub.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Hub.HubSpot.Benchmarks;
+
+/// <summary>
+/// N Propstreet contacts through the whole path: the sandbox (in-process, on Kestrel) → a Hub.Ingest process →
+/// RabbitMQ → a Hub.Projections process (append, inline record state, async HubSpot read model, HubSpotPush) → the
+/// HubSpot sandbox, every rate limit off. Times come from the sandbox's first request and from commit timestamps in
+/// the store (the server's clock is this machine's), and the HubSpot read model's progress sampled while it runs.
+/// </summary>
+internal static class EndToEnd
+{
+    private const string Connection = "bench";
+    private const string RecordEvents = "type IN ('record.created.v1', 'record.updated.v1', 'record.deleted.v1', 'record.revived.v1')";
+    private const string Pushed = "type = 'hubspot.pushed.v1'";
+    private const string Settled = "type IN ('hubspot.pushed.v1', 'hubspot.parked.v1')";
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
+
+    public sealed record Result(
+        int Contacts, long RecordEventCount, int LiveInHubSpot, long Parked, string? ParkedReason,
+        double EndToEnd, double IngestOnly, double ReadModelFirst, double ReadModel, double PushFirst, double PushLast,
+        long IngestRss, long ProjectionsRss, CpuSpent Cpu)
+    {
+        public double EndToEndRate => Contacts / EndToEnd;
+
+        /// <summary>Each stage's throughput over its own active window, and the slowest of them.</summary>
+        public IReadOnlyList<(string Stage, double Seconds, double Rate)> Stages =>
+        [
+            ("Ingest → RabbitMQ → store append (first request → last record event committed)", IngestOnly, Contacts / IngestOnly),
+            ("HubSpot read model (first progress → caught up with the last record event; sampled)", ReadModel - ReadModelFirst, Contacts / (ReadModel - ReadModelFirst)),
+            ("HubSpotPush (first → last hubspot.pushed.v1 / .parked.v1 committed)", PushLast - PushFirst, Contacts / (PushLast - PushFirst)),
+        ];
+    }
+
+    /// <summary>CPU-seconds each process spent from Ingest's start to the end; the server's is null when it is not visible here.</summary>
+    public sealed record CpuSpent(TimeSpan Ingest, TimeSpan Projections, TimeSpan SandboxAndBenchmark, TimeSpan? PostgreSql)
+    {
+        public TimeSpan Total => Ingest + Projections + SandboxAndBenchmark + (PostgreSql ?? TimeSpan.Zero);
+    }
+
+    public static async Task<Result> RunAsync(int contacts)
+    {
+        var ingestDll = Hosts.Dll("Hub.Ingest");
+        var projectionsDll = Hosts.Dll("Hub.Projections");
+        using var sandbox = Sandbox.Start(contacts);
+        await using var database = await PostgresDatabase.CreateAsync("bench_hubspot_e2e");
+        await using var broker = await RabbitMqVirtualHost.CreateAsync("bench_hubspot_e2e");
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+
+        using var projections = Hosts.Start(projectionsDll, new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = database.ConnectionString,
+            ["ConnectionStrings__RabbitMq"] = broker.Amqp.ToString(),
+            ["EventStore__ApplySchemaOnStartup"] = "true", // a fresh database, no migrate step
+            [$"HubSpot__Connections__{Connection}__BaseUrl"] = sandbox.BaseUrl.ToString(),
+            [$"HubSpot__Connections__{Connection}__AccessToken"] = "sandbox-hubspot-token",
+            // Rate limits off on the client too: its shared burst budget would hold it at 100 requests per 10 s.
+            [$"HubSpot__Connections__{Connection}__BurstLimit"] = "1000000",
+        });
+        Process? ingest = null;
+        try
+        {
+            await Hosts.WaitAsync("Projections start-up",
+                async () => await Hosts.ScalarAsync<bool>(dataSource, "SELECT to_regclass('hub.mt_events') IS NOT NULL"),
+                () => projections.HasExited ? "Projections exited" : null, TimeSpan.FromMinutes(2));
+            await Task.Delay(TimeSpan.FromSeconds(2)); // its bus, consumers and daemon connecting
+            var meter = CpuMeter.For(await Hosts.ScalarAsync<int>(dataSource, "SELECT pg_backend_pid()"), database.Name);
+            var (cpuBefore, projectionsBefore) = (meter.Now(), Hosts.Cpu(projections.Id));
+
+            ingest = Hosts.Start(ingestDll, new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Postgres"] = database.ConnectionString,
+                ["ConnectionStrings__RabbitMq"] = broker.Amqp.ToString(),
+                ["Ingest__Connections__bench__Source"] = "propstreet",
+                ["Ingest__Connections__bench__BaseUrl"] = sandbox.BaseUrl.ToString(),
+                ["Ingest__Connections__bench__Token"] = Sandbox.IngestToken,
+                ["Ingest__Connections__bench__Resources__0"] = "contacts",
+                ["Ingest__Connections__bench__Schedule"] = "01:00:00",
+            });
+
+            // The read model's progress, sampled: when it passed the last record event is known only afterwards.
+            var samples = new List<(DateTime At, long Progress)>();
+            await Hosts.WaitAsync("End to end",
+                async () =>
+                {
+                    var progress = await Hosts.ScalarAsync<long>(dataSource, "SELECT coalesce(max(last_seq_id), 0) FROM hub.mt_event_progression WHERE name = 'HubSpotRecord:All'");
+                    samples.Add((DateTime.UtcNow, progress));
+                    return await Hosts.ScalarAsync<long>(dataSource, $"SELECT count(DISTINCT stream_id) FROM hub.mt_events WHERE {Settled}") >= contacts;
+                },
+                () => projections.HasExited ? "Projections exited" : ingest.HasExited ? "Ingest exited" : null, Timeout);
+
+            var (cpuAfter, projectionsAfter, ingestAfter) = (meter.Now(), Hosts.Cpu(projections.Id), Hosts.Cpu(ingest.Id));
+            var cpu = new CpuSpent(ingestAfter, projectionsAfter - projectionsBefore, cpuAfter.Client - cpuBefore.Client,
+                meter.IncludesServer ? cpuAfter.Total - cpuBefore.Total - (cpuAfter.Client - cpuBefore.Client) : null);
+            var first = sandbox.FirstRequest ?? throw new InvalidOperationException("The sandbox saw no request from Ingest.");
+            var streams = await Hosts.ScalarAsync<long>(dataSource, "SELECT count(*) FROM hub.mt_streams");
+            if (streams != contacts)
+                throw new InvalidOperationException($"The store holds {streams:N0} streams, expected {contacts:N0}.");
+            var recordEvents = await Hosts.ScalarAsync<long>(dataSource, $"SELECT count(*) FROM hub.mt_events WHERE {RecordEvents}");
+            var lastRecord = await Hosts.ScalarAsync<DateTime>(dataSource, $"SELECT max(timestamp) FROM hub.mt_events WHERE {RecordEvents}");
+            var lastRecordSeq = await Hosts.ScalarAsync<long>(dataSource, $"SELECT max(seq_id) FROM hub.mt_events WHERE {RecordEvents}");
+            var firstPush = await Hosts.ScalarAsync<DateTime>(dataSource, $"SELECT min(timestamp) FROM hub.mt_events WHERE {Settled}");
+            var lastPush = await Hosts.ScalarAsync<DateTime>(dataSource, $"SELECT max(timestamp) FROM hub.mt_events WHERE {Settled}");
+            // HubSpot refuses a second contact with an e-mail it holds (409); the push parks those with the reason.
+            var parked = await Hosts.ScalarAsync<long>(dataSource, "SELECT count(DISTINCT stream_id) FROM hub.mt_events WHERE type = 'hubspot.parked.v1'");
+            var reason = await Hosts.ScalarAsync<string?>(dataSource, "SELECT min(data->>'reason') FROM hub.mt_events WHERE type = 'hubspot.parked.v1'");
+            var readModel = samples.First(s => s.Progress >= lastRecordSeq).At;
+            var readModelFirst = samples.First(s => s.Progress > 0).At;
+
+            // HubSpot holds every live contact pushed: the sandbox's own count against the store's live records with a push.
+            var expectedLive = (int)await Hosts.ScalarAsync<long>(dataSource, $"""
+                SELECT count(*) FROM hub.mt_doc_sourcerecord r
+                WHERE r.data->>'deletedUtc' IS NULL AND EXISTS (SELECT 1 FROM hub.mt_events e WHERE e.stream_id = r.id AND e.{Pushed})
+                """);
+            var stats = await sandbox.Control.GetFromJsonAsync<JsonElement>(new Uri("/_sandbox/hubspot/stats", UriKind.Relative));
+            var live = stats.GetProperty("objects").GetProperty("contacts").GetProperty("live").GetInt32();
+            if (live != expectedLive)
+                throw new InvalidOperationException($"The HubSpot sandbox holds {live:N0} live contacts, expected {expectedLive:N0}.");
+
+            double Since(DateTime at) => (at - first.UtcDateTime).TotalSeconds;
+            return new Result(contacts, recordEvents, live, parked, reason,
+                Since(lastPush), Since(lastRecord), Since(readModelFirst), Since(readModel), Since(firstPush), Since(lastPush),
+                Hosts.PeakRss(ingest.Id), Hosts.PeakRss(projections.Id), cpu);
+        }
+        finally
+        {
+            if (ingest is not null)
+                await Hosts.StopAsync(ingest);
+            ingest?.Dispose();
+            await Hosts.StopAsync(projections);
+        }
+    }
+
+    /// <summary>The sandbox (Propstreet and HubSpot) on Kestrel with N contacts and every rate limit off; Ingest's first request recorded.</summary>
+    private sealed class Sandbox : WebApplicationFactory<sandbox::Program>
+    {
+        public const string IngestToken = "bench-ingest";
+
+        private readonly int _contacts;
+        private readonly ConcurrentBag<DateTimeOffset> _requests = [];
+
+        private Sandbox(int contacts) => _contacts = contacts;
+
+        public Uri BaseUrl => ClientOptions.BaseAddress;
+
+        public HttpClient Control { get; private set; } = null!;
+
+        public DateTimeOffset? FirstRequest => _requests.IsEmpty ? null : _requests.Min();
+
+        public static Sandbox Start(int contacts)
+        {
+            var sandbox = new Sandbox(contacts);
+            sandbox.UseKestrel(0);
+            sandbox.StartServer();
+            sandbox.Control = sandbox.CreateClient();
+            return sandbox;
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseContentRoot(Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/Hub.Sandbox")));
+            builder.UseSetting("Sandbox:AdminEnabled", "true");
+            builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+            builder.UseSetting("Sandbox:Sizes:Contacts", _contacts.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Sandbox:Sizes:Companies", "10");
+            builder.UseSetting("Sandbox:Sizes:Projects", "2");
+            builder.UseSetting("Sandbox:Sizes:Leads", "10");
+            builder.UseSetting("Sandbox:Propstreet:RateLimitPerMinute", "0");
+            builder.UseSetting("Sandbox:HubSpot:RateLimitsEnabled", "false");
+            builder.UseSetting("Sandbox:HubSpot:SearchVisibilityDelayMs", "0");
+            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new Record(_requests)));
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                Control?.Dispose();
+            base.Dispose(disposing);
+        }
+
+        private sealed class Record(ConcurrentBag<DateTimeOffset> log) : IStartupFilter
+        {
+            public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+            {
+                app.Use((HttpContext context, RequestDelegate inner) =>
+                {
+                    if (context.Request.Path.StartsWithSegments("/api/v1/network/contacts") && context.Request.Headers.Authorization == $"Bearer {IngestToken}")
+                        log.Add(DateTimeOffset.UtcNow);
+                    return inner(context);
+                });
+                next(app);
+            };
+        }
+    }
+}
