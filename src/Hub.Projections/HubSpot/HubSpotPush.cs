@@ -83,7 +83,8 @@ public sealed partial class HubSpotPush : SubscriptionBase
         {
             await Task.Delay(pause, _clock, cancellationToken);
             waited += pause;
-            pause = TimeSpan.FromMilliseconds(Math.Min(1_000, pause.TotalMilliseconds * 2));
+            // Capped low: the projection usually catches up within a batch, and every pause here is push latency.
+            pause = TimeSpan.FromMilliseconds(Math.Min(250, pause.TotalMilliseconds * 2));
             if (waited > TimeSpan.FromSeconds(30) && waited - pause <= TimeSpan.FromSeconds(30))
                 LogWaitingForReadModel(Connection, ceiling);
         }
