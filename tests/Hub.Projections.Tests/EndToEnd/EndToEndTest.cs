@@ -105,9 +105,10 @@ public abstract class EndToEndTest : IAsyncLifetime
     /// <summary>Observations waiting in <c>hub-observations</c> (what Ingest sent and nothing consumed yet).</summary>
     protected async Task<uint> QueuedObservationsAsync() => (await _channel!.QueueDeclarePassiveAsync(ObservationTransport.Queue)).MessageCount;
 
-    /// <summary>The contact streams in the store, each with its events in version order.</summary>
+    /// <summary>The contact streams in the store, each with its record events in version order (not the hub's CRM push ledger).</summary>
     protected async Task<Dictionary<string, List<IEvent>>> ContactStreamsAsync() =>
-        (await Hub.EventsAsync()).Where(s => s.Key.StartsWith("propstreet-contact-", StringComparison.Ordinal)).ToDictionary(s => s.Key, s => s.ToList());
+        (await Hub.EventsAsync()).Where(s => s.Key.StartsWith("propstreet-contact-", StringComparison.Ordinal))
+            .ToDictionary(s => s.Key, s => s.Where(e => e.Data is IRecordEvent).ToList());
 
     /// <summary>Waits (generously bounded) until the store holds <paramref name="streams"/> contact streams; the test asserts afterwards.</summary>
     protected Task WaitForStreamsAsync(int streams) =>
