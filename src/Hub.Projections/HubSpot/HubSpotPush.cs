@@ -240,8 +240,10 @@ public sealed partial class HubSpotPush : SubscriptionBase
                 continue;
             }
 
-            var stale = group.Select(l => l.Record.On(Connection)?.HubSpotId).OfType<string>().Where(id => id.Contains('-', StringComparison.Ordinal))
-                .Select(id => id.Split('-')).Select(p => new HubSpotAssociation(p[0], p[1], DealAssociationType(toType))).ToList();
+            List<HubSpotAssociation> stale = [];
+            foreach (var link in group)
+                if (HubSpotPlannedLink.TryParseLedgerId(link.Record.On(Connection)?.HubSpotId, out var heldFrom, out var heldTo))
+                    stale.Add(new HubSpotAssociation(heldFrom, heldTo, DealAssociationType(toType)));
             if (stale.Count > 0)
                 await _client.ArchiveAssociationsAsync(HubSpotObjectTypes.Deals, toType, stale, cancellationToken);
 

@@ -26,8 +26,9 @@ public static class HubSpotParity
             .ToList();
         var owners = await ListingOwnersAsync(hubSpot, cancellationToken);
         // Records the push parked on this connection: their differences are explained, and the reason is shown.
-        var parked = (await session.Query<HubSpotRecord>().ToListAsync(cancellationToken))
-            .Where(r => r.On(hubSpot.Name)?.Parked is not null && r.On(hubSpot.Name)!.Parked!.Hash == r.Hash)
+        // Only those documents are read (HubSpotRecord.PendingOn's "parked at the current hash", in SQL), not the whole model.
+        var parked = (await session.QueryAsync<HubSpotRecord>(
+                "where data->'connections'->?->'parked'->>'hash' = data->>'hash'", cancellationToken, hubSpot.Name))
             .ToDictionary(r => r.Id, r => r.On(hubSpot.Name)!.Parked!.Reason, StringComparer.Ordinal);
 
         var resources = new List<HubSpotResourceParity>();

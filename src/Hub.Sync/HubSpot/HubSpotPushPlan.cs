@@ -31,10 +31,10 @@ public sealed record HubSpotPushPlan(
                 var to = HubSpotIdOf(ends, link.ToKey, connection);
                 if (target.Archived)
                 {
-                    if (string.IsNullOrEmpty(known))
-                        nothing.Add(record);
+                    if (HubSpotPlannedLink.TryParseLedgerId(known, out var heldFrom, out var heldTo))
+                        links.Add(new HubSpotPlannedLink(record, link, heldFrom, heldTo, Archive: true));
                     else
-                        links.Add(new HubSpotPlannedLink(record, link, known.Split('-')[0], known.Split('-')[1], Archive: true));
+                        nothing.Add(record);
                 }
                 else if (from is null || to is null)
                     waiting.Add(record);
@@ -64,4 +64,12 @@ public sealed record HubSpotPlannedLink(HubSpotRecord Record, HubSpotLink Link, 
 {
     /// <summary>How the ledger names the association: <c>{fromId}-{toId}</c>.</summary>
     public string LedgerId => $"{FromId}-{ToId}";
+
+    /// <summary>The two HubSpot ids of an association the ledger recorded (<see cref="LedgerId"/>); false when it recorded none.</summary>
+    public static bool TryParseLedgerId(string? ledgerId, out string fromId, out string toId)
+    {
+        var parts = ledgerId?.Split('-');
+        (fromId, toId) = parts is [var from, var to] && from.Length > 0 && to.Length > 0 ? (from, to) : ("", "");
+        return fromId.Length > 0;
+    }
 }

@@ -14,9 +14,13 @@ public sealed class PushFaultTests : HubSpotSyncTest
     public async Task A_push_that_timed_out_after_HubSpot_applied_it_is_retried_without_a_duplicate()
     {
         await IngestEverythingAsync();
-        // A third of the requests are applied and then answered after the client gave up (1 s timeout).
-        await Sandbox.SetFaultsAsync(new { lateAnswerShare = 0.35, lateAnswerDelay = "00:00:03" });
-        Hub.StartHost(settings: HubSpotSettings(requestTimeoutSeconds: 1));
+        // Most requests are applied and then answered after the client gave up (1 s timeout). The push sends only about
+        // six writes, so the share is high enough that some surely time out (a third left none about one run in ten),
+        // and the client gets enough attempts that none gives up for good.
+        await Sandbox.SetFaultsAsync(new { lateAnswerShare = 0.7, lateAnswerDelay = "00:00:03" });
+        var settings = HubSpotSettings(requestTimeoutSeconds: 1);
+        settings[$"HubSpot:Connections:{Connection}:MaxAttempts"] = "12";
+        Hub.StartHost(settings: settings);
         await WaitUntilPushSettledAsync();
         await Sandbox.SetFaultsAsync(new { });
 
