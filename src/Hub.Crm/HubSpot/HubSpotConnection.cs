@@ -21,6 +21,22 @@ public sealed class HubSpotConnection
     /// <summary>The app's client secret, which signs webhook deliveries (signature v3); not used by the client.</summary>
     public string? AppSecret { get; set; }
 
+    /// <summary>
+    /// Two-way sync with this portal (ADR 0021): Hub.Ingest watches it (search polling and webhooks) into
+    /// <c>hubspot-*</c> streams, and Hub.Projections settles each change against Propstreet and writes the winners back.
+    /// Off (the default): the hub only pushes.
+    /// </summary>
+    public bool TwoWay { get; set; }
+
+    /// <summary>How often a two-way portal is searched for changes (webhooks bring them sooner when configured).</summary>
+    public TimeSpan InboundPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How far behind its checkpoint each search starts: search is eventually consistent, so a record changed just
+    /// before the last search may only become findable after it (HubSpot: seconds).
+    /// </summary>
+    public TimeSpan InboundLookBack { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Requests per <see cref="BurstWindowSeconds"/> for this token, shared by every process (HubSpot: 100 per 10 s, 190 on Pro/Enterprise).</summary>
     public int BurstLimit { get; set; } = 100;
 
