@@ -28,6 +28,18 @@ internal static class HubSpotBatchReplies
         return [.. idValues.Select(v => byValue.TryGetValue(v, out var ok) ? ok with { Key = v } : HubSpotRecordResult.Failed(v, errors.For(v)))];
     }
 
+    /// <summary>One result per update input, matched by HubSpot id.</summary>
+    public static IEnumerable<HubSpotRecordResult> Updated(IReadOnlyList<string> ids, HubSpotReply reply)
+    {
+        if (reply.Error is { } whole)
+            return ids.Select(id => HubSpotRecordResult.Failed(id, whole));
+        var byId = Array(reply.Body, "results").Select(Object).ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var errors = new BatchErrors(reply.Body, ids);
+        return [.. ids.Select(id => byId.TryGetValue(id, out var record)
+            ? new HubSpotRecordResult(id, id, false, record.Properties, null)
+            : HubSpotRecordResult.Failed(id, errors.For(id)))];
+    }
+
     /// <summary>One result per pair: applied when HubSpot's results name the pair, else the error that names its from id, else the batch's error.</summary>
     public static IEnumerable<HubSpotAssociationResult> Associated(IReadOnlyList<HubSpotAssociation> pairs, HubSpotReply reply)
     {

@@ -56,6 +56,25 @@ public sealed class HubSpotClient
     }
 
     /// <summary>
+    /// Updates records by HubSpot id (<c>batch/update</c>), in batches of 100: for records that have no unique property
+    /// value yet (a contact created in HubSpot that the hub links to Propstreet). Idempotent, so retried like an upsert.
+    /// One result per input, keyed by id.
+    /// </summary>
+    public async Task<HubSpotBatchResult> UpdateAsync(string objectType, IReadOnlyList<HubSpotUpdate> inputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var results = new List<HubSpotRecordResult>(inputs.Count);
+        foreach (var batch in inputs.Chunk(BatchSize))
+        {
+            var body = new { inputs = batch.Select(i => new { id = i.HubSpotId, properties = i.Properties }) };
+            var reply = await _sender.SendAsync(HttpMethod.Post, $"/crm/v3/objects/{Type(objectType)}/batch/update", body, idempotent: true, cancellationToken);
+            results.AddRange(HubSpotBatchReplies.Updated([.. batch.Select(i => i.HubSpotId)], reply));
+        }
+
+        return new HubSpotBatchResult(results);
+    }
+
+    /// <summary>
     /// Creates one record (<c>POST /crm/v3/objects/{type}</c>) for objects without a unique property to upsert by.
     /// Not idempotent, so never retried after a timeout or 5xx: such a failure is <see cref="HubSpotErrorCategory.OutcomeUnknown"/>.
     /// </summary>

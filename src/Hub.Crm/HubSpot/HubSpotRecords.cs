@@ -5,6 +5,9 @@ namespace Hub.Crm.HubSpot;
 /// <summary>One record to upsert: the value of the unique <c>idProperty</c> that identifies it, and its properties (every value a string).</summary>
 public sealed record HubSpotUpsert(string IdValue, IReadOnlyDictionary<string, string?> Properties);
 
+/// <summary>One record to update by its HubSpot id: the properties to set.</summary>
+public sealed record HubSpotUpdate(string HubSpotId, IReadOnlyDictionary<string, string?> Properties);
+
 /// <summary>
 /// What became of one input of a batch write, keyed like the input (<see cref="Key"/>: the idProperty value of an
 /// upsert, the HubSpot id of an archive, the position of a create). Succeeded: <see cref="HubSpotId"/>, whether

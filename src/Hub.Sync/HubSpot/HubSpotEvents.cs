@@ -5,13 +5,32 @@ namespace Hub.Sync.HubSpot;
 /// history reads "observed → pushed": <see cref="Hash"/> is what was sent (<see cref="HubSpotMapping.Hash"/>),
 /// <see cref="HubSpotId"/> the object HubSpot keeps it under (for an association, <c>{fromId}-{toId}</c>),
 /// <see cref="SourceVersion"/> the stream version it reflects. For a lead, <see cref="OwnerId"/> is the owner it was
-/// assigned, or <see cref="Unassigned"/> when no listing matched its reference.
+/// assigned, or <see cref="Unassigned"/> when no listing matched its reference. On a two-way connection,
+/// <see cref="Synced"/> holds the values both sides agree on after the push: the baseline the next conflict decision
+/// tells each side's changes by (ADR 0021).
 /// </summary>
 public sealed record HubSpotPushed(
-    string Connection, string HubSpotId, string Hash, long SourceVersion, DateTimeOffset PushedUtc, string? OwnerId = null, bool Unassigned = false);
+    string Connection, string HubSpotId, string Hash, long SourceVersion, DateTimeOffset PushedUtc, string? OwnerId = null, bool Unassigned = false,
+    IReadOnlyDictionary<string, string>? Synced = null);
 
 /// <summary>
 /// A push of this record to HubSpot kept failing, or failed for good (<c>hubspot.parked.v1</c>): it is not retried
 /// until the record changes again or an operator asks. The rest of its batch went on.
 /// </summary>
 public sealed record HubSpotPushParked(string Connection, string Hash, string Reason, int Attempts, DateTimeOffset ParkedUtc);
+
+/// <summary>
+/// The hub wrote HubSpot's winning values to Propstreet (<c>twoway.written-back.v1</c>), appended to the Propstreet
+/// record's stream right after the record's new state (the write's response). <see cref="Synced"/> is the new
+/// baseline; <see cref="Hash"/> is the record's mapped hash when HubSpot already holds all of it (nothing to push
+/// back: the write's echo is recognised by it), or null when HubSpot still lacks part of it.
+/// </summary>
+public sealed record PropstreetWrittenBack(
+    string Connection, string HubSpotId, string? Hash, IReadOnlyDictionary<string, string> Synced, long SourceVersion, string Action, DateTimeOffset WrittenUtc);
+
+/// <summary>
+/// A HubSpot change could not be written to Propstreet (<c>twoway.parked.v1</c>): a value Propstreet refuses (too
+/// long, invalid), a conflict no rule settles, or retries that ran out. Visible with its reason; retried when either
+/// side changes again.
+/// </summary>
+public sealed record PropstreetWriteParked(string Connection, string HubSpotId, string Reason, DateTimeOffset ParkedUtc);

@@ -54,25 +54,46 @@ public sealed record HubSpotRecord
     public HubSpotRecord Pushed(HubSpotPushed e, long version)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var connections = new Dictionary<string, HubSpotPushState>(Connections, StringComparer.Ordinal)
+        var state = new HubSpotPushState(e.HubSpotId, e.Hash, e.SourceVersion, e.PushedUtc, e.OwnerId, e.Unassigned, Parked: null)
         {
-            [e.Connection] = new(e.HubSpotId, e.Hash, e.SourceVersion, e.PushedUtc, e.OwnerId, e.Unassigned, Parked: null),
+            Synced = e.Synced ?? On(e.Connection)?.Synced,
         };
-        return this with { Connections = connections, Version = version };
+        return WithConnection(e.Connection, state, version);
     }
+
+    /// <summary>HubSpot's values went to Propstreet: the connection's baseline moves, and the hash when HubSpot already holds everything.</summary>
+    public HubSpotRecord WrittenBack(PropstreetWrittenBack e, long version)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var before = On(e.Connection) ?? HubSpotPushState.None;
+        return WithConnection(e.Connection, before with
+        {
+            HubSpotId = e.HubSpotId,
+            Hash = e.Hash ?? before.Hash,
+            SourceVersion = e.SourceVersion,
+            Synced = e.Synced,
+            WriteParked = null,
+        }, version);
+    }
+
+    /// <summary>Propstreet won fields HubSpot had changed: HubSpot no longer holds what was pushed, so the push has work.</summary>
+    public HubSpotRecord Drifted(string connection, long version) =>
+        On(connection) is { } before ? WithConnection(connection, before with { Hash = null }, version) : this with { Version = version };
+
+    public HubSpotRecord WriteParked(PropstreetWriteParked e, long version)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return WithConnection(e.Connection, (On(e.Connection) ?? HubSpotPushState.None) with { WriteParked = e.Reason }, version);
+    }
+
+    private HubSpotRecord WithConnection(string connection, HubSpotPushState state, long version) =>
+        this with { Connections = new Dictionary<string, HubSpotPushState>(Connections, StringComparer.Ordinal) { [connection] = state }, Version = version };
 
     public HubSpotRecord Parked(HubSpotPushParked e, long version)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var before = On(e.Connection);
-        var connections = new Dictionary<string, HubSpotPushState>(Connections, StringComparer.Ordinal)
-        {
-            [e.Connection] = (before ?? new HubSpotPushState(null, null, 0, null, null, false, null)) with
-            {
-                Parked = new HubSpotParking(e.Hash, e.Reason, e.Attempts, e.ParkedUtc),
-            },
-        };
-        return this with { Connections = connections, Version = version };
+        var parking = new HubSpotParking(e.Hash, e.Reason, e.Attempts, e.ParkedUtc);
+        return WithConnection(e.Connection, (On(e.Connection) ?? HubSpotPushState.None) with { Parked = parking }, version);
     }
 }
 
@@ -81,7 +102,16 @@ public sealed record HubSpotRecord
 /// push reflected, a lead's owner assignment, and the parking of a push that kept failing.
 /// </summary>
 public sealed record HubSpotPushState(
-    string? HubSpotId, string? Hash, long SourceVersion, DateTimeOffset? PushedUtc, string? OwnerId, bool Unassigned, HubSpotParking? Parked);
+    string? HubSpotId, string? Hash, long SourceVersion, DateTimeOffset? PushedUtc, string? OwnerId, bool Unassigned, HubSpotParking? Parked)
+{
+    public static HubSpotPushState None { get; } = new(null, null, 0, null, null, false, null);
+
+    /// <summary>Two-way connections: the values both sides agreed on at the last push or write-back (the conflict rule's baseline).</summary>
+    public IReadOnlyDictionary<string, string>? Synced { get; init; }
+
+    /// <summary>Why HubSpot's last change could not be written to Propstreet, until a write succeeds.</summary>
+    public string? WriteParked { get; init; }
+}
 
 /// <summary>A parked push: the hash it tried to send, why it failed, after how many attempts.</summary>
 public sealed record HubSpotParking(string Hash, string Reason, int Attempts, DateTimeOffset ParkedUtc);
