@@ -30,7 +30,6 @@ public sealed partial class HubSpotPush : SubscriptionBase
     private readonly TimeProvider _clock;
     private readonly ILogger<HubSpotPush> _logger;
     private readonly ConcurrentDictionary<string, IReadOnlyList<HubSpotAssociationLabel>> _labels = new(StringComparer.Ordinal);
-    private readonly ShardName _readModel = new(HubSpotRecordProjection.ProjectionName, "All", 1);
 
     /// <param name="writer">Lazy: the writer needs the store this subscription is registered in.</param>
     public HubSpotPush(HubSpotClient client, Lazy<EventWriter> writer, TimeProvider clock, ILogger<HubSpotPush> logger)
@@ -55,7 +54,7 @@ public sealed partial class HubSpotPush : SubscriptionBase
         if (page.Events.Count == 0)
             return NullChangeListener.Instance;
 
-        await WaitForReadModelAsync(operations, page.SequenceCeiling, cancellationToken);
+        await ReadModelProgress.WaitAsync(operations, page.SequenceCeiling, _clock, () => LogWaitingForReadModel(Connection, page.SequenceCeiling), cancellationToken);
         var keys = page.Events.Select(e => e.StreamKey!).Distinct(StringComparer.Ordinal).ToArray();
         var records = (await operations.LoadManyAsync<HubSpotRecord>(cancellationToken, keys)).ToList();
         // A record that just got its HubSpot id may complete associations that were waiting for it.
@@ -69,25 +68,6 @@ public sealed partial class HubSpotPush : SubscriptionBase
         if (pending.Count > 0)
             await PushAsync(pending, operations, $"{page.SequenceFloor}-{page.SequenceCeiling}", cancellationToken);
         return NullChangeListener.Instance;
-    }
-
-    /// <summary>
-    /// The read model must have projected everything up to <paramref name="ceiling"/> first: pushing from a model that
-    /// is behind would send stale content, and during a rebuild this is what holds side effects back.
-    /// </summary>
-    private async Task WaitForReadModelAsync(IDocumentOperations operations, long ceiling, CancellationToken cancellationToken)
-    {
-        var waited = TimeSpan.Zero;
-        var pause = TimeSpan.FromMilliseconds(50);
-        while ((await operations.DocumentStore.Advanced.ProjectionProgressFor(_readModel, token: cancellationToken)) < ceiling)
-        {
-            await Task.Delay(pause, _clock, cancellationToken);
-            waited += pause;
-            // Capped low: the projection usually catches up within a batch, and every pause here is push latency.
-            pause = TimeSpan.FromMilliseconds(Math.Min(250, pause.TotalMilliseconds * 2));
-            if (waited > TimeSpan.FromSeconds(30) && waited - pause <= TimeSpan.FromSeconds(30))
-                LogWaitingForReadModel(Connection, ceiling);
-        }
     }
 
     private async Task PushAsync(List<HubSpotRecord> pending, IDocumentOperations operations, string pageId, CancellationToken cancellationToken)
