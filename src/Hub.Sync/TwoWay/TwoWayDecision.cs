@@ -26,8 +26,6 @@ public enum DecisionRule
     Newer = 4,
     /// <summary>Derived from Propstreet and never written back: Propstreet wins, the push restores HubSpot.</summary>
     PropstreetDerived = 5,
-    /// <summary>The record is revived from the other side: the live side's values win.</summary>
-    Revived = 6,
 }
 
 /// <summary>What happens to the record as a whole: deletions and revivals, the newer side winning.</summary>
@@ -68,12 +66,18 @@ public sealed record FieldDecision(
 public sealed record TwoWayDecision(
     IReadOnlyList<FieldDecision> Fields, RecordAction RecordAction, string? RecordReason, DateTimeOffset DecidedUtc)
 {
-    /// <summary>Property → value HubSpot must be sent (Propstreet won it).</summary>
-    public IReadOnlyDictionary<string, string> ToHubSpot { get; } = Values(Fields, Winner.Propstreet);
+    /// <summary>
+    /// Property → value HubSpot must be sent: those Propstreet won, or on <see cref="RecordAction.ReviveInHubSpot"/>
+    /// every agreed value (HubSpot cannot restore an archived contact through its API, so the push creates it anew).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ToHubSpot { get; } = RecordAction == RecordAction.ReviveInHubSpot
+        ? Fields.ToDictionary(f => f.Property, f => f.AgreedValue, StringComparer.Ordinal)
+        : Values(Fields, Winner.Propstreet);
 
     /// <summary>
-    /// Property (HubSpot name) → HubSpot's value to write back to Propstreet; <see cref="ContactFields.ToPropstreetChanges"/>
-    /// turns it into the upsert body.
+    /// Property (HubSpot name) → HubSpot's value to write back to Propstreet (on
+    /// <see cref="RecordAction.ReviveInPropstreet"/> with revive=true: Propstreet keeps its other values);
+    /// <see cref="ContactFields.ToPropstreetChanges"/> turns it into the upsert body.
     /// </summary>
     public IReadOnlyDictionary<string, string> ToPropstreet { get; } = Values(Fields, Winner.HubSpot);
 

@@ -15,14 +15,12 @@ public static class TwoWayMerge
     /// <param name="baseline">The values both sides agreed on at the last sync; null when never synced.</param>
     /// <param name="ownership">Who settles simultaneous edits.</param>
     /// <param name="now">The decision's instant.</param>
-    /// <param name="baselineDeleted">Whether the record was deleted on both sides at the last sync.</param>
     public static TwoWayDecision Decide(
         SideState propstreet,
         SideState hubspot,
         IReadOnlyDictionary<string, string>? baseline,
         FieldOwnership ownership,
-        DateTimeOffset now,
-        bool baselineDeleted = false)
+        DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(propstreet);
         ArgumentNullException.ThrowIfNull(hubspot);
@@ -30,11 +28,14 @@ public static class TwoWayMerge
 
         if (propstreet.Deleted && hubspot.Deleted)
             return new TwoWayDecision([], RecordAction.None, "Deleted on both sides.", now) { EndsDeleted = true };
-        if (propstreet.Deleted || hubspot.Deleted)
-            return DeletedOnOneSide(propstreet, hubspot, baseline, baselineDeleted, now);
+        var (action, reason) = propstreet.Deleted || hubspot.Deleted ? DeletedOnOneSide(propstreet, hubspot) : (RecordAction.None, null);
+        if (action is RecordAction.DeleteInPropstreet or RecordAction.DeleteInHubSpot)
+            return new TwoWayDecision([], action, reason, now) { EndsDeleted = true };
 
+        // A revived record's fields are decided like a live one's: the deleted side's last values count with the
+        // instants they were written, so an edit made before the deletion is not lost to an older value.
         var fields = ContactFields.All.Select(f => DecideField(f, propstreet, hubspot, baseline, ownership)).ToList();
-        return new TwoWayDecision(fields, RecordAction.None, null, now);
+        return new TwoWayDecision(fields, action, reason, now);
     }
 
     private static FieldDecision DecideField(
@@ -79,67 +80,24 @@ public static class TwoWayMerge
     }
 
     /// <summary>
-    /// One side deleted, the other live. Each counts as changed since the last sync when it moved: the deletion when
-    /// the record was live at the last sync, the live side when it was revived (deleted at the last sync) or moved a
-    /// field it can win away from the last synced value. Only one changed → it wins; both → the later instant, a tie
-    /// going to Propstreet. A live side that did not change (the hub's own push seen back) never revives a deletion.
+    /// One side deleted, the other live: the later of the deletion and the live side's last change wins, a tie going
+    /// to Propstreet. Both instants are users' changes (<see cref="SideState.UpdatedUtc"/>): the hub's own push seen
+    /// back carries the instant of the change it propagated, so it never revives a later deletion.
     /// </summary>
-    private static TwoWayDecision DeletedOnOneSide(
-        SideState propstreet, SideState hubspot, IReadOnlyDictionary<string, string>? baseline, bool baselineDeleted, DateTimeOffset now)
+    private static (RecordAction Action, string Reason) DeletedOnOneSide(SideState propstreet, SideState hubspot)
     {
         var propstreetDeleted = propstreet.Deleted;
         var (deleted, live) = propstreetDeleted ? (propstreet, hubspot) : (hubspot, propstreet);
         var (deletedName, liveName) = propstreetDeleted ? ("Propstreet", "HubSpot") : ("HubSpot", "Propstreet");
-
-        var deletionIsNew = baseline is null || !baselineDeleted;
-        var liveFields = ContactFields.All.Where(f => !propstreetDeleted || f.FlowsBack).ToList();
-        var moved = baseline is null || baselineDeleted
-            ? liveFields
-            : liveFields.Where(f => !ContactFields.Same(f.Property, live.ValueOf(f.Property), baseline.GetValueOrDefault(f.Property))).ToList();
-        var liveChangedAt = baseline is null || baselineDeleted
-            ? live.UpdatedUtc
-            : moved.Select(f => live.ChangedAt(f.Property)).Max();
-
-        bool liveWins;
-        string reason;
-        if (moved.Count == 0)
-            (liveWins, reason) = (false, $"{deletedName} deleted the contact at {At(deleted.UpdatedUtc)}; {liveName} has not changed it since the last sync.");
-        else if (!deletionIsNew)
-            (liveWins, reason) = (true, $"{liveName} revived the contact at {At(live.UpdatedUtc)}; it was deleted on both sides at the last sync.");
-        else
-        {
-            var (deletedTime, liveTime) = (deleted.UpdatedUtc ?? DateTimeOffset.MinValue, liveChangedAt ?? DateTimeOffset.MinValue);
-            liveWins = liveTime > deletedTime || (liveTime == deletedTime && !propstreetDeleted);
-            reason = liveWins
-                ? $"{liveName} changed the contact at {At(liveChangedAt)}, {(liveTime == deletedTime ? "at the same instant as" : "after")} {deletedName} deleted it at {At(deleted.UpdatedUtc)}; {(liveTime == deletedTime ? "Propstreet wins ties" : "newest wins")}."
-                : $"{deletedName} deleted the contact at {At(deleted.UpdatedUtc)}, {(liveTime == deletedTime ? "at the same instant as" : "after")} {liveName}'s last change at {At(liveChangedAt)}; {(liveTime == deletedTime ? "Propstreet wins ties" : "newest wins")}.";
-        }
-
-        if (!liveWins)
-        {
-            var action = propstreetDeleted ? RecordAction.DeleteInHubSpot : RecordAction.DeleteInPropstreet;
-            return new TwoWayDecision([], action, reason, now) { EndsDeleted = true };
-        }
-
-        var revive = propstreetDeleted ? RecordAction.ReviveInPropstreet : RecordAction.ReviveInHubSpot;
-        var fields = ContactFields.All.Select(f => Revived(f, propstreet, hubspot, baseline, propstreetDeleted)).ToList();
-        return new TwoWayDecision(fields, revive, reason, now);
-    }
-
-    /// <summary>On a revival the live side's values win every field it can write; the deleted copy's values are not trusted.</summary>
-    private static FieldDecision Revived(
-        ContactField field, SideState propstreet, SideState hubspot, IReadOnlyDictionary<string, string>? baseline, bool propstreetRevived)
-    {
-        var name = field.Property;
-        var (p, h) = (propstreet.ValueOf(name), hubspot.ValueOf(name));
-        var b = baseline is null ? null : baseline.GetValueOrDefault(name) ?? "";
-        var (pAt, hAt) = (propstreet.ChangedAt(name), hubspot.ChangedAt(name));
-        if (!propstreetRevived)
-            return new(name, Winner.Propstreet, DecisionRule.Revived, p, h, b, pAt, hAt, $"HubSpot's contact is revived with Propstreet's {name}.");
-        return field.FlowsBack
-            ? new(name, Winner.HubSpot, DecisionRule.Revived, p, h, b, pAt, hAt, $"Propstreet's contact is revived with HubSpot's {name}.")
-            : new(name, ContactFields.Same(name, p, h) ? Winner.None : Winner.Propstreet, DecisionRule.PropstreetDerived, p, h, b, pAt, hAt,
-                $"{name} is derived from Propstreet and never written back; Propstreet's value is pushed.");
+        var (deletedTime, liveTime) = (deleted.UpdatedUtc ?? DateTimeOffset.MinValue, live.UpdatedUtc ?? DateTimeOffset.MinValue);
+        var tie = liveTime == deletedTime;
+        var why = tie ? "Propstreet wins ties" : "newest wins";
+        var liveWins = liveTime > deletedTime || (tie && !propstreetDeleted);
+        return liveWins
+            ? (propstreetDeleted ? RecordAction.ReviveInPropstreet : RecordAction.ReviveInHubSpot,
+                $"{liveName} changed the contact at {At(live.UpdatedUtc)}, {(tie ? "the instant" : "after")} {deletedName} deleted it at {At(deleted.UpdatedUtc)}; {why}.")
+            : (propstreetDeleted ? RecordAction.DeleteInHubSpot : RecordAction.DeleteInPropstreet,
+                $"{deletedName} deleted the contact at {At(deleted.UpdatedUtc)}, {(tie ? "the instant" : "after")} {liveName}'s last change at {At(live.UpdatedUtc)}; {why}.");
     }
 
     private static string At(DateTimeOffset? at) =>
