@@ -3,8 +3,10 @@ using Hub.EventStore;
 using Hub.EventStore.Projections;
 using Hub.EventStore.Schema;
 using Hub.Projections.HubSpot;
+using Hub.Projections.Propstreet;
 using Hub.Projections.Publishing;
 using Hub.Projections.Records;
+using Hub.Projections.TwoWay;
 using Hub.ServiceDefaults;
 using Hub.ServiceDefaults.Messaging;
 using Hub.ServiceDefaults.Postgres;
@@ -14,12 +16,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPostgres();
 builder.AddHubSpot();                                         // Hub.Crm: a client per HubSpot:Connections:{name}
+builder.AddPropstreetWriteBack();                             // Propstreet/: a writer per Propstreet:Connections:{name}
 // This host owns the event store: its projections and subscriptions run here, one leader per shard across pods.
 builder.AddEventStore(store => store.AddRecordStreams()       // Records/: record events and their current state
         .AddHubSpotReadModel())                                  // HubSpot/: what HubSpot should hold, what was pushed
     .AddAsyncDaemon(DaemonMode.HotCold)
     .AddChangePublisher()                                     // Publishing/: committed changes → hub.changes
     .AddHubSpotPush()                                         // HubSpot/: the read model → each HubSpot connection
+    .AddHubSpotTwoWay(builder.Configuration)                  // TwoWay/: HubSpot's changes settled against Propstreet
     .AddProjectionRebuilds(HubSpotReadModelSetup.Rebuildable); // rebuilds operators request through Hub.Api
 
 // `Hub.Projections migrate`: apply the schema and exit (the Kubernetes Job before the hosts roll out).

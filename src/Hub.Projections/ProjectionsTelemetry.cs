@@ -28,6 +28,10 @@ internal static class ProjectionsTelemetry
     public static readonly Counter<long> HubSpotOutcomes = Meter.CreateCounter<long>(
         "hub.hubspot.push.records", "{record}", "Records a HubSpot push round settled, by outcome (pushed, parked).");
 
+    public static readonly Counter<long> TwoWayDecisions = Meter.CreateCounter<long>(
+        "hub.twoway.decisions", "{record}",
+        "HubSpot contact changes settled against Propstreet, by outcome: agreed (an echo: nothing to write), to-hubspot, to-propstreet, parked.");
+
     public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>(
         "hub.projections.events.published", "{event}", "Change events the broker confirmed on hub.changes.");
 

@@ -22,6 +22,9 @@ public sealed class HubSpotClient
 
     public string Name => _sender.Connection.Name;
 
+    /// <summary>Whether the hub syncs this portal both ways (<see cref="HubSpotConnection.TwoWay"/>).</summary>
+    public bool TwoWay => _sender.Connection.TwoWay;
+
     /// <summary>
     /// Creates or updates each input by the unique <paramref name="idProperty"/> (e.g. <c>propstreet_id</c>), in
     /// batches of 100. Sent again after a timeout HubSpot did apply, it updates the same record: no duplicate. One

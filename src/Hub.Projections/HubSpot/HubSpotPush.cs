@@ -4,6 +4,7 @@ using System.Globalization;
 using Hub.Crm.HubSpot;
 using Hub.EventStore.Writing;
 using Hub.Sync.Records;
+using Hub.Sync.TwoWay;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -132,8 +133,16 @@ public sealed partial class HubSpotPush : SubscriptionBase
         foreach (var group in upserts.GroupBy(r => (r.Target!.ObjectType, r.Target.IdProperty)))
         {
             var records = group.ToList();
+            var twoWay = TwoWayContacts(group.Key.ObjectType, group.Key.IdProperty)
+                ? await TwoWayPushesAsync(records, outcome, cancellationToken)
+                : null;
+            if (twoWay is not null)
+                records = [.. records.Where(r => twoWay.ContainsKey(r.Id))];
+            if (records.Count == 0)
+                continue;
+
             var assignments = await LeadAssignmentsAsync(records, cancellationToken);
-            var inputs = records.Select(r => new HubSpotUpsert(r.Target!.IdValue, Properties(r, assignments))).ToList();
+            var inputs = records.Select(r => new HubSpotUpsert(r.Target!.IdValue, Properties(r, assignments, twoWay?[r.Id]))).ToList();
             var result = await _client.UpsertAsync(group.Key.ObjectType, group.Key.IdProperty, inputs, cancellationToken);
             var byKey = result.Records.ToDictionary(r => r.Key, StringComparer.OrdinalIgnoreCase);
             foreach (var record in records)
@@ -144,15 +153,53 @@ public sealed partial class HubSpotPush : SubscriptionBase
                 else
                 {
                     var assignment = assignments.GetValueOrDefault(record.Id);
-                    outcome.Pushed(record, Connection, reply.HubSpotId!, _clock, assignment?.OwnerId, assignment is { OwnerId: null });
+                    outcome.Pushed(record, Connection, reply.HubSpotId!, _clock, assignment?.OwnerId, assignment is { OwnerId: null }, twoWay?[record.Id]?.Synced);
                 }
             }
         }
     }
 
-    private static Dictionary<string, string?> Properties(HubSpotRecord record, IReadOnlyDictionary<string, LeadAssignment> assignments)
+    /// <summary>Contacts on a two-way connection: the push reads HubSpot first and leaves HubSpot's own changes to the conflict rule.</summary>
+    private bool TwoWayContacts(string objectType, string idProperty) =>
+        _client.TwoWay && objectType == HubSpotObjectTypes.Contacts && idProperty == HubSpotMapping.PropstreetId;
+
+    /// <summary>
+    /// What each contact may send given what HubSpot holds now (<see cref="TwoWayPushRule"/>), read in one batch: a
+    /// contact HubSpot already holds is recorded as pushed without a request; one HubSpot deleted or merged away since
+    /// the last push is left to the conflict rule (its change is on its way in). Returns the contacts to send, by
+    /// stream key, with what to send.
+    /// </summary>
+    private async Task<Dictionary<string, TwoWayPush>> TwoWayPushesAsync(List<HubSpotRecord> records, RoundOutcome outcome, CancellationToken cancellationToken)
     {
-        var properties = record.Target!.Properties.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal);
+        var held = (await _client.ReadAsync(HubSpotObjectTypes.Contacts, HubSpotMapping.PropstreetId, [.. records.Select(r => r.Target!.IdValue)],
+                [.. ContactFields.All.Select(f => f.Property), HubSpotMapping.PropstreetId], cancellationToken))
+            .Where(o => o.Properties.GetValueOrDefault(HubSpotMapping.PropstreetId) is not null)
+            .ToDictionary(o => o.Properties[HubSpotMapping.PropstreetId]!, StringComparer.OrdinalIgnoreCase);
+        var sends = new Dictionary<string, TwoWayPush>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            var state = record.On(Connection);
+            if (!held.TryGetValue(record.Target!.IdValue, out var current))
+            {
+                // Never pushed (or pushed and lost before its ledger): everything goes, and becomes the baseline.
+                if (string.IsNullOrEmpty(state?.HubSpotId))
+                    sends[record.Id] = TwoWayPushRule.For(record.Target.Properties, new Dictionary<string, string>(), baseline: null, overrides: null);
+                continue;
+            }
+
+            var push = TwoWayPushRule.For(record.Target.Properties, ContactSides.AsRead(current.Properties), state?.Synced, state?.Overrides);
+            if (push.Send.Count == 0)
+                outcome.Pushed(record, Connection, current.Id, _clock, synced: push.Synced);
+            else
+                sends[record.Id] = push;
+        }
+
+        return sends;
+    }
+
+    private static Dictionary<string, string?> Properties(HubSpotRecord record, IReadOnlyDictionary<string, LeadAssignment> assignments, TwoWayPush? twoWay)
+    {
+        var properties = (twoWay?.Send ?? record.Target!.Properties).ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal);
         if (assignments.TryGetValue(record.Id, out var assignment))
         {
             properties["hubspot_owner_id"] = assignment.OwnerId ?? "";
@@ -179,9 +226,14 @@ public sealed partial class HubSpotPush : SubscriptionBase
 
     private async Task ArchiveAsync(IReadOnlyList<(HubSpotRecord Record, string HubSpotId)> archives, RoundOutcome outcome, CancellationToken cancellationToken)
     {
-        foreach (var group in archives.GroupBy(a => a.Record.Target!.ObjectType))
+        foreach (var candidates in archives.GroupBy(a => a.Record.Target!.ObjectType))
         {
-            var result = await _client.ArchiveAsync(group.Key, [.. group.Select(a => a.HubSpotId)], cancellationToken);
+            var group = candidates.Key == HubSpotObjectTypes.Contacts && _client.TwoWay
+                ? await WithoutHubSpotEditsAsync([.. candidates], cancellationToken)
+                : [.. candidates];
+            if (group.Count == 0)
+                continue;
+            var result = await _client.ArchiveAsync(candidates.Key, [.. group.Select(a => a.HubSpotId)], cancellationToken);
             var byId = result.Records.ToDictionary(r => r.Key, StringComparer.Ordinal);
             foreach (var (record, id) in group)
             {
@@ -193,6 +245,26 @@ public sealed partial class HubSpotPush : SubscriptionBase
                     outcome.Failed(record, reply.Error);
             }
         }
+    }
+
+    /// <summary>
+    /// Two-way contacts deleted in Propstreet that HubSpot changed since the last sync are not archived here: whether
+    /// the later edit revives the contact or the deletion wins is the conflict rule's (which marks the record again
+    /// when the deletion wins).
+    /// </summary>
+    private async Task<List<(HubSpotRecord Record, string HubSpotId)>> WithoutHubSpotEditsAsync(
+        List<(HubSpotRecord Record, string HubSpotId)> archives, CancellationToken cancellationToken)
+    {
+        var held = (await _client.ReadAsync(HubSpotObjectTypes.Contacts, null, [.. archives.Select(a => a.HubSpotId)],
+            [.. ContactFields.All.Select(f => f.Property)], cancellationToken)).ToDictionary(o => o.Id, StringComparer.Ordinal);
+        return [.. archives.Where(a =>
+        {
+            var state = a.Record.On(Connection);
+            if (state?.DeleteDecided == true || state?.Synced is not { } baseline || !held.TryGetValue(a.HubSpotId, out var current))
+                return true;
+            var values = ContactSides.AsRead(current.Properties);
+            return ContactFields.All.All(f => ContactFields.Same(f.Property, values[f.Property], baseline.GetValueOrDefault(f.Property)));
+        })];
     }
 
     /// <summary>
@@ -302,8 +374,9 @@ public sealed partial class HubSpotPush : SubscriptionBase
 
         public List<(HubSpotRecord Record, HubSpotError Error)> Failures { get; } = [];
 
-        public void Pushed(HubSpotRecord record, string connection, string hubSpotId, TimeProvider clock, string? ownerId = null, bool unassigned = false) =>
-            Events.Add((record, new HubSpotPushed(connection, hubSpotId, record.Hash!, record.Source.Version, clock.GetUtcNow(), ownerId, unassigned)));
+        public void Pushed(
+            HubSpotRecord record, string connection, string hubSpotId, TimeProvider clock, string? ownerId = null, bool unassigned = false, IReadOnlyDictionary<string, string>? synced = null) =>
+            Events.Add((record, new HubSpotPushed(connection, hubSpotId, record.Hash!, record.Source.Version, clock.GetUtcNow(), ownerId, unassigned, synced)));
 
         public void Failed(HubSpotRecord record, HubSpotError error) => Failures.Add((record, error));
     }

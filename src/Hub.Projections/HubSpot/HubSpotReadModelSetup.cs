@@ -1,4 +1,5 @@
 using Hub.Sync.HubSpot;
+using Hub.Sync.TwoWay;
 using Hub.Crm.HubSpot;
 using Hub.EventStore.Projections;
 using Hub.EventStore.Writing;
@@ -18,6 +19,10 @@ public static class HubSpotReadModelSetup
         ArgumentNullException.ThrowIfNull(store);
         store.Map<HubSpotPushed>("hubspot.pushed.v1");
         store.Map<HubSpotPushParked>("hubspot.parked.v1");
+        store.Map<HubSpotMerged>("hubspot.merged.v1");
+        store.Map<SyncDecided>(SyncDecided.EventTypeName);
+        store.Map<PropstreetWrittenBack>("twoway.written-back.v1");
+        store.Map<PropstreetWriteParked>("twoway.parked.v1");
         store.Projections.Add<HubSpotRecordProjection>(ProjectionLifecycle.Async);
         // A pushed deal, contact or company finds the associations waiting for it.
         store.Schema.For<HubSpotRecord>().Index(r => r.LinkFromKey).Index(r => r.LinkToKey);

@@ -1,5 +1,6 @@
 using Hub.Sync.HubSpot;
 using Hub.Sync.Records;
+using Hub.Sync.TwoWay;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 
@@ -7,7 +8,7 @@ namespace Hub.Projections.HubSpot;
 
 /// <summary>
 /// Builds <see cref="HubSpotRecord"/> per source record stream, asynchronously (the daemon), from the record events and
-/// the push ledger in the same stream. A pure fold: a rebuild from the log ends in the same documents, pushed hashes
+/// the push and two-way ledger in the same stream. A pure fold: a rebuild from the log ends in the same documents, pushed hashes
 /// included, so a rebuilt model asks HubSpot for nothing it already has.
 /// </summary>
 public sealed partial class HubSpotRecordProjection : SingleStreamProjection<HubSpotRecord, string>
@@ -26,6 +27,10 @@ public sealed partial class HubSpotRecordProjection : SingleStreamProjection<Hub
         IncludeType<RecordRevived>();
         IncludeType<HubSpotPushed>();
         IncludeType<HubSpotPushParked>();
+        IncludeType<SyncDecided>();
+        IncludeType<PropstreetWrittenBack>();
+        IncludeType<PropstreetWriteParked>();
+        IncludeType<HubSpotMerged>();
     }
 
     public override HubSpotRecord? Evolve(HubSpotRecord? snapshot, string id, IEvent e)
@@ -36,6 +41,10 @@ public sealed partial class HubSpotRecordProjection : SingleStreamProjection<Hub
             IRecordEvent => HubSpotRecord.Observed(snapshot, SourceRecord.Fold(snapshot?.Source, id, e.Data, e.Version), e.Version),
             HubSpotPushed pushed when snapshot is not null => snapshot.Pushed(pushed, e.Version),
             HubSpotPushParked parked when snapshot is not null => snapshot.Parked(parked, e.Version),
+            SyncDecided decided when snapshot is not null => snapshot.Decided(decided, e.Version),
+            PropstreetWrittenBack written when snapshot is not null => snapshot.WrittenBack(written, e.Version),
+            PropstreetWriteParked parked when snapshot is not null => snapshot.WriteParked(parked, e.Version),
+            HubSpotMerged merged when snapshot is not null => snapshot.Merged(merged, e.Version),
             _ => snapshot is null ? null : snapshot with { Version = e.Version },
         };
     }

@@ -55,6 +55,36 @@ public sealed class PropstreetWriter
         return Learn(From(reply), ifMatch);
     }
 
+    /// <summary>
+    /// <c>PATCH /api/v1/network/contacts/{id}</c> with If-Match: the contact the hub already knows by id (one it pushed
+    /// to HubSpot). With <paramref name="addExternalRef"/> the reference is added to the contact's references in the
+    /// same write (read from <paramref name="current"/>, the record the decision read), so later writes for it can go
+    /// by reference. A contact changed since <paramref name="current"/> is <see cref="PreconditionFailed"/>.
+    /// </summary>
+    public async Task<PropstreetWriteResult> UpdateContactAsync(
+        string id, ContactChanges changes, JsonElement current, string? ifMatch, PropstreetExternalRef? addExternalRef = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var (body, invalid) = changes.ToBody();
+        if (invalid is not null)
+            return invalid;
+        if (addExternalRef is not null)
+        {
+            var refs = ExternalRefs(current);
+            if (!refs.Any(r => string.Equals(r.Namespace, addExternalRef.Namespace, StringComparison.OrdinalIgnoreCase) && r.Id == addExternalRef.Id))
+                body!["externalRefs"] = ProjectChanges.ExternalRefsJson([.. refs, addExternalRef]);
+        }
+
+        var reply = await _sender.SendAsync(new PropstreetRequest(HttpMethod.Patch, $"{Contacts}/{Segment(id)}", Bytes(body!), ifMatch), cancellationToken);
+        return Learn(From(reply), ifMatch);
+    }
+
+    /// <summary>The references a contact record holds.</summary>
+    public static IReadOnlyList<PropstreetExternalRef> ExternalRefs(JsonElement contact) =>
+        contact.ValueKind == JsonValueKind.Object && contact.TryGetProperty("externalRefs", out var list) && list.ValueKind == JsonValueKind.Array
+            ? [.. list.EnumerateArray().Select(r => new PropstreetExternalRef(r.GetProperty("namespace").GetString() ?? "", r.GetProperty("id").GetString() ?? ""))]
+            : [];
+
     /// <summary><c>GET /api/v1/network/contacts/{id}</c>; a deleted contact only with <paramref name="includeDeleted"/>.</summary>
     public async Task<PropstreetWriteResult> GetContactAsync(string id, bool includeDeleted = true, CancellationToken cancellationToken = default) =>
         From(await _sender.SendAsync(new PropstreetRequest(HttpMethod.Get, $"{Contacts}/{Segment(id)}?include_deleted={Flag(includeDeleted)}"), cancellationToken));
@@ -85,9 +115,7 @@ public sealed class PropstreetWriter
         var read = await GetContactAsync(contactId, includeDeleted: false, cancellationToken);
         if (read is not Written current)
             return read;
-        var refs = current.Record.TryGetProperty("externalRefs", out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Select(r => new PropstreetExternalRef(r.GetProperty("namespace").GetString() ?? "", r.GetProperty("id").GetString() ?? "")).ToList()
-            : [];
+        var refs = ExternalRefs(current.Record);
         var kept = refs.Where(r => !(string.Equals(r.Namespace, @namespace, StringComparison.OrdinalIgnoreCase) && r.Id == externalId)).ToList();
         if (kept.Count == refs.Count)
             return current;

@@ -34,3 +34,10 @@ public sealed record PropstreetWrittenBack(
 /// side changes again.
 /// </summary>
 public sealed record PropstreetWriteParked(string Connection, string HubSpotId, string Reason, DateTimeOffset ParkedUtc);
+
+/// <summary>
+/// The HubSpot object this record was pushed to was merged into another (<c>hubspot.merged.v1</c>):
+/// <see cref="PrimaryId"/> is where the record lives in HubSpot now, or null when the primary already stands for
+/// another record (the push then creates this one anew). Either way the push reconciles what HubSpot holds.
+/// </summary>
+public sealed record HubSpotMerged(string Connection, string MergedId, string? PrimaryId, DateTimeOffset MergedUtc);

@@ -1,4 +1,5 @@
 using Hub.Sync.Records;
+using Hub.Sync.TwoWay;
 
 namespace Hub.Sync.HubSpot;
 
@@ -76,9 +77,35 @@ public sealed record HubSpotRecord
         }, version);
     }
 
-    /// <summary>Propstreet won fields HubSpot had changed: HubSpot no longer holds what was pushed, so the push has work.</summary>
-    public HubSpotRecord Drifted(string connection, long version) =>
-        On(connection) is { } before ? WithConnection(connection, before with { Hash = null }, version) : this with { Version = version };
+    /// <summary>
+    /// A two-way decision: where Propstreet won fields HubSpot had changed, HubSpot no longer holds what was pushed, so
+    /// the push has work, and it may overwrite exactly those HubSpot values (<see cref="HubSpotPushState.Overrides"/>).
+    /// A contact to revive in HubSpot is created anew (HubSpot's API cannot restore it), so its old id is dropped.
+    /// </summary>
+    public HubSpotRecord Decided(SyncDecided e, long version)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var revive = e.RecordAction == nameof(RecordAction.ReviveInHubSpot);
+        var overrides = e.Fields.Where(f => f.Winner == Winner.Propstreet).ToDictionary(f => f.Property, f => f.HubSpotValue, StringComparer.Ordinal);
+        if (overrides.Count == 0 && !revive && e.RecordAction != nameof(RecordAction.DeleteInHubSpot))
+            return this with { Version = version };
+        var before = On(e.Connection) ?? HubSpotPushState.None;
+        return WithConnection(e.Connection, before with
+        {
+            Hash = null,
+            HubSpotId = revive ? null : before.HubSpotId,
+            Overrides = overrides,
+            DeleteDecided = e.RecordAction == nameof(RecordAction.DeleteInHubSpot),
+        }, version);
+    }
+
+    /// <summary>The HubSpot object was merged: the record follows it to the primary, and the push reconciles what HubSpot holds.</summary>
+    public HubSpotRecord Merged(HubSpotMerged e, long version)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var before = On(e.Connection) ?? HubSpotPushState.None;
+        return WithConnection(e.Connection, before with { HubSpotId = e.PrimaryId, Hash = null }, version);
+    }
 
     public HubSpotRecord WriteParked(PropstreetWriteParked e, long version)
     {
@@ -111,6 +138,15 @@ public sealed record HubSpotPushState(
 
     /// <summary>Why HubSpot's last change could not be written to Propstreet, until a write succeeds.</summary>
     public string? WriteParked { get; init; }
+
+    /// <summary>
+    /// HubSpot values the last two-way decision ruled against (property → the HubSpot value Propstreet won over): the
+    /// push may overwrite these, and only these, of the values HubSpot changed since the last sync.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Overrides { get; init; }
+
+    /// <summary>The last two-way decision deleted the record in HubSpot over HubSpot's own changes: the push archives it all the same.</summary>
+    public bool DeleteDecided { get; init; }
 }
 
 /// <summary>A parked push: the hash it tried to send, why it failed, after how many attempts.</summary>

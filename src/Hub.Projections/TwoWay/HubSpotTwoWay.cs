@@ -1,0 +1,425 @@
+using System.Globalization;
+using System.Text.Json;
+using Hub.Contracts.Observations;
+using Hub.Crm.HubSpot;
+using Hub.EventStore.Writing;
+using Hub.Projections.HubSpot;
+using Hub.Projections.Propstreet;
+using Hub.Projections.Records;
+using Hub.Sync.HubSpot;
+using Hub.Sync.Records;
+using Hub.Sync.TwoWay;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using static Hub.Projections.Propstreet.PropstreetWriteResult;
+
+namespace Hub.Projections.TwoWay;
+
+/// <summary>
+/// Settles HubSpot's contact changes against Propstreet on one two-way HubSpot connection (ADR 0021): a Marten
+/// subscription (one node at a time) over the <c>hubspot-contact-*</c> streams Ingest fills. For each changed HubSpot
+/// contact it finds the Propstreet contact it stands for (<c>propstreet_id</c>), decides field by field
+/// (<see cref="TwoWayMerge"/>, both sides' per-field clocks, the last synced values, the ownership table), writes
+/// HubSpot's winners to Propstreet with If-Match (a 412 refetches, decides again, retries), and records the decision,
+/// Propstreet's new state and the new baseline in the Propstreet contact's stream in one transaction. Propstreet's
+/// winners go out through <see cref="HubSpotPush"/>, which the decision marks. A HubSpot change the hub itself wrote
+/// decides nothing (both sides already agree): no write, no event, no ping-pong.
+/// </summary>
+public sealed partial class HubSpotTwoWay : SubscriptionBase
+{
+    private const string PropstreetSource = "propstreet";
+    private const string HubSpotSource = "hubspot";
+    private const string Contact = "contact";
+    private const string LeadIdProperty = HubSpotMapping.LeadId;
+    private const string MergedInto = "hub_merged_into";
+
+    /// <summary>Writes that meet a newer Propstreet record (412) are decided again at most this often before parking.</summary>
+    private const int MaxAttempts = 4;
+
+    private readonly HubSpotClient _hubspot;
+    private readonly PropstreetWriter _propstreet;
+    private readonly Lazy<EventWriter> _writer;
+    private readonly FieldOwnership _ownership;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<HubSpotTwoWay> _logger;
+
+    public HubSpotTwoWay(HubSpotClient hubspot, PropstreetWriter propstreet, Lazy<EventWriter> writer, FieldOwnership ownership, TimeProvider clock, ILogger<HubSpotTwoWay> logger)
+    {
+        ArgumentNullException.ThrowIfNull(hubspot);
+        _hubspot = hubspot;
+        _propstreet = propstreet;
+        _writer = writer;
+        _ownership = ownership;
+        _clock = clock;
+        _logger = logger;
+        Name = SubscriptionName(hubspot.Name);
+        IncludeType<RecordCreated>();
+        IncludeType<RecordUpdated>();
+        IncludeType<RecordDeleted>();
+        IncludeType<RecordRevived>();
+    }
+
+    public string Connection => _hubspot.Name;
+
+    public static string SubscriptionName(string connection) => $"HubSpotTwoWay-{connection}";
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(operations);
+        var changed = page.Events
+            .Where(e => e.Data is IRecordEvent { Source: HubSpotSource, Resource: Contact } r && r.Connection == Connection)
+            .Select(e => e.StreamKey!).Distinct(StringComparer.Ordinal).ToList();
+        if (changed.Count == 0)
+            return NullChangeListener.Instance;
+
+        // Decisions read the baseline from the HubSpot read model, which must have caught up with this page.
+        await ReadModelProgress.WaitAsync(operations, page.SequenceCeiling, _clock, () => LogWaitingForReadModel(Connection, page.SequenceCeiling), cancellationToken);
+        foreach (var key in changed)
+            await SettleAsync(key, operations, cancellationToken);
+        return NullChangeListener.Instance;
+    }
+
+    private async Task SettleAsync(string hubSpotKey, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        var hubSpotStates = await StatesAsync(operations, hubSpotKey, cancellationToken);
+        if (hubSpotStates.Count == 0)
+            return;
+        var hubSpot = hubSpotStates[^1];
+        // Contacts the hub made from Property Finder leads flow one way.
+        if (hubSpotStates.Any(s => Text(s.Fields, LeadIdProperty).Length > 0))
+            return;
+
+        var propstreetId = hubSpotStates.Select(s => Text(s.Fields, HubSpotMapping.PropstreetId)).LastOrDefault(id => id.Length > 0);
+        if (Text(hubSpot.Fields, MergedInto) is { Length: > 0 } primary)
+        {
+            if (propstreetId is not null)
+                await FollowMergeAsync(hubSpot, primary, propstreetId, cancellationToken);
+            return;
+        }
+
+        if (propstreetId is null)
+        {
+            if (!hubSpot.IsDeleted)
+                await CreateInPropstreetAsync(hubSpot, hubSpotStates, cancellationToken);
+            return;
+        }
+
+        await SettleLinkedAsync(hubSpot, hubSpotStates, SourceRecord.StreamKey(PropstreetSource, Contact, propstreetId), operations, cancellationToken);
+    }
+
+    private async Task SettleLinkedAsync(SourceRecord hubSpot, List<SourceRecord> hubSpotStates, string propstreetKey, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        var propstreetStates = await StatesAsync(operations, propstreetKey, cancellationToken);
+        if (propstreetStates.Count == 0)
+        {
+            // HubSpot names a Propstreet contact the hub has not observed (yet): its own observation settles it later.
+            LogUnknownPropstreetContact(Connection, hubSpot.RecordId, propstreetKey);
+            return;
+        }
+
+        var model = await operations.LoadAsync<HubSpotRecord>(propstreetKey, cancellationToken);
+        var baseline = model?.On(Connection)?.Synced;
+        for (var attempt = 1; ; attempt++)
+        {
+            var propstreet = propstreetStates[^1];
+            var decision = TwoWayMerge.Decide(
+                ContactSides.Propstreet(propstreetStates, baseline), ContactSides.HubSpot(hubSpotStates, baseline), baseline, _ownership, _clock.GetUtcNow());
+            if (decision.Nothing)
+            {
+                // Both sides agree: the echo of the hub's own write, or a change of a property the rule leaves alone.
+                ProjectionsTelemetry.TwoWayDecisions.Add(1, new KeyValuePair<string, object?>("outcome", "agreed"));
+                return;
+            }
+
+            var decided = Decided(decision, hubSpot, propstreet);
+            if (decision.ToPropstreet.Count == 0 && decision.RecordAction is not (RecordAction.DeleteInPropstreet or RecordAction.ReviveInPropstreet))
+            {
+                // Propstreet won: the decision marks the record for the push, which sends the winners.
+                await AppendAsync(propstreetKey, MessageId(hubSpot, propstreet, "decided"), null, [decided], cancellationToken);
+                ProjectionsTelemetry.TwoWayDecisions.Add(1, new KeyValuePair<string, object?>("outcome", "to-hubspot"));
+                return;
+            }
+
+            var result = await WriteToPropstreetAsync(decision, propstreet, hubSpot.RecordId, cancellationToken);
+            switch (result)
+            {
+                case Written written:
+                    await AppendWrittenAsync(propstreetKey, propstreet, hubSpot, decided, decision, written, cancellationToken);
+                    ProjectionsTelemetry.TwoWayDecisions.Add(1, new KeyValuePair<string, object?>("outcome", "to-propstreet"));
+                    return;
+                case PreconditionFailed when attempt < MaxAttempts:
+                    // Propstreet moved since the store saw it: store what it holds now, and decide again on that.
+                    if (await _propstreet.GetContactAsync(propstreet.RecordId, includeDeleted: true, cancellationToken) is Written fresh)
+                    {
+                        await AppendAsync(propstreetKey, MessageId(hubSpot, propstreet, $"refetched-{attempt}"), fresh.ToObservedRecord(), [], cancellationToken);
+                        propstreetStates = await StatesAsync(operations, propstreetKey, cancellationToken);
+                    }
+
+                    LogRedecided(Connection, propstreetKey, attempt);
+                    continue;
+                case Failed { Retryable: true } failed:
+                    // Propstreet is down or throttling: nothing is lost, the page is not done; the daemon retries it.
+                    throw new PropstreetUnavailableException($"Propstreet did not take the write for {propstreetKey}: {failed.Problem}");
+                default:
+                    await ParkAsync(propstreetKey, MessageId(hubSpot, propstreet, "parked"), decided, hubSpot.RecordId, Describe(result), cancellationToken);
+                    return;
+            }
+        }
+    }
+
+    /// <summary>HubSpot's winners to Propstreet: an update by id (adding the HubSpot reference), a revive by reference, or a delete.</summary>
+    private async Task<PropstreetWriteResult> WriteToPropstreetAsync(TwoWayDecision decision, SourceRecord propstreet, string hubSpotId, CancellationToken cancellationToken)
+    {
+        if (decision.RecordAction == RecordAction.DeleteInPropstreet)
+            return await _propstreet.DeleteContactAsync(propstreet.RecordId, propstreet.ETag, cancellationToken);
+        var changes = Changes(decision.ToPropstreet);
+        if (decision.RecordAction == RecordAction.ReviveInPropstreet)
+        {
+            // A deleted contact is revived by its HubSpot reference; one without it gets the reference first.
+            var reference = new PropstreetExternalRef("hubspot", hubSpotId);
+            if (!PropstreetWriter.ExternalRefs(propstreet.Fields).Contains(reference))
+                return new Invalid(null, $"Propstreet contact {propstreet.RecordId} is deleted and holds no HubSpot reference to revive it by; restore it in Propstreet, or delete the HubSpot contact.");
+            return await _propstreet.UpsertContactByExternalRefAsync("hubspot", hubSpotId, changes, ifMatch: null, matchEmail: false, revive: true, cancellationToken: cancellationToken);
+        }
+
+        return await _propstreet.UpdateContactAsync(propstreet.RecordId, changes, propstreet.Fields, propstreet.ETag,
+            new PropstreetExternalRef("hubspot", hubSpotId), cancellationToken);
+    }
+
+    /// <summary>
+    /// A contact created in HubSpot: upserted into Propstreet by its HubSpot reference (an existing contact with its
+    /// email takes the reference), then HubSpot's contact gets the Propstreet id it will be pushed by from now on.
+    /// </summary>
+    private async Task CreateInPropstreetAsync(SourceRecord hubSpot, List<SourceRecord> hubSpotStates, CancellationToken cancellationToken)
+    {
+        var side = ContactSides.HubSpot(hubSpotStates);
+        if (side.ValueOf(ContactFields.Email).Length == 0 && side.ValueOf(ContactFields.LastName).Length == 0 && side.ValueOf(ContactFields.FirstName).Length == 0)
+            return; // nothing that makes a contact in Propstreet yet
+
+        // Decided against no Propstreet contact: every value HubSpot has goes over, and the decision says so.
+        var nothing = new SideState(new Dictionary<string, string>(), null, Deleted: false);
+        var decision = TwoWayMerge.Decide(nothing, side, baseline: null, _ownership, _clock.GetUtcNow());
+        var result = await _propstreet.UpsertContactByExternalRefAsync("hubspot", hubSpot.RecordId,
+            Changes(decision.ToPropstreet.Where(p => p.Value.Length > 0).ToDictionary()),
+            ifMatch: null, matchEmail: true, revive: true, cancellationToken: cancellationToken);
+        if (result is Failed { Retryable: true } failed)
+            throw new PropstreetUnavailableException($"Propstreet did not take HubSpot contact {hubSpot.RecordId}: {failed.Problem}");
+        if (result is not Written written)
+        {
+            LogNotCreated(Connection, hubSpot.RecordId, Describe(result));
+            return;
+        }
+
+        var linked = await _hubspot.UpdateAsync(HubSpotObjectTypes.Contacts,
+            [new HubSpotUpdate(hubSpot.RecordId, new Dictionary<string, string?> { [HubSpotMapping.PropstreetId] = written.Id })], cancellationToken);
+        var propstreetKey = SourceRecord.StreamKey(PropstreetSource, Contact, written.Id);
+        var link = linked.Records[0];
+        if (!link.Succeeded)
+        {
+            // Another HubSpot contact already stands for this Propstreet contact (HubSpot keeps propstreet_id unique):
+            // a duplicate a person must merge in HubSpot.
+            if (link.Error.Retryable)
+                throw new PropstreetUnavailableException($"HubSpot did not take the Propstreet id of contact {hubSpot.RecordId}: {link.Error.Message}");
+            await AppendAsync(propstreetKey, $"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:duplicate", written.ToObservedRecord(), [new PropstreetWriteParked(Connection, hubSpot.RecordId,
+                $"HubSpot contact {hubSpot.RecordId} matched Propstreet contact {written.Id}, which another HubSpot contact already stands for ({link.Error.Message}); merge the two in HubSpot.",
+                _clock.GetUtcNow())], cancellationToken);
+            return;
+        }
+
+        await _writer.Value.WriteAsync($"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:created", async (session, ct) =>
+        {
+            var before = await session.LoadAsync<SourceRecord>(propstreetKey, ct);
+            var observed = ObservationDecision.Decide(before, PropstreetSource, _propstreet.ConnectionName, Contact, written.ToObservedRecord());
+            var after = observed.Events.Aggregate(before, (state, e) => SourceRecord.Fold(state, propstreetKey, e.Data, (state?.Version ?? 0) + 1))!;
+            List<PendingEvent> events = [.. observed.Events,
+                Ledger(propstreetKey, hubSpot, "decided", Decided(decision, hubSpot, after)),
+                Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, decision, written))];
+            return [new StreamEvents(propstreetKey, events, before?.Version ?? 0)];
+        }, cancellationToken);
+        LogCreated(Connection, hubSpot.RecordId, written.Id, written.Action ?? "created");
+    }
+
+    /// <summary>
+    /// A HubSpot contact the hub pushed to was merged into <paramref name="primaryId"/>: the Propstreet contact follows
+    /// it there (HubSpot drops the merged record's unique values, so the primary gets the Propstreet id), unless the
+    /// primary already stands for another Propstreet contact.
+    /// </summary>
+    private async Task FollowMergeAsync(SourceRecord mergedAway, string primaryId, string propstreetId, CancellationToken cancellationToken)
+    {
+        var propstreetKey = SourceRecord.StreamKey(PropstreetSource, Contact, propstreetId);
+        var found = await _hubspot.ReadAsync(HubSpotObjectTypes.Contacts, null, [primaryId], [HubSpotMapping.PropstreetId], cancellationToken);
+        var primary = found.Count > 0 ? found[0] : null;
+        var held = primary?.Properties.GetValueOrDefault(HubSpotMapping.PropstreetId);
+        string? followedTo = null;
+        if (primary is not null && string.IsNullOrEmpty(held))
+        {
+            var update = await _hubspot.UpdateAsync(HubSpotObjectTypes.Contacts,
+                [new HubSpotUpdate(primaryId, new Dictionary<string, string?> { [HubSpotMapping.PropstreetId] = propstreetId })], cancellationToken);
+            followedTo = update.Records[0].Succeeded ? primaryId : null;
+        }
+        else if (held == propstreetId)
+            followedTo = primaryId;
+
+        var merged = new HubSpotMerged(Connection, mergedAway.RecordId, followedTo, mergedAway.DeletedUtc ?? _clock.GetUtcNow());
+        await _writer.Value.WriteAsync($"twoway:{Connection}:merged:{mergedAway.Id}:v{mergedAway.Version}", async (session, ct) =>
+        {
+            var state = await session.LoadAsync<SourceRecord>(propstreetKey, ct);
+            return state is null ? [] : [new StreamEvents(propstreetKey, [Ledger(propstreetKey, mergedAway, "merged", merged)], state.Version)];
+        }, cancellationToken);
+        LogMerged(Connection, mergedAway.RecordId, primaryId, propstreetKey, followedTo is not null);
+    }
+
+    private async Task AppendWrittenAsync(
+        string propstreetKey, SourceRecord propstreet, SourceRecord hubSpot, SyncDecided decided, TwoWayDecision decision, Written written, CancellationToken cancellationToken)
+    {
+        await _writer.Value.WriteAsync(MessageId(hubSpot, propstreet, "written"), async (session, ct) =>
+        {
+            var before = await session.LoadAsync<SourceRecord>(propstreetKey, ct);
+            var observed = ObservationDecision.Decide(before, PropstreetSource, _propstreet.ConnectionName, Contact, written.ToObservedRecord());
+            var after = observed.Events.Aggregate(before, (state, e) => SourceRecord.Fold(state, propstreetKey, e.Data, (state?.Version ?? 0) + 1))!;
+            List<PendingEvent> events = [.. observed.Events, Ledger(propstreetKey, hubSpot, "decided", decided), Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, decision, written))];
+            return [new StreamEvents(propstreetKey, events, before?.Version ?? 0)];
+        }, cancellationToken);
+        LogWrittenBack(Connection, hubSpot.RecordId, propstreetKey, string.Join(", ", decision.ToPropstreet.Keys), decision.RecordAction.ToString());
+    }
+
+    /// <summary>
+    /// The new baseline: every compared property both sides now hold alike. The hash tells the push HubSpot already
+    /// holds everything Propstreet's record maps to (the write's echo then pushes nothing); null when it does not.
+    /// </summary>
+    private PropstreetWrittenBack WrittenBack(SourceRecord hubSpot, SourceRecord after, TwoWayDecision decision, Written written)
+    {
+        var target = HubSpotMapping.Map(after);
+        var hubSpotValues = ContactSides.HubSpot([hubSpot]);
+        var synced = new Dictionary<string, string>(StringComparer.Ordinal);
+        var allHeld = target is not null;
+        foreach (var field in ContactFields.All)
+        {
+            var propstreetValue = target?.Properties.GetValueOrDefault(field.Property) ?? "";
+            var hubSpotValue = hubSpotValues.ValueOf(field.Property);
+            if (ContactFields.Same(field.Property, propstreetValue, hubSpotValue))
+                synced[field.Property] = hubSpotValue;
+            else
+            {
+                allHeld = false;
+                synced[field.Property] = decision.Agreed.GetValueOrDefault(field.Property) ?? hubSpotValue;
+            }
+        }
+
+        var hash = allHeld && !after.IsDeleted == !hubSpot.IsDeleted ? HubSpotMapping.Hash(target!) : null;
+        return new PropstreetWrittenBack(Connection, hubSpot.RecordId, hash, synced, after.Version, written.Action ?? (after.IsDeleted ? "deleted" : "updated"), _clock.GetUtcNow());
+    }
+
+    private SyncDecided Decided(TwoWayDecision decision, SourceRecord hubSpot, SourceRecord propstreet) =>
+        new(Connection, hubSpot.RecordId, decision.Fields.Where(f => f.Winner != Winner.None).ToList(),
+            decision.RecordAction == RecordAction.None ? null : decision.RecordAction.ToString(),
+            propstreet.Version, hubSpot.Version, decision.DecidedUtc, decision.RecordReason);
+
+    private async Task ParkAsync(string propstreetKey, string messageId, SyncDecided decided, string hubSpotId, string reason, CancellationToken cancellationToken)
+    {
+        await AppendAsync(propstreetKey, messageId, null, [decided, new PropstreetWriteParked(Connection, hubSpotId, reason, _clock.GetUtcNow())], cancellationToken);
+        ProjectionsTelemetry.TwoWayDecisions.Add(1, new KeyValuePair<string, object?>("outcome", "parked"));
+        LogParked(Connection, propstreetKey, hubSpotId, reason);
+    }
+
+    /// <summary>
+    /// Appends to the Propstreet contact's stream at the version it has now: an observation of Propstreet first (a
+    /// refetched or written state, decided like any observation), then the hub's ledger events.
+    /// </summary>
+    private async Task AppendAsync(string propstreetKey, string messageId, ObservedRecord? observed, IReadOnlyList<object> ledger, CancellationToken cancellationToken)
+    {
+        await _writer.Value.WriteAsync(messageId, async (session, ct) =>
+        {
+            var before = await session.LoadAsync<SourceRecord>(propstreetKey, ct);
+            var events = new List<PendingEvent>();
+            if (observed is not null)
+                events.AddRange(ObservationDecision.Decide(before, PropstreetSource, _propstreet.ConnectionName, Contact, observed).Events);
+            events.AddRange(ledger.Select((e, i) => new PendingEvent(
+                DeterministicEventId.From(messageId, e.GetType().Name, i.ToString(CultureInfo.InvariantCulture)), e)));
+            return events.Count == 0 ? [] : [new StreamEvents(propstreetKey, events, before?.Version ?? 0)];
+        }, cancellationToken);
+    }
+
+    /// <summary>One outcome of one decision: both sides' versions name it, so a page processed again appends nothing twice.</summary>
+    private string MessageId(SourceRecord hubSpot, SourceRecord propstreet, string outcome) =>
+        $"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:{propstreet.Id}:v{propstreet.Version}:{outcome}";
+
+    private PendingEvent Ledger(string propstreetKey, SourceRecord hubSpot, string kind, object e) =>
+        new(DeterministicEventId.From("twoway", Connection, propstreetKey, kind, hubSpot.Id, hubSpot.Version.ToString(CultureInfo.InvariantCulture)), e);
+
+    private static ContactChanges Changes(IReadOnlyDictionary<string, string> hubSpotValues)
+    {
+        string? Value(string property) => hubSpotValues.TryGetValue(property, out var value) ? value : null;
+        return new ContactChanges
+        {
+            FirstName = Value(ContactFields.FirstName),
+            LastName = Value(ContactFields.LastName),
+            Email = Value(ContactFields.Email),
+            Phone = Value(ContactFields.Phone),
+            Strategy = Value(ContactFields.Strategy),
+            Tags = Value(ContactFields.Tags) is { } tags ? [.. ContactFields.SplitTags(tags).Order(StringComparer.Ordinal)] : null,
+        };
+    }
+
+    private static string Describe(PropstreetWriteResult result) => result switch
+    {
+        Invalid invalid => $"Propstreet refuses the value{(invalid.Field is null ? "" : $" of {invalid.Field}")}: {invalid.Problem}",
+        Conflict conflict => $"Propstreet reports a {conflict.Kind}: {conflict.Problem}",
+        NotFound notFound => $"Propstreet has no such contact: {notFound.Problem}",
+        PreconditionFailed => $"Propstreet kept changing the contact; gave up after {MaxAttempts} decisions.",
+        Failed failed => $"Propstreet refused the write ({failed.Status}): {failed.Problem}",
+        _ => result.GetType().Name,
+    };
+
+    /// <summary>The record states of a stream, oldest first (the push ledger in it is skipped).</summary>
+    private static async Task<List<SourceRecord>> StatesAsync(IDocumentOperations operations, string streamKey, CancellationToken cancellationToken)
+    {
+        var events = await operations.Events.FetchStreamAsync(streamKey, token: cancellationToken);
+        var states = new List<SourceRecord>(events.Count);
+        SourceRecord? state = null;
+        foreach (var e in events)
+        {
+            if (e.Data is not IRecordEvent)
+                continue;
+            state = SourceRecord.Fold(state, streamKey, e.Data, e.Version);
+            states.Add(state);
+        }
+
+        return states;
+    }
+
+    private static string Text(JsonElement fields, string name) =>
+        fields.ValueKind == JsonValueKind.Object && fields.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";
+
+    [LoggerMessage(LogLevel.Warning, "Two-way sync on {Connection} waits for the HubSpot read model to reach sequence {Ceiling} (paused or rebuilding?)")]
+    private partial void LogWaitingForReadModel(string connection, long ceiling);
+
+    [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: HubSpot contact {HubSpotId} names {PropstreetKey}, which the hub has not observed yet")]
+    private partial void LogUnknownPropstreetContact(string connection, string hubSpotId, string propstreetKey);
+
+    [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: {PropstreetKey} changed again before the write (attempt {Attempt}); decided again")]
+    private partial void LogRedecided(string connection, string propstreetKey, int attempt);
+
+    [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: HubSpot contact {HubSpotId} → {PropstreetKey} ({Properties}; record: {Action})")]
+    private partial void LogWrittenBack(string connection, string hubSpotId, string propstreetKey, string properties, string action);
+
+    [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: HubSpot contact {HubSpotId} is Propstreet contact {PropstreetId} ({Action})")]
+    private partial void LogCreated(string connection, string hubSpotId, string propstreetId, string action);
+
+    [LoggerMessage(LogLevel.Warning, "Two-way sync on {Connection}: HubSpot contact {HubSpotId} was not written to Propstreet: {Reason}")]
+    private partial void LogNotCreated(string connection, string hubSpotId, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: HubSpot contact {MergedId} merged into {PrimaryId}; {PropstreetKey} followed: {Followed}")]
+    private partial void LogMerged(string connection, string mergedId, string primaryId, string propstreetKey, bool followed);
+
+    [LoggerMessage(LogLevel.Warning, "Two-way sync on {Connection}: parked {PropstreetKey} ← HubSpot contact {HubSpotId}: {Reason}")]
+    private partial void LogParked(string connection, string propstreetKey, string hubSpotId, string reason);
+}
+
+/// <summary>Propstreet could not take a write for now (down, throttling): the page is retried, nothing is lost.</summary>
+public sealed class PropstreetUnavailableException(string message) : Exception(message);

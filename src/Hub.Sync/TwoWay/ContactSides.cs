@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Hub.Sync.HubSpot;
+using Hub.Sync.Records;
+
+namespace Hub.Sync.TwoWay;
+
+/// <summary>
+/// Both sides of a linked contact as <see cref="TwoWayMerge.Decide"/> sees them, built from the states of the two
+/// record streams (<c>propstreet-contact-…</c>, <c>hubspot-contact-…</c>), oldest first, so every property carries the
+/// instant of its own last change (<see cref="FieldClock"/>), not its record's.
+/// </summary>
+public static class ContactSides
+{
+    /// <summary>The Propstreet contact mapped into HubSpot properties, per state.</summary>
+    /// <param name="baseline">The values both sides agreed on at the last sync (null: never synced); see <see cref="Side"/>.</param>
+    public static SideState Propstreet(IReadOnlyList<SourceRecord> statesOldestFirst, IReadOnlyDictionary<string, string>? baseline = null) =>
+        Side(statesOldestFirst, baseline, state => HubSpotMapping.Map(state)?.Properties ?? new Dictionary<string, string>());
+
+    /// <summary>The HubSpot contact's properties as observed (flat strings), per state.</summary>
+    public static SideState HubSpot(IReadOnlyList<SourceRecord> statesOldestFirst, IReadOnlyDictionary<string, string>? baseline = null) =>
+        Side(statesOldestFirst, baseline, state => Strings(state.Fields));
+
+    /// <summary>The compared properties of a HubSpot object as read (null values read as "").</summary>
+    public static IReadOnlyDictionary<string, string> AsRead(IReadOnlyDictionary<string, string?> properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        return ContactFields.All.ToDictionary(f => f.Property, f => properties.GetValueOrDefault(f.Property) ?? "", StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// A live side's record instant, which the rule weighs against the other side's deletion, is its users' last
+    /// change since the last sync: the latest change of a property that differs from the baseline, or none at all
+    /// when it holds the baseline. The hub's own writes (the push, a write-back) leave a side at the baseline, so
+    /// their echoes never count as an edit that outlives a deletion.
+    /// </summary>
+    private static SideState Side(
+        IReadOnlyList<SourceRecord> states, IReadOnlyDictionary<string, string>? baseline, Func<SourceRecord, IReadOnlyDictionary<string, string>> properties)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        if (states.Count == 0)
+            throw new ArgumentException("A side needs at least one state.", nameof(states));
+        var mapped = states.Select(s => (At: Instant(s), Properties: (IReadOnlyDictionary<string, string>)Compared(properties(s)))).ToList();
+        var last = states[^1];
+        var changed = FieldClock.LastChanged(mapped);
+        var current = mapped[^1].Properties;
+        DateTimeOffset? instant = Instant(last);
+        if (!last.IsDeleted && baseline is not null)
+            instant = ContactFields.All.Where(f => !ContactFields.Same(f.Property, current[f.Property], baseline.GetValueOrDefault(f.Property)))
+                .Select(f => (DateTimeOffset?)changed.GetValueOrDefault(f.Property, Instant(last)))
+                .Max() ?? DateTimeOffset.MinValue;
+        return new SideState(current, instant, last.IsDeleted, changed);
+    }
+
+    private static Dictionary<string, string> Compared(IReadOnlyDictionary<string, string> properties) =>
+        ContactFields.All.ToDictionary(f => f.Property, f => properties.GetValueOrDefault(f.Property) ?? "", StringComparer.Ordinal);
+
+    // A deleted state is versioned by its deletion (both sources stamp updatedUtc with it).
+    private static DateTimeOffset Instant(SourceRecord state) => state.DeletedUtc is { } deleted && (state.UpdatedUtc is not { } u || deleted > u)
+        ? deleted
+        : state.UpdatedUtc ?? DateTimeOffset.MinValue;
+
+    private static Dictionary<string, string> Strings(JsonElement fields)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (fields.ValueKind != JsonValueKind.Object)
+            return values;
+        foreach (var property in fields.EnumerateObject())
+            if (property.Value.ValueKind == JsonValueKind.String)
+                values[property.Name] = property.Value.GetString() ?? "";
+        return values;
+    }
+}
