@@ -64,6 +64,24 @@ public sealed class WriteRetryTests : PropstreetWriterTest
     }
 
     [Fact]
+    public async Task A_patch_whose_answer_timed_out_meets_its_own_change_as_a_failed_precondition_and_the_refetch_holds_its_values()
+    {
+        var writer = StartWriter(new Dictionary<string, string?> { ["RequestTimeoutSeconds"] = "1", ["MaxAttempts"] = "10" });
+        var project = Written(await writer.CreateProjectAsync(new ProjectChanges { Name = "Harbour" }, "late-patch"));
+        await Sandbox.SetFaultsAsync(new { lateAnswerShare = 1.0, lateAnswerDelay = "00:00:03" });
+        var renaming = writer.UpdateProjectAsync(project.Id, new ProjectChanges { Name = "Harbour Offices" }, project.ETag);
+        while (Sandbox.RequestsTo("PATCH", "/api/v1/projects/").Count == 0)
+            await Task.Delay(50);
+        await Sandbox.ClearFaultsAsync();
+
+        var result = await renaming;
+
+        Assert.True(Assert.IsType<PropstreetWriteResult.PreconditionFailed>(result).AfterUnansweredAttempt);
+        var now = Written(await writer.GetProjectAsync(project.Id));
+        Assert.Equal(("Harbour Offices", writer.ChangeOrigin), (Text(now.Record, "name"), now.ChangeOrigin));
+    }
+
+    [Fact]
     public async Task A_write_Propstreet_keeps_failing_ends_as_a_retryable_failure_after_the_last_attempt()
     {
         var writer = StartWriter(new Dictionary<string, string?> { ["MaxAttempts"] = "3" });
