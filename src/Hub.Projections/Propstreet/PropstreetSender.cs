@@ -98,7 +98,7 @@ internal sealed class PropstreetSender(HttpClient http, PropstreetConnection con
         try
         {
             response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, attempt.Token);
-            var json = Parse(await response.Content.ReadAsStringAsync(attempt.Token));
+            var json = Json(await response.Content.ReadAsByteArrayAsync(attempt.Token));
             var etag = response.Headers.ETag?.ToString();
             var action = response.Headers.TryGetValues("X-Propstreet-Upsert-Action", out var actions) ? actions.FirstOrDefault() : null;
             return (new PropstreetReply((int)response.StatusCode, json, etag, action, earlierUnanswered), response);
@@ -115,18 +115,16 @@ internal sealed class PropstreetSender(HttpClient http, PropstreetConnection con
         }
     }
 
-    private static JsonElement? Parse(string text)
+    // An HTML error page from a proxy is no JSON: the status code speaks for it.
+    private static JsonElement? Json(byte[] body)
     {
-        if (string.IsNullOrWhiteSpace(text))
-            return null;
         try
         {
-            using var document = JsonDocument.Parse(text);
-            return document.RootElement.Clone();
+            return body.Length == 0 ? null : JsonSerializer.Deserialize<JsonElement>(body);
         }
         catch (JsonException)
         {
-            return null;   // an HTML error page from a proxy: the status code speaks for it
+            return null;
         }
     }
 
