@@ -36,6 +36,7 @@ app.MapErrorQueueReplayEndpoints();   // Replay/: failed messages back from a Ma
 app.MapReadModelRebuildEndpoints();   // HubSpot/: rebuild a read model beside the live one (operate), and its progress
 app.MapHubSpotParityEndpoints();      // HubSpot/: the sources against HubSpot, field by field
 app.MapHubSpotSyncEndpoints();        // HubSpot/: per resource in sync, pending, parked
+app.MapFieldHistoryEndpoints();       // HubSpot/: why HubSpot holds a value (changes, two-way decisions, pushes)
 app.Run();
 
 /// <summary>Entry point marker for the test host.</summary>

@@ -1,3 +1,4 @@
+using Hub.Sync;
 using Hub.Sync.HubSpot;
 using Hub.Sync.TwoWay;
 using Hub.Crm.HubSpot;
@@ -17,12 +18,12 @@ public static class HubSpotReadModelSetup
     public static StoreOptions AddHubSpotReadModel(this StoreOptions store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        store.Map<HubSpotPushed>("hubspot.pushed.v1");
-        store.Map<HubSpotPushParked>("hubspot.parked.v1");
-        store.Map<HubSpotMerged>("hubspot.merged.v1");
-        store.Map<SyncDecided>(SyncDecided.EventTypeName);
-        store.Map<PropstreetWrittenBack>("twoway.written-back.v1");
-        store.Map<PropstreetWriteParked>("twoway.parked.v1");
+        store.Map<HubSpotPushed>(StoredEventNames.Of<HubSpotPushed>());
+        store.Map<HubSpotPushParked>(StoredEventNames.Of<HubSpotPushParked>());
+        store.Map<HubSpotMerged>(StoredEventNames.Of<HubSpotMerged>());
+        store.Map<SyncDecided>(StoredEventNames.Of<SyncDecided>());
+        store.Map<PropstreetWrittenBack>(StoredEventNames.Of<PropstreetWrittenBack>());
+        store.Map<PropstreetWriteParked>(StoredEventNames.Of<PropstreetWriteParked>());
         store.Projections.Add<HubSpotRecordProjection>(ProjectionLifecycle.Async);
         // A pushed deal, contact or company finds the associations waiting for it.
         store.Schema.For<HubSpotRecord>().Index(r => r.LinkFromKey).Index(r => r.LinkToKey);

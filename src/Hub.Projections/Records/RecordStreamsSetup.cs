@@ -1,3 +1,4 @@
+using Hub.Sync;
 using Hub.Sync.Records;
 using Hub.Contracts.Observations;
 using Hub.EventStore.Writing;
@@ -13,10 +14,10 @@ public static class RecordStreamsSetup
     /// <summary>Stored record events under explicit, versioned names, and the inline <see cref="SourceRecord"/> state.</summary>
     public static StoreOptions AddRecordStreams(this StoreOptions store)
     {
-        store.Map<RecordCreated>("record.created.v1");
-        store.Map<RecordUpdated>("record.updated.v1");
-        store.Map<RecordDeleted>("record.deleted.v1");
-        store.Map<RecordRevived>("record.revived.v1");
+        store.Map<RecordCreated>(StoredEventNames.Of<RecordCreated>());
+        store.Map<RecordUpdated>(StoredEventNames.Of<RecordUpdated>());
+        store.Map<RecordDeleted>(StoredEventNames.Of<RecordDeleted>());
+        store.Map<RecordRevived>(StoredEventNames.Of<RecordRevived>());
         store.Projections.Add<SourceRecordProjection>(ProjectionLifecycle.Inline);
         // Reconciliation scans one connection's live records of a resource.
         store.Schema.For<SourceRecord>().Index(r => r.Connection).Index(r => r.Resource);
