@@ -128,6 +128,27 @@ public sealed class HubSpotPollingTests : IngestTest
         Assert.All(afterRestart, r => Assert.True(r.Id == ids[3] || atCheckpoint.Contains(r.Id), $"contact {r.Id} was sent again although it was behind the checkpoint"));
     }
 
+    [Fact]
+    public async Task Two_ingest_hosts_on_one_portal_search_it_once_per_cycle()
+    {
+        var ids = new HashSet<string>();
+        for (var i = 0; i < 3; i++)
+            ids.Add(await CreateAsync("contacts", new { firstname = $"Once {i}" }));
+        var settings = HubSpotSettings();
+        settings[$"HubSpot:Connections:{Connection}:InboundPollInterval"] = "01:00:00";
+        StartIngest(settings);
+        StartIngest(settings);
+
+        await Observations.WaitUntilAsync(q => ContactIds(q).IsSupersetOf(ids));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // room for a second poller to show itself, were there one
+
+        var requests = (await Sandbox.Control.GetFromJsonAsync<List<JsonElement>>(new Uri("/_sandbox/hubspot/requests", UriKind.Relative)))!
+            .Select(r => r.GetProperty("path").GetString()!).ToList();
+        Assert.Single(requests, p => p.StartsWith("/crm/v3/objects/contacts/search", StringComparison.Ordinal));
+        Assert.Single(requests, p => p.StartsWith("/crm/v3/objects/contacts?", StringComparison.Ordinal) && p.Contains("archived=true", StringComparison.Ordinal));
+        Assert.Equal(3, Records(Observations, "contact").Count());
+    }
+
     private Dictionary<string, string?> HubSpotSettings(string lookBack = "00:00:30") => new()
     {
         [$"HubSpot:Connections:{Connection}:BaseUrl"] = Sandbox.BaseUrl.ToString(),
