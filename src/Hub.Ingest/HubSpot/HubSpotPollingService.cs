@@ -1,7 +1,6 @@
 using Hub.Crm.HubSpot;
 using Hub.Ingest.Leadership;
 using Hub.Ingest.Polling;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,59 +8,22 @@ namespace Hub.Ingest.HubSpot;
 
 /// <summary>
 /// One loop per two-way HubSpot connection and object type: become its leader (one Ingest process polls it; the
-/// others wait and try again), then a <see cref="HubSpotPoller"/> cycle every <see cref="HubSpotConnection.InboundPollInterval"/>.
-/// A failed cycle is logged and the next one starts from the unchanged checkpoint.
+/// others wait and try again, <see cref="LeaderLocks.LeadAsync"/>), then a <see cref="HubSpotPoller"/> cycle every
+/// <see cref="HubSpotConnection.InboundPollInterval"/>. A failed cycle is logged and the next one starts from the
+/// unchanged checkpoint.
 /// </summary>
 public sealed class HubSpotPollingService(
     IReadOnlyList<HubSpotConnection> twoWay,
     LeaderLocks locks,
     HubSpotPoller poller,
-    IConfiguration configuration,
-    TimeProvider clock,
     ILogger<HubSpotPollingService> logger) : BackgroundService
 {
-    private readonly TimeSpan _leaderRetry = configuration.GetValue("Ingest:Leadership:RetryInterval", TimeSpan.FromSeconds(5));
-    private readonly TimeSpan _errorBackoff = configuration.GetValue("Ingest:ErrorBackoff", TimeSpan.FromSeconds(10));
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(twoWay.SelectMany(c => HubSpotObservations.ObjectTypes.Select(t => Task.Run(() => LeadAndPollAsync(c, t, stoppingToken), stoppingToken))));
+        Task.WhenAll(twoWay.SelectMany(c => HubSpotObservations.ObjectTypes.Select(t => Task.Run(
+            () => locks.LeadAsync(c.Name, HubSpotPoller.SearchScope(t), (lease, ct) => CycleAsync(c, t, lease, ct), logger, stoppingToken), stoppingToken))));
 
-    private async Task LeadAndPollAsync(HubSpotConnection connection, string objectType, CancellationToken stoppingToken)
-    {
-        var resource = HubSpotPoller.SearchScope(objectType);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var lease = await locks.TryAcquireAsync(connection.Name, resource, stoppingToken);
-                if (lease is null)
-                {
-                    await Task.Delay(_leaderRetry, clock, stoppingToken);
-                    continue;
-                }
-
-                logger.LogInformation("Leading HubSpot {Connection}/{ObjectType}", connection.Name, objectType);
-                while (await lease.IsHeldAsync(stoppingToken))
-                {
-                    await CycleAsync(connection, objectType, lease, stoppingToken);
-                    await Task.Delay(connection.InboundPollInterval, clock, stoppingToken);
-                }
-
-                logger.LogWarning("Lost leadership of HubSpot {Connection}/{ObjectType}", connection.Name, objectType);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
-            {
-                logger.LogWarning("Leadership of HubSpot {Connection}/{ObjectType} unavailable ({Error}: {Message}); retrying", connection.Name, objectType, e.GetType().Name, e.Message);
-                await Task.Delay(_errorBackoff, clock, stoppingToken);
-            }
-        }
-    }
-
-    private async Task CycleAsync(HubSpotConnection connection, string objectType, LeaderLease lease, CancellationToken stoppingToken)
+    /// <summary>One cycle; returns how long to wait before the next.</summary>
+    private async Task<TimeSpan> CycleAsync(HubSpotConnection connection, string objectType, LeaderLease lease, CancellationToken stoppingToken)
     {
         try
         {
@@ -69,7 +31,8 @@ public sealed class HubSpotPollingService(
         }
         catch (LeadershipLostException)
         {
-            // The loop sees the broken session and stops leading.
+            // The leader loop sees the broken session and stops leading.
+            return TimeSpan.Zero;
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
@@ -77,5 +40,7 @@ public sealed class HubSpotPollingService(
             logger.LogWarning("Poll of HubSpot {Connection}/{ObjectType} failed ({Error}: {Message}); the next cycle starts from its checkpoint",
                 connection.Name, objectType, e.GetType().Name, e.Message);
         }
+
+        return connection.InboundPollInterval;
     }
 }

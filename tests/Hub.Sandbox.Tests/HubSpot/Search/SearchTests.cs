@@ -18,6 +18,10 @@ public sealed class SearchTests
         return await HubSpotSandbox.ReadAsync(response);
     }
 
+    /// <summary>Search sees writes made from now on at once; the cap is left out of the settings (HubSpot's).</summary>
+    private static Task ImmediateSearchAsync(HttpClient control) =>
+        HubSpotSandbox.PutAsync(control, "/_sandbox/hubspot/settings", new { rateLimitsEnabled = true, burstLimit = 100, burstWindowSeconds = 10, dailyLimit = 1000, searchLimitPerSecond = 5, searchVisibilityDelayMs = 0 });
+
     private static List<string> Keys(JsonNode page) =>
         [.. page["results"]!.AsArray().Select(r => r!["properties"]!["propstreet_id"]!.GetValue<string>())];
 
@@ -204,7 +208,7 @@ public sealed class SearchTests
 
         await HubSpotSandbox.PutAsync(control, "/_sandbox/hubspot/settings", new { rateLimitsEnabled = true, burstLimit = 100, burstWindowSeconds = 10, dailyLimit = 1000, searchLimitPerSecond = 5, searchVisibilityDelayMs = 0, searchResultCap = 3 });
         var capped = await SearchAsync(client, new { limit = 10, properties = KeyOnly });
-        await HubSpotSandbox.PutAsync(control, "/_sandbox/hubspot/settings", new { rateLimitsEnabled = true, burstLimit = 100, burstWindowSeconds = 10, dailyLimit = 1000, searchLimitPerSecond = 5, searchVisibilityDelayMs = 0 });
+        await ImmediateSearchAsync(control);
         var uncapped = (await control.GetFromJsonAsync<JsonNode>("/_sandbox/hubspot/settings"))!;
 
         Assert.Equal(10_000, defaults["searchResultCap"]!.GetValue<int>());
@@ -221,12 +225,13 @@ public sealed class SearchTests
         var client = sandbox.Api();
         var control = sandbox.Control();
         await HubSpotSandbox.UpsertContactsAsync(client, ("slow", new { firstname = "S" }));
-        await HubSpotSandbox.PutAsync(control, "/_sandbox/hubspot/settings", new { rateLimitsEnabled = true, burstLimit = 100, burstWindowSeconds = 10, dailyLimit = 1000, searchLimitPerSecond = 5, searchVisibilityDelayMs = 0 });
+        await ImmediateSearchAsync(control);
         clock.Advance(TimeSpan.FromMilliseconds(5));
         await HubSpotSandbox.UpsertContactsAsync(client, ("fast", new { firstname = "F" }));
 
         var before = await SearchAsync(client, new { properties = KeyOnly });
-        (await control.PostAsync("/_sandbox/hubspot/search/catch-up", null)).EnsureSuccessStatusCode();
+        using (var caughtUp = await control.PostAsync("/_sandbox/hubspot/search/catch-up", null))
+            caughtUp.EnsureSuccessStatusCode();
         var after = await SearchAsync(client, new { sorts = KeyOnly, properties = KeyOnly });
 
         Assert.Equal(["fast"], Keys(before));
@@ -241,7 +246,7 @@ public sealed class SearchTests
         var client = sandbox.Api();
         var control = sandbox.Control();
         await HubSpotSandbox.UpsertContactsAsync(client, ("k", new { firstname = "Old" }));
-        await HubSpotSandbox.PutAsync(control, "/_sandbox/hubspot/settings", new { rateLimitsEnabled = true, burstLimit = 100, burstWindowSeconds = 10, dailyLimit = 1000, searchLimitPerSecond = 5, searchVisibilityDelayMs = 0 });
+        await ImmediateSearchAsync(control);
         clock.Advance(TimeSpan.FromMilliseconds(5));
         await HubSpotSandbox.UpsertContactsAsync(client, ("k", new { firstname = "New" }));
 
