@@ -1,3 +1,5 @@
+using Hub.Crm.HubSpot;
+using Hub.Ingest.HubSpot;
 using Hub.Ingest.Observations;
 using Hub.Ingest.Polling;
 using Hub.Ingest.Storage;
@@ -17,6 +19,8 @@ builder.Services.AddHostedService<IngestSchema>();
 builder.AddObservationSending();   // Observations/: the hub-observations queue, its sender, the Hub.Ingest meter
 builder.AddPolling();              // Connections/, Propstreet/, PropertyFinder/, Budget/, Checkpoints/, Leadership/
 builder.AddWebhookReceivers();     // Webhooks/: receivers per connection, parked deliveries
+builder.AddHubSpot();              // Hub.Crm: a client per HubSpot:Connections:{name}
+builder.AddHubSpotPolling();       // HubSpot/: search polling of the two-way HubSpot connections
 
 var app = builder.Build();
 app.MapServiceDefaults();

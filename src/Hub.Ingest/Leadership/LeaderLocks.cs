@@ -1,5 +1,6 @@
 using Hub.ServiceDefaults.Postgres;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Hub.Ingest.Leadership;
@@ -9,8 +10,46 @@ namespace Hub.Ingest.Leadership;
 /// on a dedicated (unpooled) connection. TCP keepalives and Npgsql's keepalive query make a dead holder's session —
 /// and so its lock — end within about 20 s; another process's next attempt then takes over. See ADR 0013.
 /// </summary>
-public sealed class LeaderLocks(IConfiguration configuration)
+public sealed class LeaderLocks(IConfiguration configuration, TimeProvider clock)
 {
+    private readonly TimeSpan _retryInterval = configuration.GetValue("Ingest:Leadership:RetryInterval", TimeSpan.FromSeconds(5));
+    private readonly TimeSpan _errorBackoff = configuration.GetValue("Ingest:ErrorBackoff", TimeSpan.FromSeconds(10));
+
+    /// <summary>
+    /// Leads <paramref name="connection"/>/<paramref name="resource"/> whenever it can until stopped: takes the lock (or
+    /// tries again every <c>Ingest:Leadership:RetryInterval</c>), then runs <paramref name="cycle"/> after cycle while the
+    /// session holds, waiting what each returns. A database that cannot be reached waits <c>Ingest:ErrorBackoff</c>.
+    /// </summary>
+    public async Task LeadAsync(string connection, string resource, Func<LeaderLease, CancellationToken, Task<TimeSpan>> cycle, ILogger logger, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var lease = await TryAcquireAsync(connection, resource, stoppingToken);
+                if (lease is null)
+                {
+                    await Task.Delay(_retryInterval, clock, stoppingToken);
+                    continue;
+                }
+
+                logger.LogInformation("Leading {Connection}/{Resource}", connection, resource);
+                while (await lease.IsHeldAsync(stoppingToken))
+                    await Task.Delay(await cycle(lease, stoppingToken), clock, stoppingToken);
+                logger.LogWarning("Lost leadership of {Connection}/{Resource}", connection, resource);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                logger.LogWarning("Leadership of {Connection}/{Resource} unavailable ({Error}: {Message}); retrying", connection, resource, e.GetType().Name, e.Message);
+                await Task.Delay(_errorBackoff, clock, stoppingToken);
+            }
+        }
+    }
+
     /// <summary>The lease, or null when another process holds it.</summary>
     public async Task<LeaderLease?> TryAcquireAsync(string connection, string resource, CancellationToken cancellationToken)
     {

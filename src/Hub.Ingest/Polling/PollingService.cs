@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Hub.Ingest.Polling;
 
 /// <summary>
-/// One loop per connection and resource: become its leader (or wait and try again), then poll — the initial sync,
+/// One loop per connection and resource: become its leader (<see cref="LeaderLocks.LeadAsync"/>), then poll — the initial sync,
 /// then a delta every <see cref="SourceConnection.Schedule"/>. A spent budget ends the run at its checkpoint and the
 /// next starts when the budget allows; an error waits a back-off and retries from the checkpoint.
 /// </summary>
@@ -20,44 +20,12 @@ public sealed class PollingService(
     PropstreetPoller propstreet,
     LeadPoller leads,
     IConfiguration configuration,
-    TimeProvider clock,
     ILogger<PollingService> logger) : BackgroundService
 {
-    private readonly TimeSpan _leaderRetry = configuration.GetValue("Ingest:Leadership:RetryInterval", TimeSpan.FromSeconds(5));
     private readonly TimeSpan _errorBackoff = configuration.GetValue("Ingest:ErrorBackoff", TimeSpan.FromSeconds(10));
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(connections.Where(c => c.Poll).SelectMany(c => c.Resources.Select(r => Task.Run(() => LeadAndPollAsync(c, r, stoppingToken), stoppingToken))));
-
-    private async Task LeadAndPollAsync(SourceConnection connection, string resource, CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var lease = await locks.TryAcquireAsync(connection.Name, resource, stoppingToken);
-                if (lease is null)
-                {
-                    await Task.Delay(_leaderRetry, clock, stoppingToken);
-                    continue;
-                }
-
-                logger.LogInformation("Leading {Connection}/{Resource}", connection.Name, resource);
-                while (await lease.IsHeldAsync(stoppingToken))
-                    await Task.Delay(await RunAsync(connection, resource, lease, stoppingToken), clock, stoppingToken);
-                logger.LogWarning("Lost leadership of {Connection}/{Resource}", connection.Name, resource);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
-            {
-                logger.LogWarning("Leadership of {Connection}/{Resource} unavailable ({Error}: {Message}); retrying", connection.Name, resource, e.GetType().Name, e.Message);
-                await Task.Delay(_errorBackoff, clock, stoppingToken);
-            }
-        }
-    }
+        Task.WhenAll(connections.Where(c => c.Poll).SelectMany(c => c.Resources.Select(r => Task.Run(() => locks.LeadAsync(c.Name, r, (lease, ct) => RunAsync(c, r, lease, ct), logger, stoppingToken), stoppingToken))));
 
     /// <summary>One poll run; returns how long to wait before the next.</summary>
     private async Task<TimeSpan> RunAsync(SourceConnection connection, string resource, LeaderLease lease, CancellationToken stoppingToken)

@@ -32,6 +32,9 @@ public sealed class HubSpotOptions
     /// <summary>How long after a write search still answers from the state before it (eventual consistency).</summary>
     public int SearchVisibilityDelayMs { get; set; } = 2_000;
 
+    /// <summary>Results one search query reaches at most (HubSpot: 10,000); lower it to cross the cap with few records.</summary>
+    public int SearchResultCap { get; set; } = 10_000;
+
     /// <summary>The custom object's objectTypeId; it is also addressed as <c>listings</c> and <c>p{PortalId}_listings</c>.</summary>
     public string ListingsObjectTypeId { get; set; } = "2-9001";
 

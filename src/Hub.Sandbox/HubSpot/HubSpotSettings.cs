@@ -5,7 +5,7 @@ namespace Hub.Sandbox.HubSpot;
 /// <summary>
 /// The limits and delays in force now: configuration at start and on reset, changeable at runtime through the
 /// control surface (<c>PUT {admin}/hubspot/settings</c>) so one sandbox can serve a rate-limited test and a benchmark.
-/// Immutable; swapped whole.
+/// Immutable; swapped whole. <see cref="SearchResultCap"/> is optional there (HubSpot's 10,000 when left out).
 /// </summary>
 public sealed record HubSpotLimits(
     bool RateLimitsEnabled,
@@ -13,14 +13,15 @@ public sealed record HubSpotLimits(
     int BurstWindowSeconds,
     int DailyLimit,
     int SearchLimitPerSecond,
-    int SearchVisibilityDelayMs)
+    int SearchVisibilityDelayMs,
+    int SearchResultCap = 10_000)
 {
     public TimeSpan BurstWindow => TimeSpan.FromSeconds(BurstWindowSeconds);
 
     public TimeSpan SearchVisibilityDelay => TimeSpan.FromMilliseconds(SearchVisibilityDelayMs);
 
     public static HubSpotLimits From(HubSpotOptions o) =>
-        new(o.RateLimitsEnabled, o.BurstLimit, o.BurstWindowSeconds, o.DailyLimit, o.SearchLimitPerSecond, o.SearchVisibilityDelayMs);
+        new(o.RateLimitsEnabled, o.BurstLimit, o.BurstWindowSeconds, o.DailyLimit, o.SearchLimitPerSecond, o.SearchVisibilityDelayMs, o.SearchResultCap);
 
     public Dictionary<string, string[]> Validate()
     {
@@ -35,6 +36,8 @@ public sealed record HubSpotLimits(
             errors["searchLimitPerSecond"] = ["searchLimitPerSecond must be at least 1."];
         if (SearchVisibilityDelayMs < 0)
             errors["searchVisibilityDelayMs"] = ["searchVisibilityDelayMs must not be negative."];
+        if (SearchResultCap < 1)
+            errors["searchResultCap"] = ["searchResultCap must be at least 1."];
         return errors;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Hub.Sandbox.Hosting;
 using Hub.Sandbox.HubSpot.Objects;
 using Hub.Sandbox.HubSpot.Schema;
+using Hub.Sandbox.HubSpot.Search;
 using Hub.Sandbox.HubSpot.Webhooks;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,8 @@ namespace Hub.Sandbox.HubSpot.Control;
 /// <summary>
 /// <c>{admin}/hubspot/…</c> (admin surface only): edit, archive, merge or GDPR-delete records as a HubSpot user would
 /// in the CRM (<c>changeSource: CRM_UI</c>; webhooks fire as for any change), read and reset the counters, change
-/// limits and webhook settings at runtime, see webhook deliveries, and reseed HubSpot alone. No token, no rate limit.
+/// limits and webhook settings at runtime, let search catch up with every write, see webhook deliveries, and reseed
+/// HubSpot alone. No token, no rate limit.
 /// </summary>
 public static class HubSpotControlEndpoints
 {
@@ -41,6 +43,13 @@ public static class HubSpotControlEndpoints
                 return Results.ValidationProblem(errors, title: "Invalid HubSpot limits");
             settings.Limits = limits;
             return Results.Ok(limits);
+        });
+
+        // Search's index catches up: every write is findable now, also one made under a long visibility delay.
+        control.MapPost("/search/catch-up", (SearchIndex index) =>
+        {
+            index.CatchUp();
+            return Results.NoContent();
         });
 
         control.MapGet("/webhooks", (WebhookEvents events) => Results.Ok(events.Settings));

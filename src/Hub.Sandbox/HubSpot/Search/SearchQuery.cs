@@ -17,7 +17,6 @@ public sealed class SearchQuery
     public const int MaxFiltersPerGroup = 10;
     public const int MaxFilters = 25;
     public const int MaxLimit = 200;
-    public const int MaxResults = 10_000;
 
     private static readonly HashSet<string> Operators =
         ["EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"];
@@ -32,7 +31,8 @@ public sealed class SearchQuery
 
     public List<string>? Properties { get; private set; }
 
-    public static (SearchQuery? Query, HubSpotError? Error) Parse(ObjectType type, JsonElement body)
+    /// <param name="cap">Results a query reaches at most (HubSpot: 10,000): an <c>after</c> at or past it is refused.</param>
+    public static (SearchQuery? Query, HubSpotError? Error) Parse(ObjectType type, JsonElement body, int cap)
     {
         if (body.ValueKind != JsonValueKind.Object)
             return (null, HubSpotError.Validation("The search body must be a JSON object."));
@@ -93,10 +93,10 @@ public sealed class SearchQuery
         {
             if (!int.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
                 return (null, HubSpotError.Validation($"after must be the paging.next.after of the previous page; got {after}."));
-            if (offset >= MaxResults)
+            if (offset >= cap)
             {
                 return (null, HubSpotError.Validation(
-                    $"Search results are limited to {MaxResults:N0}: after={offset} pages past the last of them. Narrow the query (e.g. re-anchor on the last lastmodifieddate seen) instead of paging deeper."));
+                    $"Search results are limited to {cap:N0}: after={offset} pages past the last of them. Narrow the query (e.g. re-anchor on the last lastmodifieddate seen) instead of paging deeper."));
             }
 
             query.After = offset;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Hub.Sandbox.Tests.Hosting;
 
@@ -8,6 +9,7 @@ public sealed class SearchTests
 {
     private static readonly string[] KeyOnly = ["propstreet_id"];
     private static readonly string[] AnnAndBo = ["ann", "bo"];
+    private static readonly string[] FirstName = ["firstname"];
 
     private static async Task<JsonNode> SearchAsync(HttpClient client, object body, string type = "contacts")
     {
@@ -15,6 +17,10 @@ public sealed class SearchTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await HubSpotSandbox.ReadAsync(response);
     }
+
+    /// <summary>Search sees writes made from now on at once; the cap is left out of the settings (HubSpot's).</summary>
+    private static Task ImmediateSearchAsync(HttpClient control) =>
+        HubSpotSandbox.PutAsync(control, "/_sandbox/hubspot/settings", new { rateLimitsEnabled = true, burstLimit = 100, burstWindowSeconds = 10, dailyLimit = 1000, searchLimitPerSecond = 5, searchVisibilityDelayMs = 0 });
 
     private static List<string> Keys(JsonNode page) =>
         [.. page["results"]!.AsArray().Select(r => r!["properties"]!["propstreet_id"]!.GetValue<string>())];
@@ -171,6 +177,83 @@ public sealed class SearchTests
         Assert.Equal(1, after["total"]!.GetValue<int>());
         Assert.Equal(1, archivedJustNow["total"]!.GetValue<int>());
         Assert.Equal(0, archivedLater["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_configured_search_result_cap_ends_paging_there_and_refuses_the_next_page()
+    {
+        await using var sandbox = HubSpotSandbox.With(new Dictionary<string, string?> { ["Sandbox:HubSpot:SearchResultCap"] = "30" });
+        var client = sandbox.Api();
+        await HubSpotSandbox.UpsertContactsAsync(client, [.. Enumerable.Range(0, 45).Select(i => ($"c{i:00}", (object)new { city = "Dubai" }))]);
+
+        var first = await SearchAsync(client, new { limit = 20, sorts = KeyOnly, properties = KeyOnly });
+        var second = await SearchAsync(client, new { limit = 20, after = first["paging"]!["next"]!["after"]!.GetValue<string>(), sorts = KeyOnly, properties = KeyOnly });
+        using var beyond = await client.PostAsync("/crm/v3/objects/contacts/search",
+            HubSpotSandbox.Json(new { limit = 20, after = second["paging"]!["next"]!["after"]!.GetValue<string>() }));
+
+        Assert.Equal(45, second["total"]!.GetValue<int>());
+        Assert.Equal(Enumerable.Range(20, 10).Select(i => $"c{i:00}"), Keys(second));
+        Assert.Equal("30", second["paging"]!["next"]!["after"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, beyond.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_search_result_cap_changes_at_runtime_and_defaults_to_10000_when_left_out()
+    {
+        await using var sandbox = new HubSpotSandbox();
+        var client = sandbox.Api();
+        var control = sandbox.Control();
+        await HubSpotSandbox.UpsertContactsAsync(client, [.. Enumerable.Range(0, 5).Select(i => ($"c{i}", (object)new { city = "Dubai" }))]);
+        var defaults = (await control.GetFromJsonAsync<JsonNode>("/_sandbox/hubspot/settings"))!;
+
+        await HubSpotSandbox.PutAsync(control, "/_sandbox/hubspot/settings", new { rateLimitsEnabled = true, burstLimit = 100, burstWindowSeconds = 10, dailyLimit = 1000, searchLimitPerSecond = 5, searchVisibilityDelayMs = 0, searchResultCap = 3 });
+        var capped = await SearchAsync(client, new { limit = 10, properties = KeyOnly });
+        await ImmediateSearchAsync(control);
+        var uncapped = (await control.GetFromJsonAsync<JsonNode>("/_sandbox/hubspot/settings"))!;
+
+        Assert.Equal(10_000, defaults["searchResultCap"]!.GetValue<int>());
+        Assert.Equal(3, Keys(capped).Count);
+        Assert.Equal("3", capped["paging"]!["next"]!["after"]!.GetValue<string>());
+        Assert.Equal(10_000, uncapped["searchResultCap"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_write_made_under_a_longer_delay_is_overtaken_by_later_writes_until_search_catches_up()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var sandbox = HubSpotSandbox.With(new Dictionary<string, string?> { ["Sandbox:HubSpot:SearchVisibilityDelayMs"] = "600000" }, clock);
+        var client = sandbox.Api();
+        var control = sandbox.Control();
+        await HubSpotSandbox.UpsertContactsAsync(client, ("slow", new { firstname = "S" }));
+        await ImmediateSearchAsync(control);
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+        await HubSpotSandbox.UpsertContactsAsync(client, ("fast", new { firstname = "F" }));
+
+        var before = await SearchAsync(client, new { properties = KeyOnly });
+        using (var caughtUp = await control.PostAsync("/_sandbox/hubspot/search/catch-up", null))
+            caughtUp.EnsureSuccessStatusCode();
+        var after = await SearchAsync(client, new { sorts = KeyOnly, properties = KeyOnly });
+
+        Assert.Equal(["fast"], Keys(before));
+        Assert.Equal(["fast", "slow"], Keys(after));
+    }
+
+    [Fact]
+    public async Task An_older_write_falling_due_after_a_newer_one_never_hides_the_newer_version()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var sandbox = HubSpotSandbox.With(new Dictionary<string, string?> { ["Sandbox:HubSpot:SearchVisibilityDelayMs"] = "60000" }, clock);
+        var client = sandbox.Api();
+        var control = sandbox.Control();
+        await HubSpotSandbox.UpsertContactsAsync(client, ("k", new { firstname = "Old" }));
+        await ImmediateSearchAsync(control);
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+        await HubSpotSandbox.UpsertContactsAsync(client, ("k", new { firstname = "New" }));
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var page = await SearchAsync(client, new { properties = FirstName });
+
+        Assert.Equal("New", page["results"]![0]!["properties"]!["firstname"]!.GetValue<string>());
     }
 
     [Fact]
