@@ -1,3 +1,4 @@
+using Hub.Crm.HubSpot;
 using Hub.Ingest.Observations;
 using Hub.Ingest.Polling;
 using Hub.Ingest.Storage;
@@ -16,7 +17,8 @@ builder.AddRabbitMq();
 builder.Services.AddHostedService<IngestSchema>();
 builder.AddObservationSending();   // Observations/: the hub-observations queue, its sender, the Hub.Ingest meter
 builder.AddPolling();              // Connections/, Propstreet/, PropertyFinder/, Budget/, Checkpoints/, Leadership/
-builder.AddWebhookReceivers();     // Webhooks/: receivers per connection, parked deliveries
+builder.AddHubSpot();              // Hub.Crm: a HubSpotClient per HubSpot:Connections:{name} (two-way portals are watched)
+builder.AddWebhookReceivers();     // Webhooks/: receivers per connection, HubSpot's per two-way connection, parked deliveries
 
 var app = builder.Build();
 app.MapServiceDefaults();
