@@ -122,6 +122,31 @@ public static partial class HubSpotWebhookEndpoints
         }
     }
 
+    /// <summary>
+    /// An operator's replay of a parked HubSpot delivery: today's code reads it — with no cap on the number of events,
+    /// so an oversized delivery is taken whole — and the events it maps go to the inbox like a live delivery's (their
+    /// eventIds still drop repeats). None mapped: 409, and it stays parked.
+    /// </summary>
+    internal static async Task<IResult> ReplayAsync(
+        ParkedWebhook parked, WebhookStore store, HubSpotWebhookInbox inbox, HubSpotWebhookResolver resolver, WebhookMetrics metrics,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (parked.ReplayedUtc is not null)
+            return Results.Ok(new HubSpotWebhookAnswer("already-replayed", 0, 0, 0));
+        if (HubSpotWebhookEvents.Read(parked.Body, int.MaxValue) is not HubSpotWebhookEvents.Events { Mapped.Count: > 0 } read)
+        {
+            return Results.Problem("This code still cannot map any event of the delivery. It stays parked.",
+                statusCode: 409, title: "Still unmappable", type: "urn:hub:webhook:still-unmappable");
+        }
+
+        var added = await inbox.AddAsync(parked.Connection, read.Mapped, clock.GetUtcNow(), ct);
+        if (added.Count > 0)
+            resolver.Wake();
+        await store.MarkReplayedAsync(parked.Id, clock.GetUtcNow(), CancellationToken.None);
+        metrics.Accepted(Source, parked.Connection, "replayed");
+        return Results.Ok(new HubSpotWebhookAnswer("accepted", added.Count, read.Mapped.Count - added.Count, read.Unmapped.Count));
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "HubSpot webhook for {Connection} refused with {Status}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string connection, int status, string reason);
 

@@ -89,6 +89,51 @@ public sealed class HubSpotWebhookEndpointsTests(UnsubscribedHubSpotWebhookHostF
     }
 
     [Fact]
+    public async Task A_delivery_of_more_than_100_events_replayed_by_the_operator_is_taken_whole()
+    {
+        var contactId = await Host.CreateContactAsync(new { firstname = "Otto", email = $"otto.{Guid.NewGuid():N}@example.com" });
+        var events = Enumerable.Range(0, 101).Select(_ => HubSpotWebhookHost.Event(NextEventId(), "contact.propertyChange", contactId)).ToArray();
+        using var refused = await SendAsync(Host.Delivery(Body(events)));
+        var parkedId = await Host.ScalarAsync($"SELECT id FROM hub_ingest.webhook_parked WHERE connection = $1 AND convert_from(body, 'UTF8') LIKE '%{events[0]["eventId"]}%'");
+
+        using var replayed = await SendAsync(HubSpotWebhookHost.Operator(HttpMethod.Post, $"/admin/webhooks/parked/{parkedId}/replay"));
+        using var again = await SendAsync(HubSpotWebhookHost.Operator(HttpMethod.Post, $"/admin/webhooks/parked/{parkedId}/replay"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(new HubSpotWebhookAnswer("accepted", 101, 0, 0), await replayed.Content.ReadFromJsonAsync<HubSpotWebhookAnswer>());
+        Assert.Equal(new HubSpotWebhookAnswer("already-replayed", 0, 0, 0), await again.Content.ReadFromJsonAsync<HubSpotWebhookAnswer>());
+        Assert.Equal("Otto", (await Host.ObservedContactAsync(r => r.Id == contactId)).Data.GetProperty("firstname").GetString());
+    }
+
+    [Fact]
+    public async Task An_event_whose_record_HubSpot_cannot_serve_yet_is_kept_and_observed_once_HubSpot_answers()
+    {
+        var contactId = await Host.CreateContactAsync(new { firstname = "Flo", email = $"flo.{Guid.NewGuid():N}@example.com" });
+        var eventId = NextEventId();
+        await Host.Sandbox.SetFaultsAsync(new { serverErrorShare = 1.0 });
+        try
+        {
+            using var accepted = await SendAsync(Host.Delivery(Body(HubSpotWebhookHost.Event(eventId, "contact.creation", contactId))));
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+            for (var i = 0; i < 600 && await FailedAttemptsAsync(eventId) == 0; i++)
+                await Task.Delay(50);
+            Assert.True(await FailedAttemptsAsync(eventId) > 0, "The resolver never tried the event while HubSpot failed.");
+        }
+        finally
+        {
+            await Host.Sandbox.ClearFaultsAsync();
+        }
+
+        var record = await Host.ObservedContactAsync(r => r.Id == contactId);
+
+        Assert.Equal("Flo", record.Data.GetProperty("firstname").GetString());
+        await WaitUntilResolvedAsync();
+    }
+
+    private Task<long> FailedAttemptsAsync(long eventId) =>
+        Host.ScalarAsync($"SELECT attempts FROM hub_ingest.hubspot_webhook_events WHERE connection = $1 AND event_id = {eventId}");
+
+    [Fact]
     public async Task A_delivery_repeated_by_HubSpot_with_attemptNumber_1_adds_nothing()
     {
         var contactId = await Host.CreateContactAsync(new { firstname = "Rita", email = $"rita.{Guid.NewGuid():N}@example.com" });

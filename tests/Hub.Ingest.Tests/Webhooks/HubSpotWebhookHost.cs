@@ -29,6 +29,9 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
 
     private const string AccessToken = "sandbox-hubspot-token";
 
+    /// <summary>Bearer token of <c>/admin/webhooks/*</c>.</summary>
+    public static readonly string OperatorToken = Guid.NewGuid().ToString("N");
+
     private static readonly string[] ContactEvents = ["contact.creation", "contact.propertyChange", "contact.deletion", "contact.privacyDeletion", "contact.merge"];
 
     private readonly PostgresDatabase _database;
@@ -86,6 +89,9 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
             host.UseSetting($"HubSpot:Connections:{connection}:AccessToken", AccessToken);
             host.UseSetting($"HubSpot:Connections:{connection}:AppSecret", AppSecret);
             host.UseSetting($"HubSpot:Connections:{connection}:TwoWay", "true");
+            host.UseSetting($"HubSpot:Connections:{connection}:MaxAttempts", "2");
+            host.UseSetting($"HubSpot:Connections:{connection}:RetryBaseDelaySeconds", "0.05");
+            host.UseSetting("Ingest:OperatorToken", OperatorToken);
             host.ConfigureServices(services => services.AddSingleton<ILogEventSink>(logs));
         });
         ingest.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
@@ -150,6 +156,14 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
         ["objectId"] = long.Parse(objectId, CultureInfo.InvariantCulture),
         ["changeSource"] = "CRM_UI",
     };
+
+    /// <summary>An operator's request to <c>/admin/webhooks/*</c>.</summary>
+    public static HttpRequestMessage Operator(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorToken);
+        return request;
+    }
 
     public async Task<long> ScalarAsync(string sql)
     {
