@@ -78,7 +78,6 @@ public static partial class HubSpotWebhookEndpoints
             case HubSpotWebhookEvents.Refused refused:
                 // Authentic, so kept for an operator (a replay splits it); HubSpot never sends such a body.
                 await ParkAsync(body, HubSpotWebhookEvents.EventIds(body), null, refused.Detail);
-                metrics.Accepted(Source, connection, "parked");
                 return Reject(400, refused.Reason, "Not a HubSpot delivery", $"{refused.Detail} The delivery is kept for an operator (/admin/webhooks/parked).");
             case HubSpotWebhookEvents.Events read:
                 var added = read.Mapped.Count == 0 ? new HashSet<long>() : await inbox.AddAsync(connection, read.Mapped, receivedUtc, ct);

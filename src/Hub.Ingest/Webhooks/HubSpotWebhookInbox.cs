@@ -82,6 +82,17 @@ public sealed class HubSpotWebhookInbox(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Ends a lease early without counting an attempt: the events are due again at <paramref name="now"/>.</summary>
+    public async Task ReleaseAsync(string connection, IReadOnlyList<long> eventIds, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE hub_ingest.hubspot_webhook_events SET due_utc = $3 WHERE connection = $1 AND event_id = ANY($2) AND done_utc IS NULL");
+        command.Parameters.Add(new() { Value = connection });
+        command.Parameters.Add(new() { Value = eventIds.ToArray() });
+        command.Parameters.Add(new() { Value = now });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>
     /// Forgets events resolved before <paramref name="before"/>. Their ids only matter while HubSpot may still retry
     /// them (up to 24 hours); a repeat after that is resolved again, and its records are dropped downstream as

@@ -106,7 +106,13 @@ public sealed partial class HubSpotWebhookResolver(
             await inbox.DoneAsync(connection, ids, clock.GetUtcNow(), CancellationToken.None);
             LogResolved(logger, claimed.Count, connection);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping: hand the events back rather than leave them leased (another pod takes them now).
+            await inbox.ReleaseAsync(connection, ids, clock.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+        catch (Exception e)
         {
             var attempts = claimed.Max(c => c.Attempts) + 1;
             var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, attempts - 1), MaxRetryDelay.TotalSeconds));
