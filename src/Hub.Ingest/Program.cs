@@ -18,9 +18,9 @@ builder.AddRabbitMq();
 builder.Services.AddHostedService<IngestSchema>();
 builder.AddObservationSending();   // Observations/: the hub-observations queue, its sender, the Hub.Ingest meter
 builder.AddPolling();              // Connections/, Propstreet/, PropertyFinder/, Budget/, Checkpoints/, Leadership/
-builder.AddWebhookReceivers();     // Webhooks/: receivers per connection, parked deliveries
-builder.AddHubSpot();              // Hub.Crm: a client per HubSpot:Connections:{name}
+builder.AddHubSpot();              // Hub.Crm: a HubSpotClient per HubSpot:Connections:{name} (two-way portals are watched)
 builder.AddHubSpotPolling();       // HubSpot/: search polling of the two-way HubSpot connections
+builder.AddWebhookReceivers();     // Webhooks/: receivers per connection, HubSpot's per two-way connection, parked deliveries
 
 var app = builder.Build();
 app.MapServiceDefaults();

@@ -6,7 +6,8 @@ namespace Hub.Ingest.Webhooks;
 /// <summary>
 /// <c>/admin/webhooks/parked</c> (operator token): list the deliveries parked as unmappable, show one with its headers
 /// and body, and replay one once the code has learned its type — mapped by today's code, sent and confirmed like a
-/// live delivery, under its original webhook id, so a repeat is still dropped.
+/// live delivery, under its original webhook id, so a repeat is still dropped. A parked HubSpot delivery goes to
+/// the HubSpot inbox instead, as a live one does (<see cref="HubSpotWebhookEndpoints"/>).
 /// </summary>
 public static class ParkedWebhookEndpoints
 {
@@ -36,10 +37,13 @@ public static class ParkedWebhookEndpoints
     }
 
     private static async Task<IResult> ReplayAsync(
-        long id, WebhookStore store, ObservationSender sender, WebhookMetrics metrics, TimeProvider clock, CancellationToken ct)
+        long id, WebhookStore store, ObservationSender sender, WebhookMetrics metrics, TimeProvider clock,
+        HubSpotWebhookInbox inbox, HubSpotWebhookResolver resolver, CancellationToken ct)
     {
         if (await store.GetParkedAsync(id, ct) is not { } parked)
             return NotFound(id);
+        if (parked.Source == HubSpotWebhookEndpoints.Source)
+            return await HubSpotWebhookEndpoints.ReplayAsync(parked, store, inbox, resolver, metrics, clock, ct);
         var observationId = WebhookHandOff.ObservationId(parked.Connection, parked.WebhookId);
         if (parked.ReplayedUtc is not null)
             return Results.Ok(new WebhookAnswer("already-replayed", observationId));

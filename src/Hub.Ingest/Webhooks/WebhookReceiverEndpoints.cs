@@ -104,7 +104,7 @@ public static partial class WebhookReceiverEndpoints
     }
 
     /// <summary>The raw body, or null when it is larger than <paramref name="limit"/> (by Content-Length, or while streaming).</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(HttpRequest request, int limit, CancellationToken ct)
+    internal static async Task<byte[]?> ReadBoundedAsync(HttpRequest request, int limit, CancellationToken ct)
     {
         if (request.ContentLength > limit)
             return null;

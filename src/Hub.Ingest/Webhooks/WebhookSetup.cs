@@ -17,13 +17,20 @@ public static class WebhookSetup
             .ValidateOnStart();
         builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddSingleton<WebhookMetrics>();
+
+        // HubSpot's receiver keeps events in an inbox and resolves them behind its answer (needs AddHubSpot's clients).
+        builder.Services.AddSingleton<HubSpotWebhookInbox>();
+        builder.Services.AddSingleton<HubSpotWebhookMetrics>();
+        builder.Services.AddSingleton<HubSpotWebhookResolver>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HubSpotWebhookResolver>());
         return builder;
     }
 
-    /// <summary><c>POST /webhooks/{source}/{connection}</c> and the operator's <c>/admin/webhooks/parked</c>.</summary>
+    /// <summary><c>POST /webhooks/{source}/{connection}</c>, <c>POST /webhooks/hubspot/{connection}</c> and the operator's <c>/admin/webhooks/parked</c>.</summary>
     public static WebApplication MapWebhookReceivers(this WebApplication app)
     {
         app.MapWebhookReceiverEndpoints();
+        app.MapHubSpotWebhookEndpoints();
         app.MapParkedWebhookEndpoints();
         return app;
     }

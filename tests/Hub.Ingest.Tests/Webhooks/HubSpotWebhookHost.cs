@@ -1,0 +1,225 @@
+extern alias sandbox;
+
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Hub.Ingest.Tests.Hosting;
+using Hub.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Serilog.Core;
+using SignatureV3 = sandbox::Hub.Sandbox.HubSpot.Webhooks.SignatureV3;
+
+namespace Hub.Ingest.Tests.Webhooks;
+
+/// <summary>
+/// The HubSpot sandbox and an Ingest host on Kestrel with one two-way HubSpot connection to it (a name unique to
+/// this host), the sandbox's webhooks pointed at the host's receiver for every contact event, and a reader of
+/// <c>hub-observations</c>. Deliveries made by a test are signed with the sandbox's own signer.
+/// </summary>
+public sealed class HubSpotWebhookHost : IAsyncDisposable
+{
+    /// <summary>The sandbox's default app secret (<c>Sandbox:HubSpot:AppSecret</c>).</summary>
+    public const string AppSecret = "sandbox-hubspot-app-secret";
+
+    private const string AccessToken = "sandbox-hubspot-token";
+
+    /// <summary>Bearer token of <c>/admin/webhooks/*</c>.</summary>
+    public static readonly string OperatorToken = Guid.NewGuid().ToString("N");
+
+    private static readonly string[] ContactEvents = ["contact.creation", "contact.propertyChange", "contact.deletion", "contact.privacyDeletion", "contact.merge"];
+
+    private readonly PostgresDatabase _database;
+    private readonly RabbitMqVirtualHost _broker;
+    private readonly WebApplicationFactory<Program> _ingest;
+
+    private HubSpotWebhookHost(SandboxHost sandbox, PostgresDatabase database, RabbitMqVirtualHost broker, WebApplicationFactory<Program> ingest, SentObservations observations, string connection, CapturedLogs logs)
+    {
+        Sandbox = sandbox;
+        _database = database;
+        _broker = broker;
+        _ingest = ingest;
+        Observations = observations;
+        Connection = connection;
+        Logs = logs;
+        Client = ingest.CreateClient();
+    }
+
+    public SandboxHost Sandbox { get; }
+
+    public SentObservations Observations { get; }
+
+    public string Connection { get; }
+
+    public CapturedLogs Logs { get; }
+
+    /// <summary>A client of the Ingest host, on its real socket.</summary>
+    public HttpClient Client { get; }
+
+    public Uri ReceiverUrl => new(Client.BaseAddress!, $"/webhooks/hubspot/{Connection}");
+
+    /// <param name="subscribe">Point the sandbox's webhooks at the receiver; false = only the test's own deliveries arrive.</param>
+    public static async Task<HubSpotWebhookHost> StartAsync(bool subscribe = true)
+    {
+        var sandbox = SandboxHost.Start(new Dictionary<string, string?>
+        {
+            ["Sandbox:Sizes:Contacts"] = "5",
+            ["Sandbox:Sizes:Companies"] = "2",
+            ["Sandbox:Sizes:Projects"] = "1",
+            ["Sandbox:Sizes:ProspectsPerProject"] = "1",
+            ["Sandbox:Sizes:Leads"] = "3",
+            ["Sandbox:HubSpot:Webhooks:RetryBaseDelay"] = "00:00:00.200",
+        });
+        var database = await PostgresDatabase.CreateAsync("hubspot-webhooks");
+        var broker = await RabbitMqVirtualHost.CreateAsync("hubspot-webhooks");
+        var observations = new SentObservations(broker.Amqp);
+        var logs = new CapturedLogs();
+        var connection = $"hs-{Guid.NewGuid().ToString("N")[..8]}";
+        var port = FreePort();
+        var ingest = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseSetting("ConnectionStrings:Postgres", database.ConnectionString);
+            host.UseSetting("ConnectionStrings:RabbitMq", broker.Amqp.ToString());
+            host.UseSetting($"HubSpot:Connections:{connection}:BaseUrl", sandbox.BaseUrl.ToString());
+            host.UseSetting($"HubSpot:Connections:{connection}:AccessToken", AccessToken);
+            host.UseSetting($"HubSpot:Connections:{connection}:AppSecret", AppSecret);
+            host.UseSetting($"HubSpot:Connections:{connection}:TwoWay", "true");
+            host.UseSetting($"HubSpot:Connections:{connection}:MaxAttempts", "2");
+            host.UseSetting($"HubSpot:Connections:{connection}:RetryBaseDelaySeconds", "0.05");
+            host.UseSetting("Ingest:OperatorToken", OperatorToken);
+            host.ConfigureServices(services => services.AddSingleton<ILogEventSink>(logs));
+        });
+        ingest.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        ingest.StartServer();
+
+        var host = new HubSpotWebhookHost(sandbox, database, broker, ingest, observations, connection, logs);
+        if (!subscribe)
+            return host;
+        using var subscribed = await sandbox.Control.PutAsJsonAsync(new Uri("/_sandbox/hubspot/webhooks", UriKind.Relative),
+            new { targetUrl = host.ReceiverUrl, subscriptions = ContactEvents.Select(t => new { subscriptionType = t }) });
+        subscribed.EnsureSuccessStatusCode();
+        return host;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A contact created in the CRM as a user would; returns its id.</summary>
+    public async Task<string> CreateContactAsync(object properties)
+    {
+        using var created = await Sandbox.Control.PostAsJsonAsync(new Uri("/_sandbox/hubspot/objects/contacts", UriKind.Relative), new { properties });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>A user's edit in the CRM.</summary>
+    public async Task EditContactAsync(string id, object properties)
+    {
+        using var edited = await Sandbox.Control.PatchAsJsonAsync(new Uri($"/_sandbox/hubspot/objects/contacts/{id}", UriKind.Relative), new { properties });
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+    }
+
+    /// <summary>The contact as the sandbox holds it (live or archived).</summary>
+    public async Task<JsonElement> ContactAsync(string id) =>
+        await Sandbox.Control.GetFromJsonAsync<JsonElement>(new Uri($"/_sandbox/hubspot/objects/contacts/{id}", UriKind.Relative));
+
+    /// <summary>A delivery as HubSpot makes it, signed for the receiver's URL; the timestamp and signature can be forged.</summary>
+    public HttpRequestMessage Delivery(string body, DateTimeOffset? sentAt = null, string? signature = null)
+    {
+        var timestamp = (sentAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds();
+        var request = new HttpRequestMessage(HttpMethod.Post, ReceiverUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-HubSpot-Signature-v3", signature ?? SignatureV3.Sign(AppSecret, "POST", ReceiverUrl, Encoding.UTF8.GetBytes(body), timestamp));
+        request.Headers.Add("X-HubSpot-Request-Timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("X-HubSpot-Signature-Version", "v3");
+        return request;
+    }
+
+    /// <summary>One HubSpot event as the sandbox sends it.</summary>
+    public static Dictionary<string, object> Event(long eventId, string subscriptionType, string objectId, int attemptNumber = 0, DateTimeOffset? occurredAt = null) => new()
+    {
+        ["eventId"] = eventId,
+        ["subscriptionId"] = 4_000_001,
+        ["portalId"] = 62515,
+        ["appId"] = 1_000_001,
+        ["occurredAt"] = (occurredAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(),
+        ["subscriptionType"] = subscriptionType,
+        ["attemptNumber"] = attemptNumber,
+        ["objectId"] = long.Parse(objectId, CultureInfo.InvariantCulture),
+        ["changeSource"] = "CRM_UI",
+    };
+
+    /// <summary>An operator's request to <c>/admin/webhooks/*</c>.</summary>
+    public static HttpRequestMessage Operator(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorToken);
+        return request;
+    }
+
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(new() { Value = Connection });
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Events of this host's connection in the inbox.</summary>
+    public Task<long> InboxCountAsync() => ScalarAsync("SELECT count(*) FROM hub_ingest.hubspot_webhook_events WHERE connection = $1");
+
+    /// <summary>Deliveries of this host's connection parked.</summary>
+    public Task<long> ParkedCountAsync() => ScalarAsync("SELECT count(*) FROM hub_ingest.webhook_parked WHERE connection = $1");
+
+    /// <summary>Waits until a webhook observation of this connection holds a contact record matching <paramref name="match"/>, and returns it.</summary>
+    public async Task<SentRecord> ObservedContactAsync(Func<SentRecord, bool> match)
+    {
+        SentRecord? found = null;
+        await Observations.WaitUntilAsync(o =>
+        {
+            found = o.Received.Where(x => x.Channel == "webhook" && x.Resource == "contact").SelectMany(x => x.Records).FirstOrDefault(match);
+            return found is not null;
+        });
+        return found!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _ingest.DisposeAsync();
+        await Sandbox.DisposeAsync();
+        await Observations.DisposeAsync();
+        await _broker.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+}
+
+/// <summary>One host per test class (xunit class fixture), the sandbox's webhooks pointed at it.</summary>
+public class HubSpotWebhookHostFixture : IAsyncLifetime
+{
+    private readonly bool _subscribe;
+
+    public HubSpotWebhookHostFixture()
+        : this(subscribe: true)
+    {
+    }
+
+    protected HubSpotWebhookHostFixture(bool subscribe) => _subscribe = subscribe;
+
+    public HubSpotWebhookHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Host = await HubSpotWebhookHost.StartAsync(_subscribe);
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+/// <summary>A host only the test's own deliveries reach.</summary>
+public sealed class UnsubscribedHubSpotWebhookHostFixture() : HubSpotWebhookHostFixture(subscribe: false);
