@@ -12,7 +12,10 @@ public static class TwoWayMerge
 {
     /// <param name="propstreet">Propstreet's contact, mapped into HubSpot properties.</param>
     /// <param name="hubspot">HubSpot's contact as read.</param>
-    /// <param name="baseline">The values both sides agreed on at the last sync; null when never synced.</param>
+    /// <param name="baseline">
+    /// The values both sides agreed on at the last sync (<see cref="TwoWayDecision.Agreed"/>); null when never synced.
+    /// A property it lacks counts as never synced.
+    /// </param>
     /// <param name="ownership">Who settles simultaneous edits.</param>
     /// <param name="now">The decision's instant.</param>
     public static TwoWayDecision Decide(
@@ -43,7 +46,9 @@ public static class TwoWayMerge
     {
         var name = field.Property;
         var (p, h) = (propstreet.ValueOf(name), hubspot.ValueOf(name));
-        var b = baseline is null ? null : baseline.GetValueOrDefault(name) ?? "";
+        // A property the baseline lacks has no agreed value yet (never synced, or only part of a decision's writes
+        // went through): both sides count as changed.
+        var b = baseline?.GetValueOrDefault(name);
         var (pAt, hAt) = (propstreet.ChangedAt(name), hubspot.ChangedAt(name));
         FieldDecision Decided(Winner winner, DecisionRule rule, string reason) => new(name, winner, rule, p, h, b, pAt, hAt, reason);
 
