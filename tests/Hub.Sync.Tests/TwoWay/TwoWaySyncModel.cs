@@ -64,6 +64,7 @@ public sealed class TwoWaySyncModel
     private readonly List<(Crm Side, string Field, string Value, DateTimeOffset At)> _userWrites = [];
     private readonly List<(bool Deletion, DateTimeOffset At)> _recordEvents = [];
     private readonly List<(FieldDecision Field, DateTimeOffset At)> _decided = [];
+    private readonly List<(string Field, DateTimeOffset At)> _agreements = [];
     private readonly bool _folds;
     private Observation? _heldPropstreet;
     private Observation? _heldHubSpot;
@@ -96,6 +97,7 @@ public sealed class TwoWaySyncModel
             model._minute++;
             model.Trace.Add($"{model._minute}: {step}");
             model.Apply(step);
+            model.NoteAgreements();
         }
 
         // Catch-up: the hub polls both sides until a round writes nothing (a hub that waits for its echoes needs a
@@ -145,7 +147,12 @@ public sealed class TwoWaySyncModel
         _heldPropstreet = _propstreet.Observe();
         _heldHubSpot = _hubspot.Observe();
         _baseline = Fields.ToDictionary(f => f, f => _propstreet.ValueOf(f));
+        NoteAgreements();
     }
+
+    /// <summary>The sides hold one value of a field: the last sync of that field as users see it.</summary>
+    private void NoteAgreements() =>
+        _agreements.AddRange(Fields.Where(f => ContactFields.Same(f, _propstreet.ValueOf(f), _hubspot.ValueOf(f))).Select(f => (f, Now)));
 
     private void Apply(SyncStep step)
     {
@@ -295,6 +302,7 @@ public sealed class TwoWaySyncModel
 
         side.Version++;
         _writeCount++;
+        NoteAgreements();
         Trace.Add($"  hub wrote {side.Name} v{side.Version}: {decision.RecordAction} {string.Join(", ", (side.Name == Crm.Propstreet ? decision.ToPropstreet : decision.ToHubSpot).Select(p => $"{p.Key}={p.Value}"))}");
         var echo = side.Observe() with { Echo = _minute, OtherHeldVersion = side.Name == Crm.Propstreet ? _heldHubSpot!.Version : _heldPropstreet!.Version };
         _sent.Add(echo);
@@ -360,9 +368,11 @@ public sealed class TwoWaySyncModel
                 newest = writes.Where(w => w.Side == Crm.Propstreet).MaxBy(w => w.At);
             if (ContactFields.Same(field, value, newest.Value))
                 continue;
+            // The owner's edit may win over a later one only when both edited the field since it was last in sync.
             var ownerSide = owner == FieldOwner.HubSpot ? Crm.HubSpot : Crm.Propstreet;
             var ownersNewest = writes.Where(w => w.Side == ownerSide).MaxBy(w => w.At);
-            var ownerDecided = owner != FieldOwner.Newest &&
+            var lastInSync = _agreements.Where(a => a.Field == field && a.At < newest.At).Select(a => a.At).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+            var ownerDecided = owner != FieldOwner.Newest && ownersNewest.At > lastInSync &&
                 ContactFields.Same(field, value, ownersNewest.Value) &&
                 _decided.Any(d => d.Field.Property == field && d.Field.Rule == DecisionRule.Owner && d.At >= newest.At);
             if (!ownerDecided)
