@@ -100,9 +100,9 @@ public static class TwoWayMerge
         var liveWins = liveTime > deletedTime || (tie && !propstreetDeleted);
         return liveWins
             ? (propstreetDeleted ? RecordAction.ReviveInPropstreet : RecordAction.ReviveInHubSpot,
-                $"{liveName} changed the contact at {At(live.UpdatedUtc)}, {(tie ? "the instant" : "after")} {deletedName} deleted it at {At(deleted.UpdatedUtc)}; {why}.")
+                $"{liveName} changed the contact at {At(live.UpdatedUtc)}, {(tie ? "at the same instant as" : "after")} {deletedName} deleted it at {At(deleted.UpdatedUtc)}; {why}.")
             : (propstreetDeleted ? RecordAction.DeleteInHubSpot : RecordAction.DeleteInPropstreet,
-                $"{deletedName} deleted the contact at {At(deleted.UpdatedUtc)}, {(tie ? "the instant" : "after")} {liveName}'s last change at {At(live.UpdatedUtc)}; {why}.");
+                $"{deletedName} deleted the contact at {At(deleted.UpdatedUtc)}, {(tie ? "at the same instant as" : "after")} {liveName}'s last change at {At(live.UpdatedUtc)}; {why}.");
     }
 
     private static string At(DateTimeOffset? at) =>

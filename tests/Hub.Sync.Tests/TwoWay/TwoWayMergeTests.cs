@@ -201,6 +201,9 @@ public sealed class TwoWayMergeTests
         var decision = Decide(Side(5, ("firstname", "Annika")), Side(9, deleted: true), Synced);
 
         Assert.Equal(RecordAction.DeleteInPropstreet, decision.RecordAction);
+        Assert.Equal(
+            "HubSpot deleted the contact at 2026-11-01T08:09:00.000Z, after Propstreet's last change at 2026-11-01T08:05:00.000Z; newest wins.",
+            decision.RecordReason);
         Assert.True(decision.EndsDeleted);
         Assert.Empty(decision.ToHubSpot);
         Assert.Empty(decision.ToPropstreet);
