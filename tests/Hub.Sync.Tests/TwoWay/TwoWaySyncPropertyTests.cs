@@ -24,6 +24,25 @@ public sealed class TwoWaySyncPropertyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void What_one_side_took_before_the_other_side_lost_a_race_counts_as_synced_when_the_hub_decides_again()
+    {
+        // The hub waits for the echo of its push; meanwhile HubSpot edits the tags (Propstreet owns them) and Propstreet
+        // the first name. Deciding, it writes HubSpot's tags to Propstreet, then loses the race to HubSpot, whose tags
+        // moved again. Deciding again, Propstreet's copy of the tags is the hub's own write, not a Propstreet edit: the
+        // later HubSpot edit wins, not the owner.
+        var run = new Interleaving(SyncedAtStart: true, FoldsWriteResponses: false,
+        [
+            new Edit(Crm.Propstreet, 0, 0), new Poll(Crm.Propstreet), new Edit(Crm.HubSpot, 4, 0), new Edit(Crm.Propstreet, 0, 0),
+            new Deliver(3), new Edit(Crm.HubSpot, 4, 0), new Deliver(2),
+        ]);
+
+        var model = TwoWaySyncModel.Play(run);
+
+        Assert.True(model.Violations.Count == 0, string.Join('\n', model.Violations.Concat(model.Trace)));
+        Assert.Equal(1, model.Seen.GetValueOrDefault("write lost a race (412), re-read and decided again"));
+    }
+
+    [Fact]
     public void The_fixed_seed_replays_the_same_interleavings()
     {
         var first = Interleavings.Sample();
