@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Hub.Sync.TwoWay;
 
 /// <summary>Which side's value a field ends with; <see cref="None"/> when both already hold the same value.</summary>
@@ -9,8 +11,8 @@ public enum Winner
 }
 
 /// <summary>
-/// The rule that decided a field. Stored in <see cref="SyncDecided"/>: the numbers are part of the stored events and
-/// never change meaning.
+/// The rule that decided a field. Stored by name in <see cref="SyncDecided"/> (the event store keeps enums as
+/// strings): a name never changes meaning and is never renamed.
 /// </summary>
 public enum DecisionRule
 {
@@ -54,7 +56,8 @@ public sealed record FieldDecision(
     DateTimeOffset? HubSpotChangedUtc,
     string Reason)
 {
-    /// <summary>The value both sides hold once the decision is carried out.</summary>
+    /// <summary>The value both sides hold once the decision is carried out (derived, so not stored).</summary>
+    [JsonIgnore]
     public string AgreedValue => Winner == Winner.HubSpot ? HubSpotValue : PropstreetValue;
 }
 

@@ -12,7 +12,10 @@ public static class TwoWayMerge
 {
     /// <param name="propstreet">Propstreet's contact, mapped into HubSpot properties.</param>
     /// <param name="hubspot">HubSpot's contact as read.</param>
-    /// <param name="baseline">The values both sides agreed on at the last sync; null when never synced.</param>
+    /// <param name="baseline">
+    /// The values both sides agreed on at the last sync (<see cref="TwoWayDecision.Agreed"/>); null when never synced.
+    /// A property it lacks counts as never synced.
+    /// </param>
     /// <param name="ownership">Who settles simultaneous edits.</param>
     /// <param name="now">The decision's instant.</param>
     public static TwoWayDecision Decide(
@@ -43,7 +46,9 @@ public static class TwoWayMerge
     {
         var name = field.Property;
         var (p, h) = (propstreet.ValueOf(name), hubspot.ValueOf(name));
-        var b = baseline is null ? null : baseline.GetValueOrDefault(name) ?? "";
+        // A property the baseline lacks has no agreed value yet (never synced, or only part of a decision's writes
+        // went through): both sides count as changed.
+        var b = baseline?.GetValueOrDefault(name);
         var (pAt, hAt) = (propstreet.ChangedAt(name), hubspot.ChangedAt(name));
         FieldDecision Decided(Winner winner, DecisionRule rule, string reason) => new(name, winner, rule, p, h, b, pAt, hAt, reason);
 
@@ -95,9 +100,9 @@ public static class TwoWayMerge
         var liveWins = liveTime > deletedTime || (tie && !propstreetDeleted);
         return liveWins
             ? (propstreetDeleted ? RecordAction.ReviveInPropstreet : RecordAction.ReviveInHubSpot,
-                $"{liveName} changed the contact at {At(live.UpdatedUtc)}, {(tie ? "the instant" : "after")} {deletedName} deleted it at {At(deleted.UpdatedUtc)}; {why}.")
+                $"{liveName} changed the contact at {At(live.UpdatedUtc)}, {(tie ? "at the same instant as" : "after")} {deletedName} deleted it at {At(deleted.UpdatedUtc)}; {why}.")
             : (propstreetDeleted ? RecordAction.DeleteInHubSpot : RecordAction.DeleteInPropstreet,
-                $"{deletedName} deleted the contact at {At(deleted.UpdatedUtc)}, {(tie ? "the instant" : "after")} {liveName}'s last change at {At(live.UpdatedUtc)}; {why}.");
+                $"{deletedName} deleted the contact at {At(deleted.UpdatedUtc)}, {(tie ? "at the same instant as" : "after")} {liveName}'s last change at {At(live.UpdatedUtc)}; {why}.");
     }
 
     private static string At(DateTimeOffset? at) =>
