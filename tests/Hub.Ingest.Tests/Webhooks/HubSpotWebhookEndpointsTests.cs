@@ -96,8 +96,8 @@ public sealed class HubSpotWebhookEndpointsTests(UnsubscribedHubSpotWebhookHostF
         using var refused = await SendAsync(Host.Delivery(Body(events)));
         var parkedId = await Host.ScalarAsync($"SELECT id FROM hub_ingest.webhook_parked WHERE connection = $1 AND convert_from(body, 'UTF8') LIKE '%{events[0]["eventId"]}%'");
 
-        using var replayed = await SendAsync(HubSpotWebhookHost.Operator(HttpMethod.Post, $"/admin/webhooks/parked/{parkedId}/replay"));
-        using var again = await SendAsync(HubSpotWebhookHost.Operator(HttpMethod.Post, $"/admin/webhooks/parked/{parkedId}/replay"));
+        using var replayed = await SendAsync(Host.Operator(HttpMethod.Post, $"/admin/webhooks/parked/{parkedId}/replay"));
+        using var again = await SendAsync(Host.Operator(HttpMethod.Post, $"/admin/webhooks/parked/{parkedId}/replay"));
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal(new HubSpotWebhookAnswer("accepted", 101, 0, 0), await replayed.Content.ReadFromJsonAsync<HubSpotWebhookAnswer>());
