@@ -63,6 +63,18 @@ public sealed class HubSpotWebhookEndpointsTests(UnsubscribedHubSpotWebhookHostF
     }
 
     [Fact]
+    public async Task Behind_a_proxy_a_delivery_signed_for_the_configured_public_URL_is_accepted_and_one_signed_for_the_forwarded_URL_refused()
+    {
+        var forwarded = Host.Ingest.ReceiverUrl("hubspot", Host.ProxiedConnection);
+
+        using var signedForPublic = await SendAsync(Host.Delivery(Body(HubSpotWebhookHost.Event(NextEventId(), "contact.deletion", "1")), to: forwarded, signedFor: Host.PublicUrl));
+        using var signedForForwarded = await SendAsync(Host.Delivery(Body(HubSpotWebhookHost.Event(NextEventId(), "contact.deletion", "1")), to: forwarded));
+
+        Assert.Equal(HttpStatusCode.OK, signedForPublic.StatusCode);
+        await AssertProblemAsync(signedForForwarded, HttpStatusCode.Unauthorized, "urn:hub:webhook:bad-signature");
+    }
+
+    [Fact]
     public async Task A_delivery_to_a_connection_without_two_way_sync_finds_no_receiver()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/hubspot/not-configured") { Content = new StringContent("[]") };

@@ -47,6 +47,12 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
 
     public Uri ReceiverUrl => Ingest.ReceiverUrl("hubspot", Connection);
 
+    /// <summary>A second two-way connection, configured as if behind a proxy: HubSpot calls <see cref="PublicUrl"/>.</summary>
+    public string ProxiedConnection => Connection + "-proxied";
+
+    /// <summary>The receiver's URL as configured in the HubSpot app (<c>WebhookUrl</c>) for <see cref="ProxiedConnection"/>.</summary>
+    public Uri PublicUrl => new($"https://hub.example.com/inbound/hubspot/{ProxiedConnection}");
+
     /// <param name="subscribe">Point the sandbox's webhooks at the receiver; false = only the test's own deliveries arrive.</param>
     public static async Task<HubSpotWebhookHost> StartAsync(bool subscribe = true)
     {
@@ -69,6 +75,11 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
                 [$"HubSpot:Connections:{connection}:TwoWay"] = "true",
                 [$"HubSpot:Connections:{connection}:MaxAttempts"] = "2",
                 [$"HubSpot:Connections:{connection}:RetryBaseDelaySeconds"] = "0.05",
+                [$"HubSpot:Connections:{connection}-proxied:BaseUrl"] = sandbox.BaseUrl.ToString(),
+                [$"HubSpot:Connections:{connection}-proxied:AccessToken"] = AccessToken,
+                [$"HubSpot:Connections:{connection}-proxied:AppSecret"] = AppSecret,
+                [$"HubSpot:Connections:{connection}-proxied:TwoWay"] = "true",
+                [$"HubSpot:Connections:{connection}-proxied:WebhookUrl"] = $"https://hub.example.com/inbound/hubspot/{connection}-proxied",
                 // HubSpot's 100 events per request fit HubSpot's budget, not the small one of the other receivers' tests.
                 ["Ingest:Webhooks:MaxBodyBytes"] = "262144",
             },
@@ -108,12 +119,16 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
     public async Task<JsonElement> ContactAsync(string id) =>
         await Sandbox.Control.GetFromJsonAsync<JsonElement>(new Uri($"/_sandbox/hubspot/objects/contacts/{id}", UriKind.Relative));
 
-    /// <summary>A delivery as HubSpot makes it, signed for the receiver's URL; the timestamp and signature can be forged.</summary>
-    public HttpRequestMessage Delivery(string body, DateTimeOffset? sentAt = null, string? signature = null)
+    /// <summary>
+    /// A delivery as HubSpot makes it, to <paramref name="to"/> (the receiver by default) signed for
+    /// <paramref name="signedFor"/> (the URL it is sent to by default); the timestamp and signature can be forged.
+    /// </summary>
+    public HttpRequestMessage Delivery(string body, DateTimeOffset? sentAt = null, string? signature = null, Uri? to = null, Uri? signedFor = null)
     {
+        to ??= ReceiverUrl;
         var timestamp = (sentAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds();
-        var request = new HttpRequestMessage(HttpMethod.Post, ReceiverUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-HubSpot-Signature-v3", signature ?? SignatureV3.Sign(AppSecret, "POST", ReceiverUrl, Encoding.UTF8.GetBytes(body), timestamp));
+        var request = new HttpRequestMessage(HttpMethod.Post, to) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-HubSpot-Signature-v3", signature ?? SignatureV3.Sign(AppSecret, "POST", signedFor ?? to, Encoding.UTF8.GetBytes(body), timestamp));
         request.Headers.Add("X-HubSpot-Request-Timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add("X-HubSpot-Signature-Version", "v3");
         return request;
