@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Hub.Ingest.Webhooks;
 
 namespace Hub.Ingest.Tests.Webhooks;
@@ -72,6 +73,21 @@ public sealed class HubSpotWebhookEndpointsTests(UnsubscribedHubSpotWebhookHostF
 
         Assert.Equal(HttpStatusCode.OK, signedForPublic.StatusCode);
         await AssertProblemAsync(signedForForwarded, HttpStatusCode.Unauthorized, "urn:hub:webhook:bad-signature");
+    }
+
+    [Fact]
+    public void A_WebhookUrl_that_is_not_an_absolute_URL_stops_the_start_naming_the_key()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["HubSpot:Connections:main:WebhookUrl"] = "/webhooks/hubspot/main",
+            ["HubSpot:Connections:other:WebhookUrl"] = "https://hub.example.com/webhooks/hubspot/other",
+        }).Build();
+
+        var refused = Assert.Throws<InvalidOperationException>(() => HubSpotWebhookConnection.Validate(configuration));
+
+        Assert.Contains("HubSpot:Connections:main:WebhookUrl", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("other", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
