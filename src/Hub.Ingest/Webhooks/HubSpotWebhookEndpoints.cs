@@ -172,13 +172,26 @@ public sealed record HubSpotWebhookAnswer(string Status, int New, int Repeats, i
 /// </summary>
 public sealed record HubSpotWebhookConnection(string Name, string AppSecret, Uri? WebhookUrl)
 {
+    public const string WebhookUrlKey = "WebhookUrl";
+
+    /// <summary>Throws at start-up on a <c>WebhookUrl</c> that is not an absolute http(s) URL: every delivery would fail its signature.</summary>
+    public static void Validate(IConfiguration configuration)
+    {
+        var problems = configuration.GetSection(HubSpotConnection.Section).GetChildren()
+            .Where(c => c[WebhookUrlKey] is { Length: > 0 } url && !(Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"))
+            .Select(c => $"{HubSpotConnection.Section}:{c.Key}:{WebhookUrlKey} must be an absolute http(s) URL: the target URL as configured in the HubSpot app.")
+            .ToList();
+        if (problems.Count > 0)
+            throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+    }
+
     public static HubSpotWebhookConnection? Find(IConfiguration configuration, string name)
     {
         var section = configuration.GetSection(HubSpotConnection.Section).GetChildren()
             .FirstOrDefault(c => string.Equals(c.Key, name, StringComparison.OrdinalIgnoreCase));
         if (section is null || !section.GetValue<bool>(nameof(HubSpotConnection.TwoWay)) || section[nameof(HubSpotConnection.AppSecret)] is not { Length: > 0 } secret)
             return null;
-        var url = section["WebhookUrl"] is { Length: > 0 } configured && Uri.TryCreate(configured, UriKind.Absolute, out var parsed) ? parsed : null;
+        var url = section[WebhookUrlKey] is { Length: > 0 } configured && Uri.TryCreate(configured, UriKind.Absolute, out var parsed) ? parsed : null;
         return new HubSpotWebhookConnection(section.Key, secret, url);
     }
 }

@@ -67,15 +67,8 @@ public static class HubSpotWebhookEvents
     /// <param name="maxEvents">HubSpot's 100 for a live delivery; an operator's replay of a parked one may split more.</param>
     public static Reading Read(ReadOnlyMemory<byte> body, int maxEvents = MaxEvents)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            return new Malformed($"The body is not valid JSON ({e.Message}).");
-        }
+        if (!WebhookReading.TryParse(body, out var document, out var error))
+            return new Malformed(error);
 
         using (document)
         {
@@ -207,17 +200,14 @@ public static class HubSpotWebhookEvents
     /// <summary>The event ids of a JSON array of events, or null when one has none.</summary>
     public static IReadOnlyList<long>? EventIds(ReadOnlyMemory<byte> body)
     {
-        try
+        if (!WebhookReading.TryParse(body, out var document, out _))
+            return null;
+        using (document)
         {
-            using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind != JsonValueKind.Array)
                 return null;
             var ids = document.RootElement.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Object ? Long(e, "eventId") : null).ToList();
             return ids.Count > 0 && ids.All(i => i is not null) ? [.. ids.Select(i => i!.Value)] : null;
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 

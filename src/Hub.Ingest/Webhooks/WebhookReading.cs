@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Hub.Contracts.Observations;
 using Hub.Ingest.Connections;
@@ -20,15 +21,8 @@ public abstract record WebhookReading
     /// <summary>Reads a raw body sent by <paramref name="source"/>; every delivery is an object with a string <c>event</c>.</summary>
     public static WebhookReading Read(string source, ReadOnlyMemory<byte> body)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            return new Malformed($"The body is not valid JSON ({e.Message}).");
-        }
+        if (!TryParse(body, out var document, out var error))
+            return new Malformed(error);
 
         using (document)
         {
@@ -43,6 +37,23 @@ public abstract record WebhookReading
                 SourceConnection.PropertyFinder => PropertyFinderWebhookEvents.Read(eventName.GetString()!, root),
                 _ => new Parked(eventName.GetString(), $"No webhook mapping for source '{source}'."),
             };
+        }
+    }
+
+    /// <summary>A raw body as JSON, or why it is not JSON (every receiver's first 400).</summary>
+    internal static bool TryParse(ReadOnlyMemory<byte> body, [NotNullWhen(true)] out JsonDocument? document, out string error)
+    {
+        try
+        {
+            document = JsonDocument.Parse(body);
+            error = "";
+            return true;
+        }
+        catch (JsonException e)
+        {
+            document = null;
+            error = $"The body is not valid JSON ({e.Message}).";
+            return false;
         }
     }
 

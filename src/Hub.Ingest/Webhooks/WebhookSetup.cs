@@ -19,6 +19,7 @@ public static class WebhookSetup
         builder.Services.AddSingleton<WebhookMetrics>();
 
         // HubSpot's receiver keeps events in an inbox and resolves them behind its answer (needs AddHubSpot's clients).
+        HubSpotWebhookConnection.Validate(builder.Configuration);
         builder.Services.AddSingleton<HubSpotWebhookInbox>();
         builder.Services.AddSingleton<HubSpotWebhookMetrics>();
         builder.Services.AddSingleton<HubSpotWebhookResolver>();

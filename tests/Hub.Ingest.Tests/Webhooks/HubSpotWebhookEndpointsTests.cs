@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Hub.Ingest.Webhooks;
 
 namespace Hub.Ingest.Tests.Webhooks;
@@ -63,6 +64,33 @@ public sealed class HubSpotWebhookEndpointsTests(UnsubscribedHubSpotWebhookHostF
     }
 
     [Fact]
+    public async Task Behind_a_proxy_a_delivery_signed_for_the_configured_public_URL_is_accepted_and_one_signed_for_the_forwarded_URL_refused()
+    {
+        var forwarded = Host.Ingest.ReceiverUrl("hubspot", Host.ProxiedConnection);
+
+        using var signedForPublic = await SendAsync(Host.Delivery(Body(HubSpotWebhookHost.Event(NextEventId(), "contact.deletion", "1")), to: forwarded, signedFor: Host.PublicUrl));
+        using var signedForForwarded = await SendAsync(Host.Delivery(Body(HubSpotWebhookHost.Event(NextEventId(), "contact.deletion", "1")), to: forwarded));
+
+        Assert.Equal(HttpStatusCode.OK, signedForPublic.StatusCode);
+        await AssertProblemAsync(signedForForwarded, HttpStatusCode.Unauthorized, "urn:hub:webhook:bad-signature");
+    }
+
+    [Fact]
+    public void A_WebhookUrl_that_is_not_an_absolute_URL_stops_the_start_naming_the_key()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["HubSpot:Connections:main:WebhookUrl"] = "/webhooks/hubspot/main",
+            ["HubSpot:Connections:other:WebhookUrl"] = "https://hub.example.com/webhooks/hubspot/other",
+        }).Build();
+
+        var refused = Assert.Throws<InvalidOperationException>(() => HubSpotWebhookConnection.Validate(configuration));
+
+        Assert.Contains("HubSpot:Connections:main:WebhookUrl", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("other", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_delivery_to_a_connection_without_two_way_sync_finds_no_receiver()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/hubspot/not-configured") { Content = new StringContent("[]") };
@@ -96,8 +124,8 @@ public sealed class HubSpotWebhookEndpointsTests(UnsubscribedHubSpotWebhookHostF
         using var refused = await SendAsync(Host.Delivery(Body(events)));
         var parkedId = await Host.ScalarAsync($"SELECT id FROM hub_ingest.webhook_parked WHERE connection = $1 AND convert_from(body, 'UTF8') LIKE '%{events[0]["eventId"]}%'");
 
-        using var replayed = await SendAsync(HubSpotWebhookHost.Operator(HttpMethod.Post, $"/admin/webhooks/parked/{parkedId}/replay"));
-        using var again = await SendAsync(HubSpotWebhookHost.Operator(HttpMethod.Post, $"/admin/webhooks/parked/{parkedId}/replay"));
+        using var replayed = await SendAsync(Host.Operator(HttpMethod.Post, $"/admin/webhooks/parked/{parkedId}/replay"));
+        using var again = await SendAsync(Host.Operator(HttpMethod.Post, $"/admin/webhooks/parked/{parkedId}/replay"));
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal(new HubSpotWebhookAnswer("accepted", 101, 0, 0), await replayed.Content.ReadFromJsonAsync<HubSpotWebhookAnswer>());

@@ -7,20 +7,14 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Hub.Ingest.Tests.Hosting;
-using Hub.Testing;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
-using Serilog.Core;
 using SignatureV3 = sandbox::Hub.Sandbox.HubSpot.Webhooks.SignatureV3;
 
 namespace Hub.Ingest.Tests.Webhooks;
 
 /// <summary>
-/// The HubSpot sandbox and an Ingest host on Kestrel with one two-way HubSpot connection to it (a name unique to
-/// this host), the sandbox's webhooks pointed at the host's receiver for every contact event, and a reader of
-/// <c>hub-observations</c>. Deliveries made by a test are signed with the sandbox's own signer.
+/// The HubSpot sandbox and an <see cref="IngestWebhookHost"/> on Kestrel with one two-way HubSpot connection to it
+/// (a name unique to this host), the sandbox's webhooks pointed at the host's receiver for every contact event.
+/// Deliveries made by a test are signed with the sandbox's own signer.
 /// </summary>
 public sealed class HubSpotWebhookHost : IAsyncDisposable
 {
@@ -29,39 +23,35 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
 
     private const string AccessToken = "sandbox-hubspot-token";
 
-    /// <summary>Bearer token of <c>/admin/webhooks/*</c>.</summary>
-    public static readonly string OperatorToken = Guid.NewGuid().ToString("N");
-
     private static readonly string[] ContactEvents = ["contact.creation", "contact.propertyChange", "contact.deletion", "contact.privacyDeletion", "contact.merge"];
 
-    private readonly PostgresDatabase _database;
-    private readonly RabbitMqVirtualHost _broker;
-    private readonly WebApplicationFactory<Program> _ingest;
-
-    private HubSpotWebhookHost(SandboxHost sandbox, PostgresDatabase database, RabbitMqVirtualHost broker, WebApplicationFactory<Program> ingest, SentObservations observations, string connection, CapturedLogs logs)
+    private HubSpotWebhookHost(SandboxHost sandbox, IngestWebhookHost ingest, string connection)
     {
         Sandbox = sandbox;
-        _database = database;
-        _broker = broker;
-        _ingest = ingest;
-        Observations = observations;
+        Ingest = ingest;
         Connection = connection;
-        Logs = logs;
-        Client = ingest.CreateClient();
     }
 
     public SandboxHost Sandbox { get; }
 
-    public SentObservations Observations { get; }
+    public IngestWebhookHost Ingest { get; }
+
+    public SentObservations Observations => Ingest.Observations;
 
     public string Connection { get; }
 
-    public CapturedLogs Logs { get; }
+    public CapturedLogs Logs => Ingest.Logs;
 
     /// <summary>A client of the Ingest host, on its real socket.</summary>
-    public HttpClient Client { get; }
+    public HttpClient Client => Ingest.Client;
 
-    public Uri ReceiverUrl => new(Client.BaseAddress!, $"/webhooks/hubspot/{Connection}");
+    public Uri ReceiverUrl => Ingest.ReceiverUrl("hubspot", Connection);
+
+    /// <summary>A second two-way connection, configured as if behind a proxy: HubSpot calls <see cref="PublicUrl"/>.</summary>
+    public string ProxiedConnection => Connection + "-proxied";
+
+    /// <summary>The receiver's URL as configured in the HubSpot app (<c>WebhookUrl</c>) for <see cref="ProxiedConnection"/>.</summary>
+    public Uri PublicUrl => new($"https://hub.example.com/inbound/hubspot/{ProxiedConnection}");
 
     /// <param name="subscribe">Point the sandbox's webhooks at the receiver; false = only the test's own deliveries arrive.</param>
     public static async Task<HubSpotWebhookHost> StartAsync(bool subscribe = true)
@@ -73,31 +63,28 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
             ["Sandbox:Sizes:Projects"] = "1",
             ["Sandbox:Sizes:ProspectsPerProject"] = "1",
             ["Sandbox:Sizes:Leads"] = "3",
-            ["Sandbox:HubSpot:Webhooks:RetryBaseDelay"] = "00:00:00.200",
         });
-        var database = await PostgresDatabase.CreateAsync("hubspot-webhooks");
-        var broker = await RabbitMqVirtualHost.CreateAsync("hubspot-webhooks");
-        var observations = new SentObservations(broker.Amqp);
-        var logs = new CapturedLogs();
         var connection = $"hs-{Guid.NewGuid().ToString("N")[..8]}";
-        var port = FreePort();
-        var ingest = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        var settings = new HostSettings
         {
-            host.UseSetting("ConnectionStrings:Postgres", database.ConnectionString);
-            host.UseSetting("ConnectionStrings:RabbitMq", broker.Amqp.ToString());
-            host.UseSetting($"HubSpot:Connections:{connection}:BaseUrl", sandbox.BaseUrl.ToString());
-            host.UseSetting($"HubSpot:Connections:{connection}:AccessToken", AccessToken);
-            host.UseSetting($"HubSpot:Connections:{connection}:AppSecret", AppSecret);
-            host.UseSetting($"HubSpot:Connections:{connection}:TwoWay", "true");
-            host.UseSetting($"HubSpot:Connections:{connection}:MaxAttempts", "2");
-            host.UseSetting($"HubSpot:Connections:{connection}:RetryBaseDelaySeconds", "0.05");
-            host.UseSetting("Ingest:OperatorToken", OperatorToken);
-            host.ConfigureServices(services => services.AddSingleton<ILogEventSink>(logs));
-        });
-        ingest.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
-        ingest.StartServer();
-
-        var host = new HubSpotWebhookHost(sandbox, database, broker, ingest, observations, connection, logs);
+            More = new Dictionary<string, string?>
+            {
+                [$"HubSpot:Connections:{connection}:BaseUrl"] = sandbox.BaseUrl.ToString(),
+                [$"HubSpot:Connections:{connection}:AccessToken"] = AccessToken,
+                [$"HubSpot:Connections:{connection}:AppSecret"] = AppSecret,
+                [$"HubSpot:Connections:{connection}:TwoWay"] = "true",
+                [$"HubSpot:Connections:{connection}:MaxAttempts"] = "2",
+                [$"HubSpot:Connections:{connection}:RetryBaseDelaySeconds"] = "0.05",
+                [$"HubSpot:Connections:{connection}-proxied:BaseUrl"] = sandbox.BaseUrl.ToString(),
+                [$"HubSpot:Connections:{connection}-proxied:AccessToken"] = AccessToken,
+                [$"HubSpot:Connections:{connection}-proxied:AppSecret"] = AppSecret,
+                [$"HubSpot:Connections:{connection}-proxied:TwoWay"] = "true",
+                [$"HubSpot:Connections:{connection}-proxied:WebhookUrl"] = $"https://hub.example.com/inbound/hubspot/{connection}-proxied",
+                // HubSpot's 100 events per request fit HubSpot's budget, not the small one of the other receivers' tests.
+                ["Ingest:Webhooks:MaxBodyBytes"] = "262144",
+            },
+        };
+        var host = new HubSpotWebhookHost(sandbox, await IngestWebhookHost.StartAsync(settings, FreePort()), connection);
         if (!subscribe)
             return host;
         using var subscribed = await sandbox.Control.PutAsJsonAsync(new Uri("/_sandbox/hubspot/webhooks", UriKind.Relative),
@@ -132,12 +119,16 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
     public async Task<JsonElement> ContactAsync(string id) =>
         await Sandbox.Control.GetFromJsonAsync<JsonElement>(new Uri($"/_sandbox/hubspot/objects/contacts/{id}", UriKind.Relative));
 
-    /// <summary>A delivery as HubSpot makes it, signed for the receiver's URL; the timestamp and signature can be forged.</summary>
-    public HttpRequestMessage Delivery(string body, DateTimeOffset? sentAt = null, string? signature = null)
+    /// <summary>
+    /// A delivery as HubSpot makes it, to <paramref name="to"/> (the receiver by default) signed for
+    /// <paramref name="signedFor"/> (the URL it is sent to by default); the timestamp and signature can be forged.
+    /// </summary>
+    public HttpRequestMessage Delivery(string body, DateTimeOffset? sentAt = null, string? signature = null, Uri? to = null, Uri? signedFor = null)
     {
+        to ??= ReceiverUrl;
         var timestamp = (sentAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds();
-        var request = new HttpRequestMessage(HttpMethod.Post, ReceiverUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-HubSpot-Signature-v3", signature ?? SignatureV3.Sign(AppSecret, "POST", ReceiverUrl, Encoding.UTF8.GetBytes(body), timestamp));
+        var request = new HttpRequestMessage(HttpMethod.Post, to) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-HubSpot-Signature-v3", signature ?? SignatureV3.Sign(AppSecret, "POST", signedFor ?? to, Encoding.UTF8.GetBytes(body), timestamp));
         request.Headers.Add("X-HubSpot-Request-Timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add("X-HubSpot-Signature-Version", "v3");
         return request;
@@ -158,16 +149,11 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
     };
 
     /// <summary>An operator's request to <c>/admin/webhooks/*</c>.</summary>
-    public static HttpRequestMessage Operator(HttpMethod method, string path)
-    {
-        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorToken);
-        return request;
-    }
+    public HttpRequestMessage Operator(HttpMethod method, string path) => Ingest.Operator(method, path);
 
     public async Task<long> ScalarAsync(string sql)
     {
-        await using var dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
+        await using var dataSource = Ingest.CreateDataSource();
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new() { Value = Connection });
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
@@ -193,12 +179,8 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
-        await _ingest.DisposeAsync();
+        await Ingest.DisposeAsync();
         await Sandbox.DisposeAsync();
-        await Observations.DisposeAsync();
-        await _broker.DisposeAsync();
-        await _database.DisposeAsync();
     }
 }
 

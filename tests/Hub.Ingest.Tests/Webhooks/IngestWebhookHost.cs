@@ -143,6 +143,9 @@ public sealed record HostSettings
 
     public string OperatorToken { get; init; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
+    /// <summary>More settings, applied last (so they win): e.g. a HubSpot connection.</summary>
+    public IReadOnlyDictionary<string, string?> More { get; init; } = new Dictionary<string, string?>();
+
     public static string NewSecret() => Signer.NewSecret();
 
     public IEnumerable<KeyValuePair<string, string?>> Configuration()
@@ -159,7 +162,7 @@ public sealed record HostSettings
             new("RabbitMq:QuorumQueues", QuorumQueues ? "true" : "false"),
         ];
         if (SourceBaseUrl is null)
-            return [.. webhooks, new($"Ingest:Connections:{PropstreetConnection}:Poll", "false"), new($"Ingest:Connections:{PropertyFinderConnection}:Poll", "false")];
+            return [.. webhooks, new($"Ingest:Connections:{PropstreetConnection}:Poll", "false"), new($"Ingest:Connections:{PropertyFinderConnection}:Poll", "false"), .. More];
         return
         [
             .. webhooks,
@@ -168,6 +171,7 @@ public sealed record HostSettings
             new($"Ingest:Connections:{PropertyFinderConnection}:BaseUrl", SourceBaseUrl.ToString()),
             new($"Ingest:Connections:{PropertyFinderConnection}:ClientId", "ingest-webhook-test"),
             new($"Ingest:Connections:{PropertyFinderConnection}:ClientSecret", "ingest-webhook-test"),
+            .. More,
         ];
     }
 }
