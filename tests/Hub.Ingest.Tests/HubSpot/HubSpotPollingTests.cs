@@ -59,6 +59,27 @@ public sealed class HubSpotPollingTests : IngestTest
     }
 
     [Fact]
+    public async Task Failing_cycles_are_repeated_from_their_checkpoint_and_lose_no_record()
+    {
+        var ids = new HashSet<string>();
+        for (var i = 0; i < 70; i++)
+            ids.Add(await CreateAsync("contacts", new { firstname = $"One {i}" }));
+        ids.UnionWith(await BatchCreateAsync("contacts", 120));
+
+        // Half of HubSpot's answers are 5xx and the client tries each request once: most cycles fail part-way.
+        await Sandbox.SetFaultsAsync(new { serverErrorShare = 0.5 });
+        var settings = HubSpotSettings();
+        settings[$"HubSpot:Connections:{Connection}:MaxAttempts"] = "1";
+        StartIngest(settings);
+
+        await Observations.WaitUntilAsync(q => ContactIds(q).IsSupersetOf(ids));
+        var failed = (await Sandbox.Control.GetFromJsonAsync<List<JsonElement>>(new Uri("/_sandbox/hubspot/requests", UriKind.Relative)))!
+            .Count(r => r.GetProperty("path").GetString()!.StartsWith("/crm/v3/objects/contacts/search", StringComparison.Ordinal) && r.GetProperty("status").GetInt32() >= 500);
+        Assert.True(failed > 0, "some searches failed");
+        Assert.Equal(ids.Order(), ContactIds(Observations).Order());
+    }
+
+    [Fact]
     public async Task A_change_that_becomes_searchable_late_is_still_observed_thanks_to_the_look_back()
     {
         var late = await CreateAsync("contacts", new { firstname = "Lena" });
