@@ -150,6 +150,24 @@ public sealed class HubSpotPollingTests : IngestTest
     }
 
     [Fact]
+    public async Task A_quiet_portal_is_not_sent_again_every_cycle()
+    {
+        var ids = new HashSet<string>();
+        for (var i = 0; i < 3; i++)
+            ids.Add(await CreateAsync("contacts", new { firstname = $"Quiet {i}" }));
+        StartIngest(HubSpotSettings());
+        await Observations.WaitUntilAsync(q => ContactIds(q).IsSupersetOf(ids));
+        var sent = Observations.Received.Count;
+
+        await Task.Delay(TimeSpan.FromSeconds(2)); // ten cycles, each re-reading the same look-back
+        while (await Observations.DrainAsync())
+        {
+        }
+
+        Assert.Equal(sent, Observations.Received.Count);
+    }
+
+    [Fact]
     public async Task Two_ingest_hosts_on_one_portal_search_it_once_per_cycle()
     {
         var ids = new HashSet<string>();
