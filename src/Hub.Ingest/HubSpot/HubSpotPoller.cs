@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Hub.Contracts.Observations;
@@ -30,6 +31,9 @@ public sealed class HubSpotPoller(
     /// <summary>HubSpot's largest search page.</summary>
     public const int SearchLimit = 200;
 
+    // Pages of each connection's object type sent by its last successful cycle (one loop per key: no races on a set).
+    private readonly ConcurrentDictionary<(string Connection, string ObjectType), HashSet<string>> _lastCycle = new();
+
     private readonly Counter<long> _crowded = metrics.Meter.CreateCounter<long>(
         CrowdedInstantsName, "{instant}", "Instants holding more than a search page of one object type's changes, walked by record id.");
 
@@ -41,18 +45,20 @@ public sealed class HubSpotPoller(
 
     public async Task PollAsync(HubSpotConnection connection, string objectType, LeaderLease lease, CancellationToken cancellationToken)
     {
-        var client = clients[connection.Name];
-        var changed = await SearchChangesAsync(connection, client, objectType, lease, cancellationToken);
-        var archived = await WalkArchivedAsync(connection, client, objectType, lease, cancellationToken);
+        var key = (connection.Name, objectType);
+        var cycle = new Cycle(connection, clients[connection.Name], objectType, lease, _lastCycle.GetValueOrDefault(key) ?? []);
+        var changed = await SearchChangesAsync(cycle, cancellationToken);
+        var archived = await WalkArchivedAsync(cycle, cancellationToken);
+        _lastCycle[key] = cycle.Pages;
         if (changed + archived > 0)
             logger.LogInformation("HubSpot {Connection}/{ObjectType}: {Changed} changed and {Archived} archived records observed", connection.Name, objectType, changed, archived);
     }
 
-    private async Task<long> SearchChangesAsync(HubSpotConnection connection, HubSpotClient client, string objectType, LeaderLease lease, CancellationToken cancellationToken)
+    private async Task<long> SearchChangesAsync(Cycle cycle, CancellationToken cancellationToken)
     {
+        var (connection, objectType) = (cycle.Connection, cycle.ObjectType);
         var scope = SearchScope(objectType);
         var modified = HubSpotObservations.LastModifiedProperty(objectType);
-        var properties = HubSpotObservations.Properties(objectType);
         var checkpoint = (await checkpoints.LoadAsync(connection.Name, scope, cancellationToken)).Watermark;
 
         // Search is eventually consistent: a change made just before the checkpoint may only have become findable
@@ -62,28 +68,19 @@ public sealed class HubSpotPoller(
         long sent = 0;
         while (true)
         {
-            await EnsureLeadingAsync(connection, scope, lease, cancellationToken);
-            var page = await client.SearchAsync(objectType, new HubSpotSearch(
-                [new HubSpotFilterGroup([new HubSpotFilter(modified, exclusive ? "GT" : "GTE", Millis(anchor))])],
-                properties, [new HubSpotSort(modified)], SearchLimit), cancellationToken);
+            var page = await SearchAsync(cycle, scope, [new HubSpotFilter(modified, exclusive ? "GT" : "GTE", Millis(anchor))], modified, cancellationToken);
             if (page.Results.Count == 0)
                 return sent;
-            await SendAsync(connection, objectType, page.Results, cancellationToken);
-            sent += page.Results.Count;
+            sent += await SendAsync(cycle, page.Results, cancellationToken);
 
-            var step = HubSpotSearchSteps.Next(anchor, Modified(objectType, page.Results[^1]), page.After is not null);
+            var last = Modified(objectType, page.Results[^1]);
+            var step = HubSpotSearchSteps.Next(anchor, last, page.After is not null);
             if (step.Kind == SearchStepKind.CrowdedInstant)
-            {
-                sent += await WalkInstantAsync(connection, client, objectType, step.Instant, lease, cancellationToken);
-                exclusive = true;
-            }
-            else
-            {
-                exclusive = false;
-            }
+                sent += await WalkInstantAsync(cycle, step.Instant, cancellationToken);
+            exclusive = step.Kind == SearchStepKind.CrowdedInstant;
 
             // Every record before the page's last instant is sent (ascending order); those at it come again next time.
-            var reached = step.Kind == SearchStepKind.Done ? Modified(objectType, page.Results[^1]) : step.Instant;
+            var reached = step.Kind == SearchStepKind.Done ? last : step.Instant;
             if (checkpoint is null || reached > checkpoint)
             {
                 await checkpoints.SaveCompletedAsync(connection.Name, scope, reached, cancellationToken);
@@ -101,32 +98,28 @@ public sealed class HubSpotPoller(
     /// Every record last modified at <paramref name="instant"/>, by ascending id, each query starting after the last id
     /// seen (keyset: no offset, so no cap however many share the instant).
     /// </summary>
-    private async Task<long> WalkInstantAsync(HubSpotConnection connection, HubSpotClient client, string objectType, DateTimeOffset instant, LeaderLease lease, CancellationToken cancellationToken)
+    private async Task<long> WalkInstantAsync(Cycle cycle, DateTimeOffset instant, CancellationToken cancellationToken)
     {
-        var modified = HubSpotObservations.LastModifiedProperty(objectType);
-        var properties = HubSpotObservations.Properties(objectType);
+        var modified = HubSpotObservations.LastModifiedProperty(cycle.ObjectType);
         var afterId = "0";
+        long records = 0;
         long sent = 0;
         while (true)
         {
-            await EnsureLeadingAsync(connection, SearchScope(objectType), lease, cancellationToken);
-            var page = await client.SearchAsync(objectType, new HubSpotSearch(
-                [new HubSpotFilterGroup([new HubSpotFilter(modified, "EQ", Millis(instant)), new HubSpotFilter("hs_object_id", "GT", afterId)])],
-                properties, [new HubSpotSort("hs_object_id")], SearchLimit), cancellationToken);
-            if (page.Results.Count > 0)
-            {
-                await SendAsync(connection, objectType, page.Results, cancellationToken);
-                sent += page.Results.Count;
-                afterId = page.Results[^1].Id;
-            }
-
-            if (page.Results.Count == 0 || page.After is null)
+            var page = await SearchAsync(cycle, SearchScope(cycle.ObjectType),
+                [new HubSpotFilter(modified, "EQ", Millis(instant)), new HubSpotFilter("hs_object_id", "GT", afterId)], "hs_object_id", cancellationToken);
+            if (page.Results.Count == 0)
+                break;
+            sent += await SendAsync(cycle, page.Results, cancellationToken);
+            records += page.Results.Count;
+            afterId = page.Results[^1].Id;
+            if (page.After is null)
                 break;
         }
 
-        _crowded.Add(1, new KeyValuePair<string, object?>("connection", connection.Name), new KeyValuePair<string, object?>("object_type", objectType));
+        _crowded.Add(1, new KeyValuePair<string, object?>("connection", cycle.Connection.Name), new KeyValuePair<string, object?>("object_type", cycle.ObjectType));
         logger.LogWarning("HubSpot {Connection}/{ObjectType}: {Records} records share the last-modified instant {Instant:O}, more than a search page; walked them by id",
-            connection.Name, objectType, sent, instant);
+            cycle.Connection.Name, cycle.ObjectType, records, instant);
         return sent;
     }
 
@@ -134,16 +127,17 @@ public sealed class HubSpotPoller(
     /// Archived records (search never shows them) archived at or after the checkpoint minus the look-back; all of them
     /// on the first cycle. The listing has no filter, so the whole of it is read every cycle; only those are sent.
     /// </summary>
-    private async Task<long> WalkArchivedAsync(HubSpotConnection connection, HubSpotClient client, string objectType, LeaderLease lease, CancellationToken cancellationToken)
+    private async Task<long> WalkArchivedAsync(Cycle cycle, CancellationToken cancellationToken)
     {
+        var (connection, objectType) = (cycle.Connection, cycle.ObjectType);
         var scope = ArchivedScope(objectType);
         var checkpoint = (await checkpoints.LoadAsync(connection.Name, scope, cancellationToken)).Watermark;
         var since = checkpoint - connection.InboundLookBack;
         var newest = checkpoint;
         var page = new List<HubSpotObject>(HubSpotClient.BatchSize);
         long sent = 0;
-        await EnsureLeadingAsync(connection, scope, lease, cancellationToken);
-        await foreach (var record in client.ListAsync(objectType, HubSpotObservations.Properties(objectType), archived: true, cancellationToken))
+        await EnsureLeadingAsync(cycle, scope, cancellationToken);
+        await foreach (var record in cycle.Client.ListAsync(objectType, HubSpotObservations.Properties(objectType), archived: true, cancellationToken))
         {
             var archivedAt = record.ArchivedAt ?? record.UpdatedAt;
             newest = SourceTimestamps.Max(newest, archivedAt);
@@ -151,17 +145,13 @@ public sealed class HubSpotPoller(
                 page.Add(record);
             if (page.Count < HubSpotClient.BatchSize)
                 continue;
-            await EnsureLeadingAsync(connection, scope, lease, cancellationToken);
-            await SendAsync(connection, objectType, page, cancellationToken);
-            sent += page.Count;
+            await EnsureLeadingAsync(cycle, scope, cancellationToken);
+            sent += await SendAsync(cycle, page, cancellationToken);
             page.Clear();
         }
 
-        if (page.Count > 0)
-        {
-            await SendAsync(connection, objectType, page, cancellationToken);
-            sent += page.Count;
-        }
+        await EnsureLeadingAsync(cycle, scope, cancellationToken);
+        sent += await SendAsync(cycle, page, cancellationToken);
 
         // Only after the whole listing: a walk cut short leaves the checkpoint, and the next one sends it all again.
         if (newest is { } reached && reached != checkpoint)
@@ -173,21 +163,38 @@ public sealed class HubSpotPoller(
         return sent;
     }
 
-    private async Task SendAsync(HubSpotConnection connection, string objectType, IReadOnlyList<HubSpotObject> page, CancellationToken cancellationToken)
+    private static async Task<HubSpotSearchPage> SearchAsync(Cycle cycle, string scope, IReadOnlyList<HubSpotFilter> filters, string sortBy, CancellationToken cancellationToken)
     {
-        var resource = HubSpotObservations.Resource(objectType);
-        var records = page.Select(r => HubSpotObservations.Observed(objectType, r)).ToList();
-
-        // Prefixed with the source: an Ingest connection may bear the same name as a HubSpot one.
-        var id = PageWalker.ObservationId($"{HubSpotObservations.Source}:{connection.Name}", resource, records);
-        await sender.SendAsync(new RecordsObserved(id, HubSpotObservations.Source, connection.Name, resource, "poll", clock.GetUtcNow(), records), cancellationToken);
-        metrics.PageSent(new SourceConnection { Name = connection.Name, Source = HubSpotObservations.Source }, resource, records.Count);
+        await EnsureLeadingAsync(cycle, scope, cancellationToken);
+        return await cycle.Client.SearchAsync(cycle.ObjectType, new HubSpotSearch(
+            [new HubSpotFilterGroup(filters)], HubSpotObservations.Properties(cycle.ObjectType), [new HubSpotSort(sortBy)], SearchLimit), cancellationToken);
     }
 
-    private static async Task EnsureLeadingAsync(HubSpotConnection connection, string scope, LeaderLease lease, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page as one observation; returns the records sent. A page the previous cycle sent already (a quiet portal's
+    /// look-back reads the same records every cycle) is not sent again: the store would drop it as processed.
+    /// </summary>
+    private async Task<int> SendAsync(Cycle cycle, IReadOnlyList<HubSpotObject> page, CancellationToken cancellationToken)
     {
-        if (!await lease.IsHeldAsync(cancellationToken))
-            throw new LeadershipLostException(connection.Name, scope);
+        if (page.Count == 0)
+            return 0;
+        var resource = HubSpotObservations.Resource(cycle.ObjectType);
+        var records = page.Select(r => HubSpotObservations.Observed(cycle.ObjectType, r)).ToList();
+
+        // Prefixed with the source: an Ingest connection may bear the same name as a HubSpot one.
+        var id = PageWalker.ObservationId($"{HubSpotObservations.Source}:{cycle.Connection.Name}", resource, records);
+        cycle.Pages.Add(id);
+        if (cycle.Previous.Contains(id))
+            return 0;
+        await sender.SendAsync(new RecordsObserved(id, HubSpotObservations.Source, cycle.Connection.Name, resource, "poll", clock.GetUtcNow(), records), cancellationToken);
+        metrics.PageSent(new SourceConnection { Name = cycle.Connection.Name, Source = HubSpotObservations.Source }, resource, records.Count);
+        return records.Count;
+    }
+
+    private static async Task EnsureLeadingAsync(Cycle cycle, string scope, CancellationToken cancellationToken)
+    {
+        if (!await cycle.Lease.IsHeldAsync(cancellationToken))
+            throw new LeadershipLostException(cycle.Connection.Name, scope);
     }
 
     private static DateTimeOffset Modified(string objectType, HubSpotObject record) =>
@@ -195,4 +202,10 @@ public sealed class HubSpotPoller(
 
     private static string Millis(DateTimeOffset instant) =>
         Math.Max(0, instant.ToUnixTimeMilliseconds()).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>One cycle of one object type: where it reads, and the pages (observation ids) it and the one before sent.</summary>
+    private sealed record Cycle(HubSpotConnection Connection, HubSpotClient Client, string ObjectType, LeaderLease Lease, HashSet<string> Previous)
+    {
+        public HashSet<string> Pages { get; } = new(StringComparer.Ordinal);
+    }
 }

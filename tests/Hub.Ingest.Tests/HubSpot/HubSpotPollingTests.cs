@@ -59,6 +59,27 @@ public sealed class HubSpotPollingTests : IngestTest
     }
 
     [Fact]
+    public async Task Failing_cycles_are_repeated_from_their_checkpoint_and_lose_no_record()
+    {
+        var ids = new HashSet<string>();
+        for (var i = 0; i < 70; i++)
+            ids.Add(await CreateAsync("contacts", new { firstname = $"One {i}" }));
+        ids.UnionWith(await BatchCreateAsync("contacts", 120));
+
+        // Half of HubSpot's answers are 5xx and the client tries each request once: most cycles fail part-way.
+        await Sandbox.SetFaultsAsync(new { serverErrorShare = 0.5 });
+        var settings = HubSpotSettings();
+        settings[$"HubSpot:Connections:{Connection}:MaxAttempts"] = "1";
+        StartIngest(settings);
+
+        await Observations.WaitUntilAsync(q => ContactIds(q).IsSupersetOf(ids));
+        var failed = (await Sandbox.Control.GetFromJsonAsync<List<JsonElement>>(new Uri("/_sandbox/hubspot/requests", UriKind.Relative)))!
+            .Count(r => r.GetProperty("path").GetString()!.StartsWith("/crm/v3/objects/contacts/search", StringComparison.Ordinal) && r.GetProperty("status").GetInt32() >= 500);
+        Assert.True(failed > 0, "some searches failed");
+        Assert.Equal(ids.Order(), ContactIds(Observations).Order());
+    }
+
+    [Fact]
     public async Task A_change_that_becomes_searchable_late_is_still_observed_thanks_to_the_look_back()
     {
         var late = await CreateAsync("contacts", new { firstname = "Lena" });
@@ -126,6 +147,24 @@ public sealed class HubSpotPollingTests : IngestTest
         var afterRestart = Observations.Received.Skip(seenBefore).SelectMany(o => o.Records).ToList();
         var atCheckpoint = Observations.Received.Take(seenBefore).SelectMany(o => o.Records).Where(r => r.UpdatedUtc == newest).Select(r => r.Id).ToHashSet();
         Assert.All(afterRestart, r => Assert.True(r.Id == ids[3] || atCheckpoint.Contains(r.Id), $"contact {r.Id} was sent again although it was behind the checkpoint"));
+    }
+
+    [Fact]
+    public async Task A_quiet_portal_is_not_sent_again_every_cycle()
+    {
+        var ids = new HashSet<string>();
+        for (var i = 0; i < 3; i++)
+            ids.Add(await CreateAsync("contacts", new { firstname = $"Quiet {i}" }));
+        StartIngest(HubSpotSettings());
+        await Observations.WaitUntilAsync(q => ContactIds(q).IsSupersetOf(ids));
+        var sent = Observations.Received.Count;
+
+        await Task.Delay(TimeSpan.FromSeconds(2)); // ten cycles, each re-reading the same look-back
+        while (await Observations.DrainAsync())
+        {
+        }
+
+        Assert.Equal(sent, Observations.Received.Count);
     }
 
     [Fact]
