@@ -98,9 +98,15 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         if (Text(hubSpot.Fields, MergedInto) is { Length: > 0 } primary)
         {
             if (propstreetId is not null)
-                await FollowMergeAsync(hubSpot, primary, propstreetId, cancellationToken);
+                await FollowMergeAsync(hubSpot.RecordId, primary, propstreetId, hubSpot.DeletedUtc ?? _clock.GetUtcNow(), operations, cancellationToken);
             return;
         }
+
+        // A primary names the records merged into it (polling sees only the primary): the contacts pushed to those follow it.
+        foreach (var mergedId in Text(hubSpot.Fields, "hs_merged_object_ids").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var followed in await operations.QueryAsync<HubSpotRecord>(
+                "where data->'connections'->?->>'hubSpotId' = ?", cancellationToken, Connection, mergedId))
+                await FollowMergeAsync(mergedId, hubSpot.RecordId, followed.Source.RecordId, hubSpot.UpdatedUtc ?? _clock.GetUtcNow(), operations, cancellationToken);
 
         if (propstreetId is null)
         {
@@ -164,7 +170,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
                     continue;
                 case Failed { Retryable: true } failed:
                     // Propstreet is down or throttling: nothing is lost, the page is not done; the daemon retries it.
-                    throw new PropstreetUnavailableException($"Propstreet did not take the write for {propstreetKey}: {failed.Problem}");
+                    throw new SideUnavailableException($"Propstreet did not take the write for {propstreetKey}: {failed.Problem}");
                 default:
                     await ParkAsync(propstreetKey, MessageId(hubSpot, propstreet, "parked"), decided, hubSpot.RecordId, Describe(result), cancellationToken);
                     return;
@@ -208,7 +214,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             Changes(decision.ToPropstreet.Where(p => p.Value.Length > 0).ToDictionary()),
             ifMatch: null, matchEmail: true, revive: true, cancellationToken: cancellationToken);
         if (result is Failed { Retryable: true } failed)
-            throw new PropstreetUnavailableException($"Propstreet did not take HubSpot contact {hubSpot.RecordId}: {failed.Problem}");
+            throw new SideUnavailableException($"Propstreet did not take HubSpot contact {hubSpot.RecordId}: {failed.Problem}");
         if (result is not Written written)
         {
             LogNotCreated(Connection, hubSpot.RecordId, Describe(result));
@@ -224,7 +230,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             // Another HubSpot contact already stands for this Propstreet contact (HubSpot keeps propstreet_id unique):
             // a duplicate a person must merge in HubSpot.
             if (link.Error.Retryable)
-                throw new PropstreetUnavailableException($"HubSpot did not take the Propstreet id of contact {hubSpot.RecordId}: {link.Error.Message}");
+                throw new SideUnavailableException($"HubSpot did not take the Propstreet id of contact {hubSpot.RecordId}: {link.Error.Message}");
             await AppendAsync(propstreetKey, $"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:duplicate", written.ToObservedRecord(), [new PropstreetWriteParked(Connection, hubSpot.RecordId,
                 $"HubSpot contact {hubSpot.RecordId} matched Propstreet contact {written.Id}, which another HubSpot contact already stands for ({link.Error.Message}); merge the two in HubSpot.",
                 _clock.GetUtcNow())], cancellationToken);
@@ -246,32 +252,43 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
 
     /// <summary>
     /// A HubSpot contact the hub pushed to was merged into <paramref name="primaryId"/>: the Propstreet contact follows
-    /// it there (HubSpot drops the merged record's unique values, so the primary gets the Propstreet id), unless the
-    /// primary already stands for another Propstreet contact.
+    /// it there, unless the primary already stands for another Propstreet contact. HubSpot drops the merged record's
+    /// unique values (the Propstreet id, the email), so the primary gets the Propstreet id, and Propstreet's values
+    /// where the primary has none, as a merge fills empty values; values the primary kept are HubSpot's choice and
+    /// go through the conflict rule like any HubSpot change.
     /// </summary>
-    private async Task FollowMergeAsync(SourceRecord mergedAway, string primaryId, string propstreetId, CancellationToken cancellationToken)
+    private async Task FollowMergeAsync(
+        string mergedId, string primaryId, string propstreetId, DateTimeOffset mergedAt, IDocumentOperations operations, CancellationToken cancellationToken)
     {
         var propstreetKey = SourceRecord.StreamKey(PropstreetSource, Contact, propstreetId);
-        var found = await _hubspot.ReadAsync(HubSpotObjectTypes.Contacts, null, [primaryId], [HubSpotMapping.PropstreetId], cancellationToken);
+        var model = await operations.LoadAsync<HubSpotRecord>(propstreetKey, cancellationToken);
+        if (model is null || model.On(Connection)?.HubSpotId == primaryId)
+            return;
+        var found = await _hubspot.ReadAsync(HubSpotObjectTypes.Contacts, null, [primaryId],
+            [.. ContactFields.All.Select(f => f.Property), HubSpotMapping.PropstreetId], cancellationToken);
         var primary = found.Count > 0 ? found[0] : null;
         var held = primary?.Properties.GetValueOrDefault(HubSpotMapping.PropstreetId);
-        string? followedTo = null;
+        string? followedTo = held == propstreetId ? primaryId : null;
         if (primary is not null && string.IsNullOrEmpty(held))
         {
-            var update = await _hubspot.UpdateAsync(HubSpotObjectTypes.Contacts,
-                [new HubSpotUpdate(primaryId, new Dictionary<string, string?> { [HubSpotMapping.PropstreetId] = propstreetId })], cancellationToken);
-            followedTo = update.Records[0].Succeeded ? primaryId : null;
+            var update = new Dictionary<string, string?>(StringComparer.Ordinal) { [HubSpotMapping.PropstreetId] = propstreetId };
+            foreach (var (property, value) in model.Target?.Properties ?? new Dictionary<string, string>())
+                if (value.Length > 0 && string.IsNullOrEmpty(primary.Properties.GetValueOrDefault(property)))
+                    update[property] = value;
+            var result = await _hubspot.UpdateAsync(HubSpotObjectTypes.Contacts, [new HubSpotUpdate(primaryId, update)], cancellationToken);
+            if (result.Records[0].Error is { Retryable: true } error)
+                throw new SideUnavailableException($"HubSpot did not take the merge of contact {mergedId}: {error.Message}");
+            followedTo = result.Records[0].Succeeded ? primaryId : null;
         }
-        else if (held == propstreetId)
-            followedTo = primaryId;
 
-        var merged = new HubSpotMerged(Connection, mergedAway.RecordId, followedTo, mergedAway.DeletedUtc ?? _clock.GetUtcNow());
-        await _writer.Value.WriteAsync($"twoway:{Connection}:merged:{mergedAway.Id}:v{mergedAway.Version}", async (session, ct) =>
+        var merged = new HubSpotMerged(Connection, mergedId, followedTo, mergedAt);
+        await _writer.Value.WriteAsync($"twoway:{Connection}:merged:{mergedId}:{primaryId}:{propstreetKey}", async (session, ct) =>
         {
             var state = await session.LoadAsync<SourceRecord>(propstreetKey, ct);
-            return state is null ? [] : [new StreamEvents(propstreetKey, [Ledger(propstreetKey, mergedAway, "merged", merged)], state.Version)];
+            return state is null ? [] : [new StreamEvents(propstreetKey,
+                [new PendingEvent(DeterministicEventId.From("twoway", Connection, "merged", mergedId, primaryId, propstreetKey), merged)], state.Version)];
         }, cancellationToken);
-        LogMerged(Connection, mergedAway.RecordId, primaryId, propstreetKey, followedTo is not null);
+        LogMerged(Connection, mergedId, primaryId, propstreetKey, followedTo is not null);
     }
 
     private async Task AppendWrittenAsync(
@@ -421,5 +438,5 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     private partial void LogParked(string connection, string propstreetKey, string hubSpotId, string reason);
 }
 
-/// <summary>Propstreet could not take a write for now (down, throttling): the page is retried, nothing is lost.</summary>
-public sealed class PropstreetUnavailableException(string message) : Exception(message);
+/// <summary>Propstreet or HubSpot could not take a write for now (down, throttling): the page is retried, nothing is lost.</summary>
+public sealed class SideUnavailableException(string message) : Exception(message);
