@@ -80,7 +80,24 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         // Decisions read the baseline from the HubSpot read model, which must have caught up with this page.
         await ReadModelProgress.WaitAsync(operations, page.SequenceCeiling, _clock, () => LogWaitingForReadModel(Connection, page.SequenceCeiling), cancellationToken);
         foreach (var key in changed)
-            await SettleAsync(key, operations, cancellationToken);
+        {
+            for (var round = 1; ; round++)
+            {
+                try
+                {
+                    await SettleAsync(key, operations, cancellationToken);
+                    break;
+                }
+                catch (Exception e) when (e is SideUnavailableException or HubSpotException)
+                {
+                    // Down or throttling is no fault of the record: the same record again after a pause, nothing skipped.
+                    var pause = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(round, 6))));
+                    LogUnavailable(Connection, key, pause.TotalSeconds, e.Message);
+                    await Task.Delay(pause, _clock, cancellationToken);
+                }
+            }
+        }
+
         return NullChangeListener.Instance;
     }
 
@@ -434,9 +451,12 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: HubSpot contact {MergedId} merged into {PrimaryId}; {PropstreetKey} followed: {Followed}")]
     private partial void LogMerged(string connection, string mergedId, string primaryId, string propstreetKey, bool followed);
 
+    [LoggerMessage(LogLevel.Warning, "Two-way sync on {Connection}: {Key} waits {Seconds:F0} s: {Reason}")]
+    private partial void LogUnavailable(string connection, string key, double seconds, string reason);
+
     [LoggerMessage(LogLevel.Warning, "Two-way sync on {Connection}: parked {PropstreetKey} ← HubSpot contact {HubSpotId}: {Reason}")]
     private partial void LogParked(string connection, string propstreetKey, string hubSpotId, string reason);
 }
 
-/// <summary>Propstreet or HubSpot could not take a write for now (down, throttling): the page is retried, nothing is lost.</summary>
+/// <summary>Propstreet or HubSpot could not take a write for now (down, throttling): the record is settled again after a pause.</summary>
 public sealed class SideUnavailableException(string message) : Exception(message);
