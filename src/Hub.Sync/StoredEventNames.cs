@@ -20,7 +20,7 @@ public static class StoredEventNames
         [typeof(HubSpotPushParked)] = "hubspot.parked.v1",
         [typeof(HubSpotMerged)] = "hubspot.merged.v1",
         [typeof(SyncDecided)] = SyncDecided.EventTypeName,
-        [typeof(PropstreetWrittenBack)] = "twoway.written-back.v1",
+        [typeof(PropstreetWrittenBack)] = "twoway.written_back.v1",
         [typeof(PropstreetWriteParked)] = "twoway.parked.v1",
     };
 

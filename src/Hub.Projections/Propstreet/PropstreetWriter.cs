@@ -57,24 +57,16 @@ public sealed class PropstreetWriter
 
     /// <summary>
     /// <c>PATCH /api/v1/network/contacts/{id}</c> with If-Match: the contact the hub already knows by id (one it pushed
-    /// to HubSpot). With <paramref name="addExternalRef"/> the reference is added to the contact's references in the
-    /// same write (read from <paramref name="current"/>, the record the decision read), so later writes for it can go
-    /// by reference. A contact changed since <paramref name="current"/> is <see cref="PreconditionFailed"/>.
+    /// to HubSpot, linked there by <c>propstreet_id</c>). Its references are left alone: Propstreet refuses a write
+    /// that lists a reference another contact holds, and stale references from earlier integrations are common.
+    /// A contact changed since <paramref name="ifMatch"/> is <see cref="PreconditionFailed"/>.
     /// </summary>
-    public async Task<PropstreetWriteResult> UpdateContactAsync(
-        string id, ContactChanges changes, JsonElement current, string? ifMatch, PropstreetExternalRef? addExternalRef = null, CancellationToken cancellationToken = default)
+    public async Task<PropstreetWriteResult> UpdateContactAsync(string id, ContactChanges changes, string? ifMatch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
         var (body, invalid) = changes.ToBody();
         if (invalid is not null)
             return invalid;
-        if (addExternalRef is not null)
-        {
-            var refs = ExternalRefs(current);
-            if (!refs.Any(r => string.Equals(r.Namespace, addExternalRef.Namespace, StringComparison.OrdinalIgnoreCase) && r.Id == addExternalRef.Id))
-                body!["externalRefs"] = ProjectChanges.ExternalRefsJson([.. refs, addExternalRef]);
-        }
-
         var reply = await _sender.SendAsync(new PropstreetRequest(HttpMethod.Patch, $"{Contacts}/{Segment(id)}", Bytes(body!), ifMatch), cancellationToken);
         return Learn(From(reply), ifMatch);
     }

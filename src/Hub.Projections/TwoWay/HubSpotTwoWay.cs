@@ -195,7 +195,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         }
     }
 
-    /// <summary>HubSpot's winners to Propstreet: an update by id (adding the HubSpot reference), a revive by reference, or a delete.</summary>
+    /// <summary>HubSpot's winners to Propstreet: an update by id with If-Match, a revive by the HubSpot reference, or a delete.</summary>
     private async Task<PropstreetWriteResult> WriteToPropstreetAsync(TwoWayDecision decision, SourceRecord propstreet, string hubSpotId, CancellationToken cancellationToken)
     {
         if (decision.RecordAction == RecordAction.DeleteInPropstreet)
@@ -210,8 +210,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             return await _propstreet.UpsertContactByExternalRefAsync("hubspot", hubSpotId, changes, ifMatch: null, matchEmail: false, revive: true, cancellationToken: cancellationToken);
         }
 
-        return await _propstreet.UpdateContactAsync(propstreet.RecordId, changes, propstreet.Fields, propstreet.ETag,
-            new PropstreetExternalRef("hubspot", hubSpotId), cancellationToken);
+        return await _propstreet.UpdateContactAsync(propstreet.RecordId, changes, propstreet.ETag, cancellationToken);
     }
 
     /// <summary>

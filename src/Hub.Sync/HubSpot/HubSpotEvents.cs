@@ -20,7 +20,7 @@ public sealed record HubSpotPushed(
 public sealed record HubSpotPushParked(string Connection, string Hash, string Reason, int Attempts, DateTimeOffset ParkedUtc);
 
 /// <summary>
-/// The hub wrote HubSpot's winning values to Propstreet (<c>twoway.written-back.v1</c>), appended to the Propstreet
+/// The hub wrote HubSpot's winning values to Propstreet (<c>twoway.written_back.v1</c>), appended to the Propstreet
 /// record's stream right after the record's new state (the write's response). <see cref="Synced"/> is the new
 /// baseline; <see cref="Hash"/> is the record's mapped hash when HubSpot already holds all of it (nothing to push
 /// back: the write's echo is recognised by it), or null when HubSpot still lacks part of it.

@@ -102,6 +102,14 @@ public abstract class EndToEndTest : IAsyncLifetime
         _ = host.Services;
     }
 
+    /// <summary>Stops every Ingest host started so far: the sources go unobserved until one is started again.</summary>
+    protected async Task StopIngestAsync()
+    {
+        foreach (var host in _ingest)
+            await host.DisposeAsync();
+        _ingest.Clear();
+    }
+
     /// <summary>Observations waiting in <c>hub-observations</c> (what Ingest sent and nothing consumed yet).</summary>
     protected async Task<uint> QueuedObservationsAsync() => (await _channel!.QueueDeclarePassiveAsync(ObservationTransport.Queue)).MessageCount;
 
