@@ -171,7 +171,9 @@ public sealed partial class HubSpotPush : SubscriptionBase
     /// </summary>
     private async Task<Dictionary<string, TwoWayPush>> TwoWayPushesAsync(List<HubSpotRecord> records, RoundOutcome outcome, CancellationToken cancellationToken)
     {
-        var held = (await _client.ReadAsync(HubSpotObjectTypes.Contacts, HubSpotMapping.PropstreetId, [.. records.Select(r => r.Target!.IdValue)],
+        // Only contacts HubSpot has had can carry HubSpot edits: a first push (the initial sync) reads nothing first.
+        var known = records.Where(r => !string.IsNullOrEmpty(r.On(Connection)?.HubSpotId)).Select(r => r.Target!.IdValue).ToList();
+        var held = (known.Count == 0 ? [] : await _client.ReadAsync(HubSpotObjectTypes.Contacts, HubSpotMapping.PropstreetId, known,
                 [.. ContactFields.All.Select(f => f.Property), HubSpotMapping.PropstreetId], cancellationToken))
             .Where(o => o.Properties.GetValueOrDefault(HubSpotMapping.PropstreetId) is not null)
             .ToDictionary(o => o.Properties[HubSpotMapping.PropstreetId]!, StringComparer.OrdinalIgnoreCase);

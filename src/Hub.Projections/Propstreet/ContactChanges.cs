@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Hub.Sync.Propstreet;
+using Hub.Sync.TwoWay;
 
 namespace Hub.Projections.Propstreet;
 
@@ -27,15 +28,29 @@ public sealed record ContactChanges
     /// <summary>All tags (trimmed; blanks and case-insensitive repeats dropped).</summary>
     public IReadOnlyList<string>? Tags { get; init; }
 
-    /// <summary>Documented limits of the upsert body (characters, after normalisation).</summary>
-    internal static readonly IReadOnlyDictionary<string, int> MaxLengths = new Dictionary<string, int>(StringComparer.Ordinal)
+    /// <summary>Documented limits of the upsert body (characters, after normalisation): the two-way field table's.</summary>
+    internal static readonly IReadOnlyDictionary<string, int> MaxLengths = ContactFields.All
+        .Where(f => f.PropstreetField is not null && f.MaxLength is not null)
+        .ToDictionary(f => f.PropstreetField!, f => f.MaxLength!.Value, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The write-back of HubSpot's winning values: the upsert fields <see cref="ContactFields.ToPropstreetChanges"/>
+    /// made of them (an emptied value clears the field).
+    /// </summary>
+    public static ContactChanges From(PropstreetChanges changes)
     {
-        ["firstName"] = 100,
-        ["lastName"] = 100,
-        ["email"] = 254,
-        ["phone"] = 20,
-        ["strategy"] = 4000,
-    };
+        ArgumentNullException.ThrowIfNull(changes);
+        string? Text(string field) => changes.Fields.TryGetValue(field, out var value) ? value as string ?? "" : null;
+        return new ContactChanges
+        {
+            FirstName = Text("firstName"),
+            LastName = Text("lastName"),
+            Email = Text("email"),
+            Phone = Text("phone"),
+            Strategy = Text("strategy"),
+            Tags = changes.Fields.TryGetValue("tags", out var tags) ? tags as IReadOnlyList<string> ?? [] : null,
+        };
+    }
 
     /// <summary>
     /// The upsert body: only the fields set, normalised (phone in E.164, email lower-case, text trimmed). A value

@@ -172,7 +172,8 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             switch (result)
             {
                 case Written written:
-                    await AppendWrittenAsync(propstreetKey, propstreet, hubSpot, decided, decision, written, cancellationToken);
+                    await AppendWrittenAsync(propstreetKey, propstreet, hubSpot, decided, decision, written,
+                        ContactFields.ToPropstreetChanges(decision.ToPropstreet).TooLong, cancellationToken);
                     ProjectionsTelemetry.TwoWayDecisions.Add(1, new KeyValuePair<string, object?>("outcome", "to-propstreet"));
                     return;
                 case PreconditionFailed when attempt < MaxAttempts:
@@ -200,7 +201,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     {
         if (decision.RecordAction == RecordAction.DeleteInPropstreet)
             return await _propstreet.DeleteContactAsync(propstreet.RecordId, propstreet.ETag, cancellationToken);
-        var changes = Changes(decision.ToPropstreet);
+        var changes = ContactChanges.From(ContactFields.ToPropstreetChanges(decision.ToPropstreet));
         if (decision.RecordAction == RecordAction.ReviveInPropstreet)
         {
             // A deleted contact is revived by its HubSpot reference; one without it gets the reference first.
@@ -227,7 +228,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         var nothing = new SideState(new Dictionary<string, string>(), null, Deleted: false);
         var decision = TwoWayMerge.Decide(nothing, side, baseline: null, _ownership, _clock.GetUtcNow());
         var result = await _propstreet.UpsertContactByExternalRefAsync("hubspot", hubSpot.RecordId,
-            Changes(decision.ToPropstreet.Where(p => p.Value.Length > 0).ToDictionary()),
+            ContactChanges.From(ContactFields.ToPropstreetChanges(decision.ToPropstreet.Where(p => p.Value.Length > 0).ToDictionary())),
             ifMatch: null, matchEmail: true, revive: true, cancellationToken: cancellationToken);
         if (result is Failed { Retryable: true } failed)
             throw new SideUnavailableException($"Propstreet did not take HubSpot contact {hubSpot.RecordId}: {failed.Problem}");
@@ -260,7 +261,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             var after = observed.Events.Aggregate(before, (state, e) => SourceRecord.Fold(state, propstreetKey, e.Data, (state?.Version ?? 0) + 1))!;
             List<PendingEvent> events = [.. observed.Events,
                 Ledger(propstreetKey, hubSpot, "decided", Decided(decision, hubSpot, after)),
-                Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, decision, written))];
+                Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, written))];
             return [new StreamEvents(propstreetKey, events, before?.Version ?? 0)];
         }, cancellationToken);
         LogCreated(Connection, hubSpot.RecordId, written.Id, written.Action ?? "created");
@@ -307,25 +308,37 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         LogMerged(Connection, mergedId, primaryId, propstreetKey, followedTo is not null);
     }
 
+    /// <summary>
+    /// Propstreet's new state (the write's response), the decision and the new baseline in one append. A value
+    /// Propstreet cannot take (over its length limit) was left out of the write: it is parked with the reason, and the
+    /// baseline keeps Propstreet's value, so HubSpot's stays a change the push does not overwrite.
+    /// </summary>
     private async Task AppendWrittenAsync(
-        string propstreetKey, SourceRecord propstreet, SourceRecord hubSpot, SyncDecided decided, TwoWayDecision decision, Written written, CancellationToken cancellationToken)
+        string propstreetKey, SourceRecord propstreet, SourceRecord hubSpot, SyncDecided decided, TwoWayDecision decision, Written written,
+        IReadOnlyList<FieldTooLong> tooLong, CancellationToken cancellationToken)
     {
         await _writer.Value.WriteAsync(MessageId(hubSpot, propstreet, "written"), async (session, ct) =>
         {
             var before = await session.LoadAsync<SourceRecord>(propstreetKey, ct);
             var observed = ObservationDecision.Decide(before, PropstreetSource, _propstreet.ConnectionName, Contact, written.ToObservedRecord());
             var after = observed.Events.Aggregate(before, (state, e) => SourceRecord.Fold(state, propstreetKey, e.Data, (state?.Version ?? 0) + 1))!;
-            List<PendingEvent> events = [.. observed.Events, Ledger(propstreetKey, hubSpot, "decided", decided), Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, decision, written))];
+            List<PendingEvent> events = [.. observed.Events, Ledger(propstreetKey, hubSpot, "decided", decided), Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, written))];
+            if (tooLong.Count > 0)
+                events.Add(Ledger(propstreetKey, hubSpot, "too-long", new PropstreetWriteParked(Connection, hubSpot.RecordId,
+                    string.Join("; ", tooLong.Select(t => $"HubSpot's {t.Property} is {t.Length} characters; Propstreet's {t.PropstreetField} takes at most {t.MaxLength}, so Propstreet keeps its value")),
+                    _clock.GetUtcNow())));
             return [new StreamEvents(propstreetKey, events, before?.Version ?? 0)];
         }, cancellationToken);
         LogWrittenBack(Connection, hubSpot.RecordId, propstreetKey, string.Join(", ", decision.ToPropstreet.Keys), decision.RecordAction.ToString());
     }
 
     /// <summary>
-    /// The new baseline: every compared property both sides now hold alike. The hash tells the push HubSpot already
-    /// holds everything Propstreet's record maps to (the write's echo then pushes nothing); null when it does not.
+    /// The new baseline: every compared property both sides now hold alike, and Propstreet's value where they still
+    /// differ (a Propstreet-derived value the push restores, a value Propstreet could not take). The hash tells the
+    /// push HubSpot already holds everything Propstreet's record maps to (the write's echo then pushes nothing); null
+    /// when it does not.
     /// </summary>
-    private PropstreetWrittenBack WrittenBack(SourceRecord hubSpot, SourceRecord after, TwoWayDecision decision, Written written)
+    private PropstreetWrittenBack WrittenBack(SourceRecord hubSpot, SourceRecord after, Written written)
     {
         var target = HubSpotMapping.Map(after);
         var hubSpotValues = ContactSides.HubSpot([hubSpot]);
@@ -340,7 +353,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             else
             {
                 allHeld = false;
-                synced[field.Property] = decision.Agreed.GetValueOrDefault(field.Property) ?? hubSpotValue;
+                synced[field.Property] = propstreetValue;
             }
         }
 
@@ -384,20 +397,6 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
 
     private PendingEvent Ledger(string propstreetKey, SourceRecord hubSpot, string kind, object e) =>
         new(DeterministicEventId.From("twoway", Connection, propstreetKey, kind, hubSpot.Id, hubSpot.Version.ToString(CultureInfo.InvariantCulture)), e);
-
-    private static ContactChanges Changes(IReadOnlyDictionary<string, string> hubSpotValues)
-    {
-        string? Value(string property) => hubSpotValues.TryGetValue(property, out var value) ? value : null;
-        return new ContactChanges
-        {
-            FirstName = Value(ContactFields.FirstName),
-            LastName = Value(ContactFields.LastName),
-            Email = Value(ContactFields.Email),
-            Phone = Value(ContactFields.Phone),
-            Strategy = Value(ContactFields.Strategy),
-            Tags = Value(ContactFields.Tags) is { } tags ? [.. ContactFields.SplitTags(tags).Order(StringComparer.Ordinal)] : null,
-        };
-    }
 
     private static string Describe(PropstreetWriteResult result) => result switch
     {

@@ -18,20 +18,3 @@ public sealed record SyncDecided(
 {
     public const string EventTypeName = "twoway.decided.v1";
 }
-
-/// <summary>
-/// Both sides hold <see cref="Values"/> (<c>twoway.baseline.v1</c>): recorded once the decided writes went through, it
-/// is the baseline the next decision compares against to tell which side changed. <see cref="Deleted"/>: the record
-/// is deleted on both sides (<see cref="Values"/> are then its last live values).
-/// </summary>
-public sealed record SyncBaselineRecorded(
-    string Connection,
-    string HubSpotId,
-    IReadOnlyDictionary<string, string> Values,
-    bool Deleted,
-    long PropstreetVersion,
-    long HubSpotVersion,
-    DateTimeOffset RecordedUtc)
-{
-    public const string EventTypeName = "twoway.baseline.v1";
-}
