@@ -115,15 +115,20 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         if (Text(hubSpot.Fields, MergedInto) is { Length: > 0 } primary)
         {
             if (propstreetId is not null)
-                await FollowMergeAsync(hubSpot.RecordId, primary, propstreetId, hubSpot.DeletedUtc ?? _clock.GetUtcNow(), operations, cancellationToken);
+                _ = await FollowMergeAsync(hubSpot.RecordId, primary, propstreetId, hubSpot.DeletedUtc ?? _clock.GetUtcNow(), operations, cancellationToken);
             return;
         }
 
-        // A primary names the records merged into it (polling sees only the primary): the contacts pushed to those follow it.
+        // A primary names the records merged into it (polling sees only the primary): the contacts pushed to those
+        // follow it. The primary's next observation (with the Propstreet id it was given) is settled as usual; this one
+        // is not, or a primary without an id would pass for a contact born in HubSpot.
+        var followed = false;
         foreach (var mergedId in Text(hubSpot.Fields, "hs_merged_object_ids").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            foreach (var followed in await operations.QueryAsync<HubSpotRecord>(
+            foreach (var linked in await operations.QueryAsync<HubSpotRecord>(
                 "where data->'connections'->?->>'hubSpotId' = ?", cancellationToken, Connection, mergedId))
-                await FollowMergeAsync(mergedId, hubSpot.RecordId, followed.Source.RecordId, hubSpot.UpdatedUtc ?? _clock.GetUtcNow(), operations, cancellationToken);
+                followed |= await FollowMergeAsync(mergedId, hubSpot.RecordId, linked.Source.RecordId, hubSpot.UpdatedUtc ?? _clock.GetUtcNow(), operations, cancellationToken);
+        if (followed && propstreetId is null)
+            return;
 
         if (propstreetId is null)
         {
@@ -274,13 +279,14 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     /// where the primary has none, as a merge fills empty values; values the primary kept are HubSpot's choice and
     /// go through the conflict rule like any HubSpot change.
     /// </summary>
-    private async Task FollowMergeAsync(
+    /// <returns>Whether the record now follows the primary.</returns>
+    private async Task<bool> FollowMergeAsync(
         string mergedId, string primaryId, string propstreetId, DateTimeOffset mergedAt, IDocumentOperations operations, CancellationToken cancellationToken)
     {
         var propstreetKey = SourceRecord.StreamKey(PropstreetSource, Contact, propstreetId);
         var model = await operations.LoadAsync<HubSpotRecord>(propstreetKey, cancellationToken);
         if (model is null || model.On(Connection)?.HubSpotId == primaryId)
-            return;
+            return model is not null;
         var found = await _hubspot.ReadAsync(HubSpotObjectTypes.Contacts, null, [primaryId],
             [.. ContactFields.All.Select(f => f.Property), HubSpotMapping.PropstreetId], cancellationToken);
         var primary = found.Count > 0 ? found[0] : null;
@@ -306,6 +312,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
                 [new PendingEvent(DeterministicEventId.From("twoway", Connection, "merged", mergedId, primaryId, propstreetKey), merged)], state.Version)];
         }, cancellationToken);
         LogMerged(Connection, mergedId, primaryId, propstreetKey, followedTo is not null);
+        return followedTo is not null;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hub.Crm.HubSpot;
 using Hub.Sync.Records;
+using Hub.Sync.TwoWay;
 using Marten;
 
 namespace Hub.Sync.HubSpot;
@@ -59,7 +60,7 @@ public static class HubSpotParity
                 foreach (var (name, value) in Expected(target!, owners))
                 {
                     var holds = actual.Properties.GetValueOrDefault(name);
-                    if (!SameValue(value, holds))
+                    if (!SameValue(name, value, holds))
                         mismatches.Add(new(resource, record.Id, name, value, holds, parked.GetValueOrDefault(record.Id)));
                 }
 
@@ -157,9 +158,14 @@ public static class HubSpotParity
 
     /// <summary>
     /// Equal as HubSpot stores them: empty and null alike; numbers by value; a date sent as epoch milliseconds equal
-    /// to the instant HubSpot answers (it may answer ISO 8601); text case-sensitively except e-mail addresses.
+    /// to the instant HubSpot answers (it may answer ISO 8601); text case-sensitively except e-mail addresses; and a
+    /// property the two-way field table compares in its own notation (a phone in E.164 or as typed, tags in any
+    /// order) in that notation, as the sync itself does.
     /// </summary>
-    public static bool SameValue(string? expected, string? actual)
+    public static bool SameValue(string property, string? expected, string? actual) =>
+        (ContactFields.Find(property) is { Equivalence: not Equivalence.Text } && ContactFields.Same(property, expected, actual)) || SameValue(expected, actual);
+
+    private static bool SameValue(string? expected, string? actual)
     {
         var e = expected?.Trim() ?? "";
         var a = actual?.Trim() ?? "";
