@@ -1,3 +1,4 @@
+using Hub.ServiceDefaults.Http;
 using Hub.ServiceDefaults.Budget;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -36,12 +37,7 @@ public static class HubSpotSetup
         services.TryAddSingleton<HubSpotMetrics>();
         foreach (var connection in connections)
         {
-            var httpName = $"hubspot:{connection.Name}";
-            var http = services.AddHttpClient(httpName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-                .RedactLoggedHeaders(["Authorization"]);
-#pragma warning disable EXTEXP0001   // experimental in 10.x; the package's documented way to opt out of the defaults
-            http.RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
+            var httpName = services.AddSelfRetryingHttpClient($"hubspot:{connection.Name}");
             services.AddKeyedSingleton(connection.Name, (sp, _) => new HubSpotClient(new HubSpotSender(
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpName),
                 connection,

@@ -1,3 +1,4 @@
+using Hub.ServiceDefaults.Http;
 using Hub.ServiceDefaults.Budget;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -32,12 +33,7 @@ public static class PropstreetWriteBackSetup
         services.TryAddSingleton<RequestBudget>();
         foreach (var connection in connections)
         {
-            var httpName = $"propstreet-writer:{connection.Name}";
-            var http = services.AddHttpClient(httpName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-                .RedactLoggedHeaders(["Authorization"]);
-#pragma warning disable EXTEXP0001   // experimental in 10.x; the package's documented way to opt out of the defaults
-            http.RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
+            var httpName = services.AddSelfRetryingHttpClient($"propstreet-writer:{connection.Name}");
             services.AddKeyedSingleton(connection.Name, (sp, _) => new PropstreetWriter(new PropstreetSender(
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpName),
                 connection,

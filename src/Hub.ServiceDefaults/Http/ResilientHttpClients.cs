@@ -25,4 +25,20 @@ public static class ResilientHttpClients
 #pragma warning restore EXTEXP0001
         return builder;
     }
+
+    /// <summary>
+    /// A named client for an API client that decides its own retries (which requests are idempotent, how long a 429
+    /// waits, waits for the shared request budget outside the attempt's timeout): no resilience handler, since a
+    /// second retry layer would resend non-idempotent writes and bypass the budget; no HttpClient timeout, since the
+    /// client times each attempt itself; the Authorization header redacted from logs. Returns the client's name.
+    /// </summary>
+    public static string AddSelfRetryingHttpClient(this IServiceCollection services, string name)
+    {
+        var http = services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RedactLoggedHeaders(["Authorization"]);
+#pragma warning disable EXTEXP0001   // experimental in 10.x; the package's documented way to opt out of the defaults
+        http.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        return name;
+    }
 }

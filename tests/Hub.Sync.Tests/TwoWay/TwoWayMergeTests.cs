@@ -6,18 +6,7 @@ public sealed class TwoWayMergeTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
 
-    private static readonly Dictionary<string, string> Synced = new()
-    {
-        ["firstname"] = "Anna",
-        ["lastname"] = "Berg",
-        ["email"] = "anna@berg.se",
-        ["phone"] = "+46701234567",
-        ["jobtitle"] = "CIO",
-        ["company"] = "Berg Invest",
-        ["propstreet_tags"] = "core;vip",
-        ["propstreet_strategy"] = "value_add",
-        ["propstreet_uri"] = "https://app.propstreet.com/network/contacts/1",
-    };
+    private static readonly IReadOnlyDictionary<string, string> Synced = SyncedContact.Values;
 
     private static DateTimeOffset At(int minute) => T0.AddMinutes(minute);
 

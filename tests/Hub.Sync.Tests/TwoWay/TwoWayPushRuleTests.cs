@@ -4,18 +4,7 @@ namespace Hub.Sync.Tests.TwoWay;
 
 public sealed class TwoWayPushRuleTests
 {
-    private static readonly Dictionary<string, string> Synced = new()
-    {
-        ["firstname"] = "Anna",
-        ["lastname"] = "Berg",
-        ["email"] = "anna@berg.se",
-        ["phone"] = "+46701234567",
-        ["jobtitle"] = "CIO",
-        ["company"] = "Berg Invest",
-        ["propstreet_tags"] = "core;vip",
-        ["propstreet_strategy"] = "value_add",
-        ["propstreet_uri"] = "https://app.propstreet.com/network/contacts/1",
-    };
+    private static readonly IReadOnlyDictionary<string, string> Synced = SyncedContact.Values;
 
     private static Dictionary<string, string> With(params (string Property, string Value)[] changes)
     {
