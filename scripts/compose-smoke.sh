@@ -2,7 +2,8 @@
 # Proves the compose stack works: makes Docker usable (scripts/docker.sh), builds the images, starts the stack
 # under a project name of its own on free loopback ports with random passwords, waits for every host's
 # /health/ready, sends one request through each host, waits for the initial sync of a small sandbox seed to
-# HubSpot (scripts/hub.sh sync --until-synced) and checks parity 0 through Hub.Api, then removes everything it
+# HubSpot (scripts/hub.sh sync --until-synced), checks parity 0 through Hub.Api and that an edit made in HubSpot
+# reaches Propstreet (two-way), then removes everything it
 # made (containers, network, volumes), also when a check fails or the run is interrupted. Exit code 0 = every
 # check passed. The seed is a few hundred records (HUB_SANDBOX_*; the sandbox's default of 20,000 would take
 # minutes behind HubSpot's burst limit); HUB_SMOKE_SYNC_TIMEOUT (300 s) bounds the sync.
@@ -116,6 +117,25 @@ fi
 if parity=$(scripts/hub.sh parity); then say "ok    parity: 0 mismatches"
 else say "FAIL  parity:"; printf '%s\n' "$parity" | head -40 >&2; failed=1; fi
 printf '%s\n' "$parity" | sed 's/^/compose-smoke: /' >&2
+
+# Two-way: a user's edit in HubSpot reaches Propstreet (Ingest watches HubSpot, Projections writes it back).
+sandbox=http://127.0.0.1:$HUB_SANDBOX_PORT
+linked=$(curl -s --max-time 10 -H "Authorization: Bearer sandbox-hubspot-token" -H "Content-Type: application/json" \
+  -d '{"filterGroups":[{"filters":[{"propertyName":"propstreet_id","operator":"HAS_PROPERTY"}]}],"properties":["propstreet_id"],"limit":1}' \
+  "$sandbox/crm/v3/objects/contacts/search" | jq -r '.results[0] | "\(.id) \(.properties.propstreet_id)"' || true)
+read -r hubspot_id propstreet_id <<<"$linked"
+t=$(now_ms); written=""
+if [ -n "${propstreet_id:-}" ] && [ "$propstreet_id" != null ] &&
+   curl -sf -o /dev/null --max-time 10 -X PATCH -H "Content-Type: application/json" \
+     -d '{"properties":{"firstname":"Smoke-Two-Way"}}' "$sandbox/_sandbox/hubspot/objects/contacts/$hubspot_id"; then
+  for _ in $(seq 1 120); do
+    written=$(curl -s --max-time 10 -H "Authorization: Bearer smoke" "$sandbox/api/v1/network/contacts/$propstreet_id" | jq -r .firstName || true)
+    [ "$written" = Smoke-Two-Way ] && break
+    sleep 0.5
+  done
+fi
+if [ "$written" = Smoke-Two-Way ]; then say "ok    two-way: an edit in HubSpot reached Propstreet in $(since "$t")"
+else say "FAIL  two-way: HubSpot contact ${hubspot_id:-?}'s edit did not reach Propstreet contact ${propstreet_id:-?}"; failed=1; fi
 
 [ "$failed" = 0 ] || exit 1
 say "all checks passed"
