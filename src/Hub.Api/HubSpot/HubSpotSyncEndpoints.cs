@@ -47,20 +47,21 @@ public static class HubSpotSyncEndpoints
         var readModel = Table<HubSpotRecord>(store);
         // A record is in sync when the hash pushed to this connection is the one the mapping gives now, parked when
         // the push gave up on that very hash (HubSpotRecord.InSyncOn, PendingOn); records without a target need nothing.
+        // HubSpot's own records (observed on two-way connections) are sources of changes, never pushed: left out.
         var state = $"""
             with r as (
                 select data->'source'->>'source' || ' ' || (data->'source'->>'resource') as resource,
                        jsonb_typeof(data->'target') = 'object' as mapped,
                        data->'connections'->@connection->>'hash' = data->>'hash' as in_sync,
                        data->'connections'->@connection->'parked'->>'hash' = data->>'hash' as parked
-                from {readModel})
+                from {readModel} where data->'source'->>'source' <> 'hubspot')
             """;
         await using var connectionToDb = await database.OpenConnectionAsync(cancellationToken);
         var resources = new SortedDictionary<string, HubSpotResourceSync>(StringComparer.Ordinal);
         await using (var command = new NpgsqlCommand(
             $"""
             select data->>'source' || ' ' || (data->>'resource'), count(*) filter (where data->>'deletedUtc' is null)
-            from {sources} group by 1
+            from {sources} where data->>'source' <> 'hubspot' group by 1
             """, connectionToDb))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {

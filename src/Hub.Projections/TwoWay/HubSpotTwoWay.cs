@@ -35,6 +35,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     private const string Contact = "contact";
     private const string LeadIdProperty = HubSpotMapping.LeadId;
     private const string MergedInto = "hub_merged_into";
+    private const string PrivacyDeleted = "hub_privacy_deleted";
 
     /// <summary>Writes that meet a newer Propstreet record (412) are decided again at most this often before parking.</summary>
     private const int MaxAttempts = 4;
@@ -155,8 +156,9 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         for (var attempt = 1; ; attempt++)
         {
             var propstreet = propstreetStates[^1];
-            var decision = TwoWayMerge.Decide(
-                ContactSides.Propstreet(propstreetStates, baseline), ContactSides.HubSpot(hubSpotStates, baseline), baseline, _ownership, _clock.GetUtcNow());
+            var decision = Text(hubSpot.Fields, PrivacyDeleted) == "true"
+                ? PrivacyDeletion(propstreet)
+                : Decide(propstreetStates, hubSpotStates, baseline);
             if (decision.Nothing)
             {
                 // Both sides agree: the echo of the hub's own write, or a change of a property the rule leaves alone.
@@ -200,6 +202,21 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             }
         }
     }
+
+    private TwoWayDecision Decide(List<SourceRecord> propstreetStates, List<SourceRecord> hubSpotStates, IReadOnlyDictionary<string, string>? baseline)
+    {
+        var (propstreet, hubSpot) = ContactSides.Both(propstreetStates, hubSpotStates, baseline);
+        return TwoWayMerge.Decide(propstreet, hubSpot, baseline, _ownership, _clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// A contact HubSpot deleted for privacy (GDPR) is gone for good: it is deleted in Propstreet too, whatever was
+    /// edited there since, and never recreated in HubSpot (newest-wins would revive it from a later Propstreet edit).
+    /// </summary>
+    private TwoWayDecision PrivacyDeletion(SourceRecord propstreet) => propstreet.IsDeleted
+        ? new TwoWayDecision([], RecordAction.None, null, _clock.GetUtcNow()) { EndsDeleted = true }
+        : new TwoWayDecision([], RecordAction.DeleteInPropstreet,
+            "HubSpot deleted the contact for privacy (GDPR): it is deleted in Propstreet too, and never recreated in HubSpot.", _clock.GetUtcNow()) { EndsDeleted = true };
 
     /// <summary>HubSpot's winners to Propstreet: an update by id with If-Match, a revive by the HubSpot reference, or a delete.</summary>
     private async Task<PropstreetWriteResult> WriteToPropstreetAsync(TwoWayDecision decision, SourceRecord propstreet, string hubSpotId, CancellationToken cancellationToken)

@@ -20,6 +20,63 @@ public static class ContactSides
     public static SideState HubSpot(IReadOnlyList<SourceRecord> statesOldestFirst, IReadOnlyDictionary<string, string>? baseline = null) =>
         Side(statesOldestFirst, baseline, state => Strings(state.Fields));
 
+    /// <summary>
+    /// Both sides, each property's instant corrected for echoes: a value one side holds that the other side held
+    /// before is most likely the hub's own write carried over (a push, a write-back), and its instant is the one of
+    /// the change it carried, not of the write. Without this, the echo of a push made just after a newer edit in
+    /// Propstreet would look like a newer HubSpot edit and win it back (an older value overwriting a newer one).
+    /// </summary>
+    public static (SideState Propstreet, SideState HubSpot) Both(
+        IReadOnlyList<SourceRecord> propstreetStates, IReadOnlyList<SourceRecord> hubSpotStates, IReadOnlyDictionary<string, string>? baseline)
+    {
+        var propstreet = Propstreet(propstreetStates, baseline);
+        var hubSpot = HubSpot(hubSpotStates, baseline);
+        var propstreetTook = ValuesTaken(propstreetStates, state => HubSpotMapping.Map(state)?.Properties ?? new Dictionary<string, string>());
+        var hubSpotTook = ValuesTaken(hubSpotStates, state => Strings(state.Fields));
+        return (WithEchoInstants(propstreet, hubSpotTook), WithEchoInstants(hubSpot, propstreetTook));
+    }
+
+    /// <summary>Per property, each value a side took, with the instant it last took it.</summary>
+    private static Dictionary<string, List<(string Value, DateTimeOffset At)>> ValuesTaken(
+        IReadOnlyList<SourceRecord> states, Func<SourceRecord, IReadOnlyDictionary<string, string>> properties)
+    {
+        var taken = ContactFields.All.ToDictionary(f => f.Property, _ => new List<(string, DateTimeOffset)>(), StringComparer.Ordinal);
+        IReadOnlyDictionary<string, string>? previous = null;
+        foreach (var state in states)
+        {
+            var current = properties(state);
+            foreach (var field in ContactFields.All)
+            {
+                var value = current.GetValueOrDefault(field.Property) ?? "";
+                if (previous is null || !ContactFields.Same(field.Property, previous.GetValueOrDefault(field.Property), value))
+                    taken[field.Property].Add((value, Instant(state)));
+            }
+
+            previous = current;
+        }
+
+        return taken;
+    }
+
+    private static SideState WithEchoInstants(SideState side, Dictionary<string, List<(string Value, DateTimeOffset At)>> otherTook)
+    {
+        if (side.ChangedUtc is null)
+            return side;
+        var changed = new Dictionary<string, DateTimeOffset>(side.ChangedUtc, StringComparer.Ordinal);
+        foreach (var field in ContactFields.All)
+        {
+            var value = side.ValueOf(field.Property);
+            if (value.Length == 0 || !changed.TryGetValue(field.Property, out var at))
+                continue;
+            // The other side's latest taking of this very value, before this side took it: the change carried over.
+            var carried = otherTook[field.Property].Where(t => t.At <= at && ContactFields.Same(field.Property, t.Value, value)).Select(t => (DateTimeOffset?)t.At).LastOrDefault();
+            if (carried is { } origin)
+                changed[field.Property] = origin;
+        }
+
+        return side with { ChangedUtc = changed };
+    }
+
     /// <summary>The compared properties of a HubSpot object as read (null values read as "").</summary>
     public static IReadOnlyDictionary<string, string> AsRead(IReadOnlyDictionary<string, string?> properties)
     {

@@ -3,7 +3,6 @@ extern alias sandbox;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using FsCheck;
@@ -28,30 +27,20 @@ public sealed class TwoWayInterleavingTests(ITestOutputHelper output) : TwoWaySy
 
     public const int Steps = 200;
 
-    private const string AppSecret = "sandbox-hubspot-app-secret";
-
-    /// <summary>Within this, two edits of one field on different sides count as simultaneous: either may win.</summary>
-    private static readonly TimeSpan Simultaneous = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// Within this, two edits of one field on different sides count as simultaneous: either may win. Per-field instants
+    /// are as fine as the observations, and on a loaded machine a poll and a webhook of one record can be consumed out
+    /// of order, folding edits seconds apart into one observation (ADR 0021).
+    /// </summary>
+    private static readonly TimeSpan Simultaneous = TimeSpan.FromSeconds(10);
 
     private static readonly string[] Fields = ["firstname", "lastname", "phone", "propstreet_strategy", "propstreet_tags"];
 
     [Fact]
     public async Task Generated_edits_on_both_sides_with_repeated_and_late_webhooks_converge_with_parity_0_and_no_lost_update()
     {
-        var port = FreePort();
-        var receiver = new Uri($"http://127.0.0.1:{port}/webhooks/hubspot/{Connection}");
         Hub.StartHost(settings: TwoWaySettings());
-        var ingest = AllSourcesIngestSettings(schedule: "00:00:01");
-        foreach (var (key, value) in TwoWaySettings())
-            ingest[key] = value;
-        ingest[$"HubSpot:Connections:{Connection}:AppSecret"] = AppSecret;
-        StartIngest(ingest, kestrelPort: port);
-        using (var subscribed = await Sandbox.Control.PutAsJsonAsync(new Uri("/_sandbox/hubspot/webhooks", UriKind.Relative), new
-               {
-                   targetUrl = receiver,
-                   subscriptions = new[] { new { subscriptionType = "contact.propertyChange" }, new { subscriptionType = "contact.creation" } },
-               }))
-            subscribed.EnsureSuccessStatusCode();
+        var receiver = await StartTwoWayIngestWithWebhooksAsync("contact.propertyChange", "contact.creation");
         await WaitUntilPushSettledAsync(atLeastRecords: Contacts);
         await WaitUntilSettledAsync();
 
@@ -199,12 +188,5 @@ public sealed class TwoWayInterleavingTests(ITestOutputHelper output) : TwoWaySy
         request.Headers.Add("X-HubSpot-Request-Timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
         using var response = await client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

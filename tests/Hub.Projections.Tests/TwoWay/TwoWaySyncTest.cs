@@ -46,6 +46,35 @@ public abstract class TwoWaySyncTest : HubSpotSyncTest
         StartIngest(ingest);
     }
 
+    /// <summary>The sandbox's HubSpot app secret, which signs its webhook deliveries (signature v3).</summary>
+    protected const string AppSecret = "sandbox-hubspot-app-secret";
+
+    /// <summary>
+    /// Ingest both ways on Kestrel, with its HubSpot webhook receiver, and the sandbox's HubSpot app delivering the
+    /// <paramref name="subscriptions"/> to it. Returns the receiver's URL.
+    /// </summary>
+    protected async Task<Uri> StartTwoWayIngestWithWebhooksAsync(params string[] subscriptions)
+    {
+        var port = FreePort();
+        var receiver = new Uri($"http://127.0.0.1:{port}/webhooks/hubspot/{Connection}");
+        var ingest = AllSourcesIngestSettings(schedule: "00:00:01");
+        foreach (var (key, value) in TwoWaySettings())
+            ingest[key] = value;
+        ingest[$"HubSpot:Connections:{Connection}:AppSecret"] = AppSecret;
+        StartIngest(ingest, kestrelPort: port);
+        using var subscribed = await Sandbox.Control.PutAsJsonAsync(new Uri("/_sandbox/hubspot/webhooks", UriKind.Relative),
+            new { targetUrl = receiver, subscriptions = subscriptions.Select(s => new { subscriptionType = s }) });
+        subscribed.EnsureSuccessStatusCode();
+        return receiver;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>Both hosts both ways; returns once the initial push has settled and HubSpot's contacts are all observed back.</summary>
     protected async Task SyncBothWaysAsync()
     {

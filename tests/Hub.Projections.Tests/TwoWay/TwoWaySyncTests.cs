@@ -205,6 +205,30 @@ public sealed class TwoWaySyncTests : TwoWaySyncTest
         await AssertParityAsync();
     }
 
+    [Fact]
+    public async Task A_contact_deleted_in_HubSpot_for_privacy_is_deleted_in_Propstreet_and_never_recreated_in_HubSpot()
+    {
+        Hub.StartHost(settings: TwoWaySettings());
+        await StartTwoWayIngestWithWebhooksAsync("contact.privacyDeletion");
+        await WaitUntilPushSettledAsync(atLeastRecords: Contacts);
+        await WaitUntilSettledAsync();
+        var contact = await ContactAsync(9);
+        var hubSpotId = contact.On(Connection)!.HubSpotId!;
+        var liveBefore = Live(await HubSpotStatsAsync(), "contacts");
+
+        // The person asks HubSpot to forget them; a moment later someone edits them in Propstreet (the newer change).
+        using (var forgotten = await Sandbox.Control.PostAsync(new Uri($"/_sandbox/hubspot/objects/contacts/{hubSpotId}/gdpr-delete", UriKind.Relative), null))
+            forgotten.EnsureSuccessStatusCode();
+        await EditInPropstreetAsync(contact.Source.RecordId, new { firstName = "Edited-After" });
+        await WaitUntilSettledAsync(async () => (await PropstreetContactAsync(contact.Source.RecordId)).GetProperty("deletedUtc").ValueKind == JsonValueKind.String);
+
+        Assert.Equal(liveBefore - 1, Live(await HubSpotStatsAsync(), "contacts"));
+        var hubSpot = Hub.Services.GetRequiredService<HubSpotClients>()[Connection];
+        Assert.Empty(await hubSpot.ReadAsync(HubSpotObjectTypes.Contacts, HubSpotMapping.PropstreetId, [contact.Source.RecordId], ["email"]));
+        Assert.Contains((await StreamAsync(contact.Id)).Select(e => e.Data).OfType<SyncDecided>(),
+            d => d.RecordAction == nameof(RecordAction.DeleteInPropstreet) && d.RecordReason!.Contains("privacy", StringComparison.Ordinal));
+    }
+
     private async Task AssertParityAsync()
     {
         var parity = await ParityAsync();

@@ -61,4 +61,33 @@ public sealed class ContactSidesTests
         Assert.True(side.Deleted);
         Assert.Equal(T0.AddMinutes(3), side.UpdatedUtc);
     }
+
+    private static SourceRecord PropstreetState(int minute, string firstName) => new(
+        "propstreet-contact-1", "propstreet", "main", "contact", "1", T0.AddMinutes(minute), null, null, false,
+        JsonSerializer.SerializeToElement(new { firstName }), minute);
+
+    [Fact]
+    public void The_echo_of_a_push_counts_from_the_Propstreet_change_it_carried_not_from_the_write()
+    {
+        // Propstreet: Anna (0), Anne (5), Annie (8). The push of Anne reached HubSpot at minute 9, after Annie.
+        var propstreet = new[] { PropstreetState(0, "Anna"), PropstreetState(5, "Anne"), PropstreetState(8, "Annie") };
+        var hubSpot = new[] { HubSpotState(1, false, ("firstname", "Anna")), HubSpotState(9, false, ("firstname", "Anne")) };
+
+        var (p, h) = ContactSides.Both(propstreet, hubSpot, baseline: null);
+        var decision = TwoWayMerge.Decide(p, h, baseline: null, FieldOwnership.Default, T0.AddMinutes(10));
+
+        Assert.Equal(T0.AddMinutes(5), h.ChangedAt("firstname"));
+        Assert.Equal(Winner.Propstreet, decision.Fields.Single(f => f.Property == "firstname").Winner);
+    }
+
+    [Fact]
+    public void A_value_typed_in_HubSpot_keeps_the_instant_it_was_typed()
+    {
+        var propstreet = new[] { PropstreetState(0, "Anna"), PropstreetState(8, "Annie") };
+        var hubSpot = new[] { HubSpotState(1, false, ("firstname", "Anna")), HubSpotState(9, false, ("firstname", "Hanna")) };
+
+        var (_, h) = ContactSides.Both(propstreet, hubSpot, baseline: null);
+
+        Assert.Equal(T0.AddMinutes(9), h.ChangedAt("firstname"));
+    }
 }
