@@ -123,8 +123,10 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         // A primary names the records merged into it (polling sees only the primary): the contacts pushed to those
         // follow it. The primary's next observation (with the Propstreet id it was given) is settled as usual; this one
         // is not, or a primary without an id would pass for a contact born in HubSpot.
+        // Only ids new in this state: the look-up reads the read model without an index, and merges are rare.
         var followed = false;
-        foreach (var mergedId in Text(hubSpot.Fields, "hs_merged_object_ids").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var mergedBefore = hubSpotStates.Count > 1 ? MergedIds(hubSpotStates[^2]) : [];
+        foreach (var mergedId in MergedIds(hubSpot).Except(mergedBefore, StringComparer.Ordinal))
             foreach (var linked in await operations.QueryAsync<HubSpotRecord>(
                 "where data->'connections'->?->>'hubSpotId' = ?", cancellationToken, Connection, mergedId))
                 followed |= await FollowMergeAsync(mergedId, hubSpot.RecordId, linked.Source.RecordId, hubSpot.UpdatedUtc ?? _clock.GetUtcNow(), operations, cancellationToken);
@@ -283,7 +285,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             var after = observed.Events.Aggregate(before, (state, e) => SourceRecord.Fold(state, propstreetKey, e.Data, (state?.Version ?? 0) + 1))!;
             List<PendingEvent> events = [.. observed.Events,
                 Ledger(propstreetKey, hubSpot, "decided", Decided(decision, hubSpot, after)),
-                Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, written))];
+                Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, written, []))];
             return [new StreamEvents(propstreetKey, events, before?.Version ?? 0)];
         }, cancellationToken);
         LogCreated(Connection, hubSpot.RecordId, written.Id, written.Action ?? "created");
@@ -346,7 +348,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             var before = await session.LoadAsync<SourceRecord>(propstreetKey, ct);
             var observed = ObservationDecision.Decide(before, PropstreetSource, _propstreet.ConnectionName, Contact, written.ToObservedRecord());
             var after = observed.Events.Aggregate(before, (state, e) => SourceRecord.Fold(state, propstreetKey, e.Data, (state?.Version ?? 0) + 1))!;
-            List<PendingEvent> events = [.. observed.Events, Ledger(propstreetKey, hubSpot, "decided", decided), Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, written))];
+            List<PendingEvent> events = [.. observed.Events, Ledger(propstreetKey, hubSpot, "decided", decided), Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, written, tooLong))];
             if (tooLong.Count > 0)
                 events.Add(Ledger(propstreetKey, hubSpot, "too-long", new PropstreetWriteParked(Connection, hubSpot.RecordId,
                     string.Join("; ", tooLong.Select(t => $"HubSpot's {t.Property} is {t.Length} characters; Propstreet's {t.PropstreetField} takes at most {t.MaxLength}, so Propstreet keeps its value")),
@@ -357,12 +359,14 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     }
 
     /// <summary>
-    /// The new baseline: every compared property both sides now hold alike, and Propstreet's value where they still
-    /// differ (a Propstreet-derived value the push restores, a value Propstreet could not take). The hash tells the
-    /// push HubSpot already holds everything Propstreet's record maps to (the write's echo then pushes nothing); null
-    /// when it does not.
+    /// The new baseline: HubSpot's values, so the push overwrites exactly the ones Propstreet won (HubSpot still holds
+    /// them unchanged), except where HubSpot's value won but Propstreet could not take it (too long): there it is
+    /// Propstreet's, so HubSpot's stays a change the push does not overwrite. (Propstreet's value as baseline for a
+    /// field Propstreet won would make HubSpot's old value look like a HubSpot edit and write it back: an older value
+    /// over a newer one, found by the generated interleaving.) The hash tells the push HubSpot already holds
+    /// everything Propstreet's record maps to (the write's echo then pushes nothing); null when it does not.
     /// </summary>
-    private PropstreetWrittenBack WrittenBack(SourceRecord hubSpot, SourceRecord after, Written written)
+    private PropstreetWrittenBack WrittenBack(SourceRecord hubSpot, SourceRecord after, Written written, IReadOnlyList<FieldTooLong> tooLong)
     {
         var target = HubSpotMapping.Map(after);
         var hubSpotValues = ContactSides.HubSpot([hubSpot]);
@@ -377,7 +381,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             else
             {
                 allHeld = false;
-                synced[field.Property] = propstreetValue;
+                synced[field.Property] = tooLong.Any(t => t.Property == field.Property) ? propstreetValue : hubSpotValue;
             }
         }
 
@@ -448,6 +452,9 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
 
         return states;
     }
+
+    private static string[] MergedIds(SourceRecord hubSpot) =>
+        Text(hubSpot.Fields, "hs_merged_object_ids").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static string Text(JsonElement fields, string name) =>
         fields.ValueKind == JsonValueKind.Object && fields.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";

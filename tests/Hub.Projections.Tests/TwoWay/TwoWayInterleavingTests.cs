@@ -8,6 +8,7 @@ using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
 using Hub.Projections.HubSpot;
+using Hub.Sync.Records;
 using Hub.Sync.TwoWay;
 using Xunit.Abstractions;
 using SignatureV3 = sandbox::Hub.Sandbox.HubSpot.Webhooks.SignatureV3;
@@ -67,6 +68,7 @@ public sealed class TwoWayInterleavingTests(ITestOutputHelper output) : TwoWaySy
                     else
                         await EditInHubSpotAsync(contacts[c].HubSpotId, new Dictionary<string, string> { [field] = value });
                     writes.Add((c, field, side, value, DateTimeOffset.UtcNow));
+                    output.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} step {n}: {side} contact {c} {field} = {value}");
                     break;
                 case Repeat(var pick) when sent.Count > 0:
                     await DeliverAsync(webhooks, receiver, sent[pick % sent.Count].Replace("\"attemptNumber\":0", "\"attemptNumber\":1", StringComparison.Ordinal));
@@ -106,6 +108,9 @@ public sealed class TwoWayInterleavingTests(ITestOutputHelper output) : TwoWaySy
             var allowed = lastBySide.Count == 2 && (newest.At - lastBySide[0].At < Simultaneous || FieldOwnership.Default.OwnerOf(group.Key.Field) != FieldOwner.Newest)
                 ? lastBySide.Select(w => w.Value).ToList()
                 : [newest.Value];
+            if (!allowed.Any(v => ContactFields.Same(group.Key.Field, v, held)))
+                output.WriteLine(string.Join('\n', (await StreamAsync(SourceRecord.StreamKey("propstreet", "contact", contacts[group.Key.Contact].PropstreetId)))
+                    .Select(e => $"v{e.Version} {e.Timestamp:HH:mm:ss.fff} {e.EventTypeName} {JsonSerializer.Serialize(e.Data)[..Math.Min(600, JsonSerializer.Serialize(e.Data).Length)]}")));
             if (!allowed.Any(v => ContactFields.Same(group.Key.Field, v, held)))
                 lost.Add($"contact {group.Key.Contact} {group.Key.Field}: HubSpot and Propstreet hold '{held}', the last writes were {string.Join(", ", lastBySide.Select(w => $"{w.Side} '{w.Value}' at {w.At:HH:mm:ss.fff}"))}");
         }

@@ -102,7 +102,9 @@ public sealed class TwoWaySyncTests : TwoWaySyncTest
         StartIngest(hubSpotOnly);
         await EditInHubSpotAsync(hubSpotId, new { firstname = "From-HubSpot" });
 
-        await ProjectionsHost.WaitUntilAsync(async () => Text(await PropstreetContactAsync(propstreetId), "firstName") == "From-HubSpot");
+        // The write lands in Propstreet first, then its decision in the store.
+        await ProjectionsHost.WaitUntilAsync(async () => Text(await PropstreetContactAsync(propstreetId), "firstName") == "From-HubSpot"
+            && (await StreamAsync(contact.Id)).Any(e => e.Data is SyncDecided));
 
         var inPropstreet = await PropstreetContactAsync(propstreetId);
         Assert.Equal("From-Propstreet", Text(inPropstreet, "lastName"));   // the 412 kept Propstreet's own edit
