@@ -73,6 +73,17 @@ public sealed class HubSpotSyncEndpointTests(HubSpotApiHost hub) : IClassFixture
     }
 
     [Fact]
+    public async Task HubSpots_own_records_observed_on_a_two_way_connection_are_not_counted_as_records_to_push()
+    {
+        await ReadModelAsync("contact", "own-1", r => r, source: "hubspot");
+        using var client = hub.Client(hub.Api.ReadToken);
+
+        var sync = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/hubspot/sync?connection={Connection}", UriKind.Relative));
+
+        Assert.DoesNotContain(sync.GetProperty("resources").EnumerateArray(), r => r.GetProperty("resource").GetString()!.StartsWith("hubspot", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_unknown_connection_is_404_problem_details()
     {
         using var client = hub.Client(hub.Api.ReadToken);
@@ -86,19 +97,19 @@ public sealed class HubSpotSyncEndpointTests(HubSpotApiHost hub) : IClassFixture
     private static HubSpotPushed Pushed(HubSpotRecord record, string hash, string connection) =>
         new(connection, $"hs-{record.Id}", hash, record.Source.Version, DateTimeOffset.UtcNow);
 
-    /// <summary>A Propstreet record in the sources and its HubSpot read-model document in the state <paramref name="state"/> gives it.</summary>
-    private async Task ReadModelAsync(string resource, string id, Func<HubSpotRecord, HubSpotRecord> state, bool deleted = false)
+    /// <summary>A record in the sources (Propstreet unless named) and its HubSpot read-model document in the state <paramref name="state"/> gives it.</summary>
+    private async Task ReadModelAsync(string resource, string id, Func<HubSpotRecord, HubSpotRecord> state, bool deleted = false, string source = "propstreet")
     {
         var fields = JsonSerializer.SerializeToElement(new { name = id, firstName = id });
-        List<object> events = [new RecordCreated("propstreet", "default", resource, id, DateTimeOffset.UtcNow, null, null, fields)];
+        List<object> events = [new RecordCreated(source, "default", resource, id, DateTimeOffset.UtcNow, null, null, fields)];
         if (deleted)
-            events.Add(new RecordDeleted("propstreet", "default", resource, id, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, JsonSerializer.SerializeToElement(new { }), [], Unseen: false));
-        var key = SourceRecord.StreamKey("propstreet", resource, id);
+            events.Add(new RecordDeleted(source, "default", resource, id, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, JsonSerializer.SerializeToElement(new { }), [], Unseen: false));
+        var key = SourceRecord.StreamKey(source, resource, id);
         await using var session = hub.Store.LightweightSession();
         session.Events.StartStream(key, [.. events]);
         await session.SaveChangesAsync();
-        var source = await session.LoadAsync<SourceRecord>(key);
-        session.Store(state(HubSpotRecord.Observed(null, source!, source!.Version)));
+        var record = await session.LoadAsync<SourceRecord>(key);
+        session.Store(state(HubSpotRecord.Observed(null, record!, record!.Version)));
         await session.SaveChangesAsync();
     }
 }
