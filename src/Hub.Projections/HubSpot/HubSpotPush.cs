@@ -116,7 +116,7 @@ public sealed partial class HubSpotPush : SubscriptionBase
             {
                 // Nothing at all went through: HubSpot is down or throttling hard, which is no fault of these records.
                 // Wait and try the same records again (the page stays unfinished, so nothing is lost or parked).
-                var pause = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(round, 6))));
+                var pause = OutagePause.After(round);
                 LogOutage(Connection, retry.Count, pause.TotalSeconds, failures[retry[0].Id].Error.Message);
                 failures.Clear();
                 await Task.Delay(pause, _clock, cancellationToken);

@@ -33,6 +33,10 @@ public sealed record ContactChanges
         .Where(f => f.PropstreetField is not null && f.MaxLength is not null)
         .ToDictionary(f => f.PropstreetField!, f => f.MaxLength!.Value, StringComparer.Ordinal);
 
+    /// <summary>The two-way field table by upsert field: how each value is normalised as Propstreet stores it.</summary>
+    private static readonly IReadOnlyDictionary<string, ContactField> Fields = ContactFields.All
+        .Where(f => f.PropstreetField is not null).ToDictionary(f => f.PropstreetField!, StringComparer.Ordinal);
+
     /// <summary>
     /// The write-back of HubSpot's winning values: the upsert fields <see cref="ContactFields.ToPropstreetChanges"/>
     /// made of them (an emptied value clears the field).
@@ -59,17 +63,11 @@ public sealed record ContactChanges
     internal (JsonObject? Body, PropstreetWriteResult.Invalid? Invalid) ToBody()
     {
         var body = new JsonObject();
-        foreach (var (field, value) in new[]
-                 {
-                     ("firstName", FirstName?.Trim()),
-                     ("lastName", LastName?.Trim()),
-                     ("email", Email?.Trim().ToLowerInvariant()),
-                     ("phone", Phone is null ? null : Phones.Normalize(Phone)),
-                     ("strategy", Strategy?.Trim()),
-                 })
+        foreach (var (field, raw) in new[] { ("firstName", FirstName), ("lastName", LastName), ("email", Email), ("phone", Phone), ("strategy", Strategy) })
         {
-            if (value is null)
+            if (raw is null)
                 continue;
+            var value = Fields[field].AsPropstreetStores(raw);
             if (value.Length > MaxLengths[field])
                 return (null, TooLong(field, value.Length, MaxLengths[field]));
             body[field] = value.Length == 0 ? null : value;

@@ -92,7 +92,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
                 catch (Exception e) when (e is SideUnavailableException or HubSpotException)
                 {
                     // Down or throttling is no fault of the record: the same record again after a pause, nothing skipped.
-                    var pause = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(round, 6))));
+                    var pause = OutagePause.After(round);
                     LogUnavailable(Connection, key, pause.TotalSeconds, e.Message);
                     await Task.Delay(pause, _clock, cancellationToken);
                 }
@@ -278,16 +278,8 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             return;
         }
 
-        await _writer.Value.WriteAsync($"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:created", async (session, ct) =>
-        {
-            var before = await session.LoadAsync<SourceRecord>(propstreetKey, ct);
-            var observed = ObservationDecision.Decide(before, PropstreetSource, _propstreet.ConnectionName, Contact, written.ToObservedRecord());
-            var after = observed.Events.Aggregate(before, (state, e) => SourceRecord.Fold(state, propstreetKey, e.Data, (state?.Version ?? 0) + 1))!;
-            List<PendingEvent> events = [.. observed.Events,
-                Ledger(propstreetKey, hubSpot, "decided", Decided(decision, hubSpot, after)),
-                Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, written, []))];
-            return [new StreamEvents(propstreetKey, events, before?.Version ?? 0)];
-        }, cancellationToken);
+        await AppendAsync(propstreetKey, $"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:created", written.ToObservedRecord(),
+            after => [Decided(decision, hubSpot, after!), WrittenBack(hubSpot, after!, written, [])], cancellationToken);
         LogCreated(Connection, hubSpot.RecordId, written.Id, written.Action ?? "created");
     }
 
@@ -324,12 +316,9 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         }
 
         var merged = new HubSpotMerged(Connection, mergedId, followedTo, mergedAt);
-        await _writer.Value.WriteAsync($"twoway:{Connection}:merged:{mergedId}:{primaryId}:{propstreetKey}", async (session, ct) =>
-        {
-            var state = await session.LoadAsync<SourceRecord>(propstreetKey, ct);
-            return state is null ? [] : [new StreamEvents(propstreetKey,
-                [new PendingEvent(DeterministicEventId.From("twoway", Connection, "merged", mergedId, primaryId, propstreetKey), merged)], state.Version)];
-        }, cancellationToken);
+        // Nothing to follow for a contact the hub has not stored (yet).
+        await AppendAsync(propstreetKey, $"twoway:{Connection}:merged:{mergedId}:{primaryId}:{propstreetKey}", null,
+            after => after is null ? [] : [merged], cancellationToken);
         LogMerged(Connection, mergedId, primaryId, propstreetKey, followedTo is not null);
         return followedTo is not null;
     }
@@ -343,17 +332,14 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         string propstreetKey, SourceRecord propstreet, SourceRecord hubSpot, SyncDecided decided, TwoWayDecision decision, Written written,
         IReadOnlyList<FieldTooLong> tooLong, CancellationToken cancellationToken)
     {
-        await _writer.Value.WriteAsync(MessageId(hubSpot, propstreet, "written"), async (session, ct) =>
+        await AppendAsync(propstreetKey, MessageId(hubSpot, propstreet, "written"), written.ToObservedRecord(), after =>
         {
-            var before = await session.LoadAsync<SourceRecord>(propstreetKey, ct);
-            var observed = ObservationDecision.Decide(before, PropstreetSource, _propstreet.ConnectionName, Contact, written.ToObservedRecord());
-            var after = observed.Events.Aggregate(before, (state, e) => SourceRecord.Fold(state, propstreetKey, e.Data, (state?.Version ?? 0) + 1))!;
-            List<PendingEvent> events = [.. observed.Events, Ledger(propstreetKey, hubSpot, "decided", decided), Ledger(propstreetKey, hubSpot, "written", WrittenBack(hubSpot, after, written, tooLong))];
+            List<object> ledger = [decided, WrittenBack(hubSpot, after!, written, tooLong)];
             if (tooLong.Count > 0)
-                events.Add(Ledger(propstreetKey, hubSpot, "too-long", new PropstreetWriteParked(Connection, hubSpot.RecordId,
+                ledger.Add(new PropstreetWriteParked(Connection, hubSpot.RecordId,
                     string.Join("; ", tooLong.Select(t => $"HubSpot's {t.Property} is {t.Length} characters; Propstreet's {t.PropstreetField} takes at most {t.MaxLength}, so Propstreet keeps its value")),
-                    _clock.GetUtcNow())));
-            return [new StreamEvents(propstreetKey, events, before?.Version ?? 0)];
+                    _clock.GetUtcNow()));
+            return ledger;
         }, cancellationToken);
         LogWrittenBack(Connection, hubSpot.RecordId, propstreetKey, string.Join(", ", decision.ToPropstreet.Keys), decision.RecordAction.ToString());
     }
@@ -403,9 +389,11 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
 
     /// <summary>
     /// Appends to the Propstreet contact's stream at the version it has now: an observation of Propstreet first (a
-    /// refetched or written state, decided like any observation), then the hub's ledger events.
+    /// refetched or written state, decided like any observation), then the hub's ledger events, made from the record
+    /// as that observation leaves it (null when the stream does not exist).
     /// </summary>
-    private async Task AppendAsync(string propstreetKey, string messageId, ObservedRecord? observed, IReadOnlyList<object> ledger, CancellationToken cancellationToken)
+    private async Task AppendAsync(
+        string propstreetKey, string messageId, ObservedRecord? observed, Func<SourceRecord?, IReadOnlyList<object>> ledger, CancellationToken cancellationToken)
     {
         await _writer.Value.WriteAsync(messageId, async (session, ct) =>
         {
@@ -413,18 +401,19 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             var events = new List<PendingEvent>();
             if (observed is not null)
                 events.AddRange(ObservationDecision.Decide(before, PropstreetSource, _propstreet.ConnectionName, Contact, observed).Events);
-            events.AddRange(ledger.Select((e, i) => new PendingEvent(
+            var after = events.Aggregate(before, (state, e) => SourceRecord.Fold(state, propstreetKey, e.Data, (state?.Version ?? 0) + 1));
+            events.AddRange(ledger(after).Select((e, i) => new PendingEvent(
                 DeterministicEventId.From(messageId, e.GetType().Name, i.ToString(CultureInfo.InvariantCulture)), e)));
             return events.Count == 0 ? [] : [new StreamEvents(propstreetKey, events, before?.Version ?? 0)];
         }, cancellationToken);
     }
 
+    private Task AppendAsync(string propstreetKey, string messageId, ObservedRecord? observed, IReadOnlyList<object> ledger, CancellationToken cancellationToken) =>
+        AppendAsync(propstreetKey, messageId, observed, _ => ledger, cancellationToken);
+
     /// <summary>One outcome of one decision: both sides' versions name it, so a page processed again appends nothing twice.</summary>
     private string MessageId(SourceRecord hubSpot, SourceRecord propstreet, string outcome) =>
         $"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:{propstreet.Id}:v{propstreet.Version}:{outcome}";
-
-    private PendingEvent Ledger(string propstreetKey, SourceRecord hubSpot, string kind, object e) =>
-        new(DeterministicEventId.From("twoway", Connection, propstreetKey, kind, hubSpot.Id, hubSpot.Version.ToString(CultureInfo.InvariantCulture)), e);
 
     private static string Describe(PropstreetWriteResult result) => result switch
     {

@@ -78,12 +78,7 @@ public static class ContactFields
                 continue;
             }
 
-            var value = field.Equivalence switch
-            {
-                Equivalence.Phone => Phones.Normalize(raw),
-                Equivalence.Email => raw.Trim().ToLowerInvariant(),
-                _ => raw.Trim(),
-            };
+            var value = field.AsPropstreetStores(raw);
             if (field.MaxLength is { } max && value.Length > max)
                 tooLong.Add(new FieldTooLong(field.Property, name, value.Length, max));
             else
@@ -119,6 +114,14 @@ public enum Equivalence
 public sealed record ContactField(string Property, string? PropstreetField, Equivalence Equivalence, int? MaxLength)
 {
     public bool FlowsBack => PropstreetField is not null;
+
+    /// <summary>A text value as Propstreet stores it: a phone in E.164, an e-mail lower-case, anything trimmed.</summary>
+    public string AsPropstreetStores(string raw) => Equivalence switch
+    {
+        Equivalence.Phone => Phones.Normalize(raw),
+        Equivalence.Email => raw.Trim().ToLowerInvariant(),
+        _ => raw.Trim(),
+    };
 }
 
 /// <summary>What a write-back sends (<see cref="Fields"/>) and what it cannot send (<see cref="TooLong"/>).</summary>

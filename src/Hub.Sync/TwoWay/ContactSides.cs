@@ -14,11 +14,11 @@ public static class ContactSides
     /// <summary>The Propstreet contact mapped into HubSpot properties, per state.</summary>
     /// <param name="baseline">The values both sides agreed on at the last sync (null: never synced); see <see cref="Side"/>.</param>
     public static SideState Propstreet(IReadOnlyList<SourceRecord> statesOldestFirst, IReadOnlyDictionary<string, string>? baseline = null) =>
-        Side(statesOldestFirst, baseline, state => HubSpotMapping.Map(state)?.Properties ?? new Dictionary<string, string>());
+        Side(statesOldestFirst, MappedPropstreet(statesOldestFirst), baseline);
 
     /// <summary>The HubSpot contact's properties as observed (flat strings), per state.</summary>
     public static SideState HubSpot(IReadOnlyList<SourceRecord> statesOldestFirst, IReadOnlyDictionary<string, string>? baseline = null) =>
-        Side(statesOldestFirst, baseline, state => Strings(state.Fields));
+        Side(statesOldestFirst, MappedHubSpot(statesOldestFirst), baseline);
 
     /// <summary>
     /// Both sides, each property's instant corrected for echoes: a value one side holds that the other side held
@@ -29,27 +29,42 @@ public static class ContactSides
     public static (SideState Propstreet, SideState HubSpot) Both(
         IReadOnlyList<SourceRecord> propstreetStates, IReadOnlyList<SourceRecord> hubSpotStates, IReadOnlyDictionary<string, string>? baseline)
     {
-        var propstreet = Propstreet(propstreetStates, baseline);
-        var hubSpot = HubSpot(hubSpotStates, baseline);
-        var propstreetTook = ValuesTaken(propstreetStates, state => HubSpotMapping.Map(state)?.Properties ?? new Dictionary<string, string>());
-        var hubSpotTook = ValuesTaken(hubSpotStates, state => Strings(state.Fields));
-        return (WithEchoInstants(propstreet, hubSpotTook), WithEchoInstants(hubSpot, propstreetTook));
+        // Each state is mapped once: the side's clocks and the values it took come from the same list.
+        var (propstreetMapped, hubSpotMapped) = (MappedPropstreet(propstreetStates), MappedHubSpot(hubSpotStates));
+        return (
+            WithEchoInstants(Side(propstreetStates, propstreetMapped, baseline), ValuesTaken(hubSpotMapped)),
+            WithEchoInstants(Side(hubSpotStates, hubSpotMapped, baseline), ValuesTaken(propstreetMapped)));
+    }
+
+    private static List<(DateTimeOffset At, IReadOnlyDictionary<string, string> Properties)> MappedPropstreet(IReadOnlyList<SourceRecord> states) =>
+        Mapped(states, state => HubSpotMapping.Map(state)?.Properties ?? new Dictionary<string, string>());
+
+    private static List<(DateTimeOffset At, IReadOnlyDictionary<string, string> Properties)> MappedHubSpot(IReadOnlyList<SourceRecord> states) =>
+        Mapped(states, state => Strings(state.Fields));
+
+    /// <summary>Each state's instant and compared properties, oldest first.</summary>
+    private static List<(DateTimeOffset At, IReadOnlyDictionary<string, string> Properties)> Mapped(
+        IReadOnlyList<SourceRecord> states, Func<SourceRecord, IReadOnlyDictionary<string, string>> properties)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        if (states.Count == 0)
+            throw new ArgumentException("A side needs at least one state.", nameof(states));
+        return [.. states.Select(s => (Instant(s), (IReadOnlyDictionary<string, string>)Compared(properties(s))))];
     }
 
     /// <summary>Per property, each value a side took, with the instant it last took it.</summary>
     private static Dictionary<string, List<(string Value, DateTimeOffset At)>> ValuesTaken(
-        IReadOnlyList<SourceRecord> states, Func<SourceRecord, IReadOnlyDictionary<string, string>> properties)
+        List<(DateTimeOffset At, IReadOnlyDictionary<string, string> Properties)> mapped)
     {
         var taken = ContactFields.All.ToDictionary(f => f.Property, _ => new List<(string, DateTimeOffset)>(), StringComparer.Ordinal);
         IReadOnlyDictionary<string, string>? previous = null;
-        foreach (var state in states)
+        foreach (var (at, current) in mapped)
         {
-            var current = properties(state);
             foreach (var field in ContactFields.All)
             {
-                var value = current.GetValueOrDefault(field.Property) ?? "";
-                if (previous is null || !ContactFields.Same(field.Property, previous.GetValueOrDefault(field.Property), value))
-                    taken[field.Property].Add((value, Instant(state)));
+                var value = current[field.Property];
+                if (previous is null || !ContactFields.Same(field.Property, previous[field.Property], value))
+                    taken[field.Property].Add((value, at));
             }
 
             previous = current;
@@ -91,12 +106,8 @@ public static class ContactSides
     /// their echoes never count as an edit that outlives a deletion.
     /// </summary>
     private static SideState Side(
-        IReadOnlyList<SourceRecord> states, IReadOnlyDictionary<string, string>? baseline, Func<SourceRecord, IReadOnlyDictionary<string, string>> properties)
+        IReadOnlyList<SourceRecord> states, List<(DateTimeOffset At, IReadOnlyDictionary<string, string> Properties)> mapped, IReadOnlyDictionary<string, string>? baseline)
     {
-        ArgumentNullException.ThrowIfNull(states);
-        if (states.Count == 0)
-            throw new ArgumentException("A side needs at least one state.", nameof(states));
-        var mapped = states.Select(s => (At: Instant(s), Properties: (IReadOnlyDictionary<string, string>)Compared(properties(s)))).ToList();
         var last = states[^1];
         var changed = FieldClock.LastChanged(mapped);
         var current = mapped[^1].Properties;
