@@ -133,8 +133,8 @@ public sealed partial class HubSpotPush : SubscriptionBase
         foreach (var group in upserts.GroupBy(r => (r.Target!.ObjectType, r.Target.IdProperty)))
         {
             var records = group.ToList();
-            var twoWay = TwoWayContacts(group.Key.ObjectType, group.Key.IdProperty)
-                ? await TwoWayPushesAsync(records, outcome, cancellationToken)
+            var twoWay = TwoWayTable(group.Key.ObjectType, group.Key.IdProperty) is { } table
+                ? await TwoWayPushesAsync(table, group.Key.ObjectType, records, outcome, cancellationToken)
                 : null;
             if (twoWay is not null)
                 records = [.. records.Where(r => twoWay.ContainsKey(r.Id))];
@@ -159,22 +159,31 @@ public sealed partial class HubSpotPush : SubscriptionBase
         }
     }
 
-    /// <summary>Contacts on a two-way connection: the push reads HubSpot first and leaves HubSpot's own changes to the conflict rule.</summary>
-    private bool TwoWayContacts(string objectType, string idProperty) =>
-        _client.TwoWay && objectType == HubSpotObjectTypes.Contacts && idProperty == HubSpotMapping.PropstreetId;
+    /// <summary>
+    /// Contacts and deals on a two-way connection (their field table): the push reads HubSpot first and leaves HubSpot's
+    /// own changes to the conflict rule. Null for everything that flows one way.
+    /// </summary>
+    private TwoWayFields? TwoWayTable(string objectType, string idProperty) =>
+        !_client.TwoWay || idProperty != HubSpotMapping.PropstreetId ? null : objectType switch
+        {
+            HubSpotObjectTypes.Contacts => ContactFields.Table,
+            HubSpotObjectTypes.Deals => DealFields.Table,
+            _ => null,
+        };
 
     /// <summary>
-    /// What each contact may send given what HubSpot holds now (<see cref="TwoWayPushRule"/>), read in one batch: a
+    /// What each record may send given what HubSpot holds now (<see cref="TwoWayPushRule"/>), read in one batch: a
     /// contact HubSpot already holds is recorded as pushed without a request; one HubSpot deleted or merged away since
     /// the last push is left to the conflict rule (its change is on its way in). Returns the contacts to send, by
     /// stream key, with what to send.
     /// </summary>
-    private async Task<Dictionary<string, TwoWayPush>> TwoWayPushesAsync(List<HubSpotRecord> records, RoundOutcome outcome, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, TwoWayPush>> TwoWayPushesAsync(
+        TwoWayFields table, string objectType, List<HubSpotRecord> records, RoundOutcome outcome, CancellationToken cancellationToken)
     {
         // Only contacts HubSpot has had can carry HubSpot edits: a first push (the initial sync) reads nothing first.
         var known = records.Where(r => !string.IsNullOrEmpty(r.On(Connection)?.HubSpotId)).Select(r => r.Target!.IdValue).ToList();
-        var held = (known.Count == 0 ? [] : await _client.ReadAsync(HubSpotObjectTypes.Contacts, HubSpotMapping.PropstreetId, known,
-                [.. ContactFields.All.Select(f => f.Property), HubSpotMapping.PropstreetId], cancellationToken))
+        var held = (known.Count == 0 ? [] : await _client.ReadAsync(objectType, HubSpotMapping.PropstreetId, known,
+                [.. table.All.Select(f => f.Property), HubSpotMapping.PropstreetId], cancellationToken))
             .Where(o => o.Properties.GetValueOrDefault(HubSpotMapping.PropstreetId) is not null)
             .ToDictionary(o => o.Properties[HubSpotMapping.PropstreetId]!, StringComparer.OrdinalIgnoreCase);
         var sends = new Dictionary<string, TwoWayPush>(StringComparer.Ordinal);
@@ -185,11 +194,11 @@ public sealed partial class HubSpotPush : SubscriptionBase
             {
                 // Never pushed (or pushed and lost before its ledger): everything goes, and becomes the baseline.
                 if (string.IsNullOrEmpty(state?.HubSpotId))
-                    sends[record.Id] = TwoWayPushRule.For(record.Target.Properties, new Dictionary<string, string>(), baseline: null, overrides: null);
+                    sends[record.Id] = TwoWayPushRule.For(table, record.Target.Properties, new Dictionary<string, string>(), baseline: null, overrides: null);
                 continue;
             }
 
-            var push = TwoWayPushRule.For(record.Target.Properties, ContactSides.AsRead(current.Properties), state?.Synced, state?.Overrides);
+            var push = TwoWayPushRule.For(table, record.Target.Properties, table.AsRead(current.Properties), state?.Synced, state?.Overrides);
             if (push.Send.Count == 0)
                 outcome.Pushed(record, Connection, current.Id, _clock, synced: push.Synced);
             else
@@ -264,7 +273,7 @@ public sealed partial class HubSpotPush : SubscriptionBase
             var state = a.Record.On(Connection);
             if (state?.DeleteDecided == true || state?.Synced is not { } baseline || !held.TryGetValue(a.HubSpotId, out var current))
                 return true;
-            var values = ContactSides.AsRead(current.Properties);
+            var values = ContactFields.Table.AsRead(current.Properties);
             return ContactFields.All.All(f => ContactFields.Same(f.Property, values[f.Property], baseline.GetValueOrDefault(f.Property)));
         })];
     }
@@ -294,27 +303,65 @@ public sealed partial class HubSpotPush : SubscriptionBase
                 continue;
             }
 
+            var (linking, synced) = _client.TwoWay ? await WithoutHubSpotLabelEditsAsync(toType, [.. group], outcome, cancellationToken) : ([.. group], null);
+            if (linking.Count == 0)
+                continue;
             List<HubSpotAssociation> stale = [];
-            foreach (var link in group)
+            foreach (var link in linking)
                 if (HubSpotPlannedLink.TryParseLedgerId(link.Record.On(Connection)?.HubSpotId, out var heldFrom, out var heldTo))
                     stale.Add(new HubSpotAssociation(heldFrom, heldTo, DealAssociationType(toType)));
             if (stale.Count > 0)
                 await _client.ArchiveAssociationsAsync(HubSpotObjectTypes.Deals, toType, stale, cancellationToken);
 
             var labels = await LabelsAsync(toType, cancellationToken);
-            var pairs = group.Select(l => labels.FirstOrDefault(t => HubSpotMapping.IsLabelFor(t.Label, l.Link.Label)) is { } label
+            var pairs = linking.Select(l => labels.FirstOrDefault(t => HubSpotMapping.IsLabelFor(t.Label, l.Link.Label)) is { } label
                     ? new HubSpotAssociation(l.FromId, l.ToId, label.TypeId, label.Category, label.Label)
                     : new HubSpotAssociation(l.FromId, l.ToId, DealAssociationType(toType)))
                 .ToList();
             var results = await _client.AssociateAsync(HubSpotObjectTypes.Deals, toType, pairs, cancellationToken);
-            foreach (var (link, result) in group.Zip(results))
+            foreach (var (link, result) in linking.Zip(results))
             {
                 if (result.Succeeded)
-                    outcome.Pushed(link.Record, Connection, link.LedgerId, _clock);
+                    outcome.Pushed(link.Record, Connection, link.LedgerId, _clock, synced: synced?[link.Record.Id]);
                 else
                     outcome.Failed(link.Record, result.Error);
             }
         }
+    }
+
+    /// <summary>
+    /// Two-way prospects (<see cref="ProspectFields"/>): a pair whose classification label a user changed in HubSpot
+    /// since the last sync is not relabelled here; the conflict rule settles it (and marks the record again when
+    /// Propstreet wins). Reads the pairs HubSpot holds in one batch; returns the links to (re)make and, per record, the
+    /// baseline once they are made. A pair without a classification label holds no HubSpot value and is relabelled.
+    /// </summary>
+    private async Task<(List<HubSpotPlannedLink> Linking, Dictionary<string, IReadOnlyDictionary<string, string>> Synced)> WithoutHubSpotLabelEditsAsync(
+        string toType, List<HubSpotPlannedLink> links, RoundOutcome outcome, CancellationToken cancellationToken)
+    {
+        var table = ProspectFields.Table;
+        var synced = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        var known = links.Where(l => l.Record.On(Connection)?.Synced is not null).Select(l => l.FromId).Distinct(StringComparer.Ordinal).ToList();
+        var held = (known.Count == 0 ? [] : await _client.ListAssociationsAsync(HubSpotObjectTypes.Deals, toType, known, cancellationToken))
+            .Where(a => a.Label is not null)
+            .GroupBy(a => (a.FromId, a.ToId))
+            .ToDictionary(g => g.Key, g => ProspectFields.FromLabels(string.Join(';', g.Select(a => a.Label))));
+        var linking = new List<HubSpotPlannedLink>(links.Count);
+        foreach (var link in links)
+        {
+            var state = link.Record.On(Connection);
+            var target = new Dictionary<string, string> { [ProspectFields.Classification] = link.Link.Label ?? "" };
+            var current = held.GetValueOrDefault((link.FromId, link.ToId)) ?? "";
+            var push = TwoWayPushRule.For(table, target, new Dictionary<string, string> { [ProspectFields.Classification] = current },
+                current.Length == 0 ? null : state?.Synced, state?.Overrides);
+            synced[link.Record.Id] = push.Synced;
+            // Held back, or HubSpot already holds the pair as wanted: recorded as pushed without a request.
+            if (push.HeldBack.Count > 0 || (push.Send.Count == 0 && state?.HubSpotId == link.LedgerId))
+                outcome.Pushed(link.Record, Connection, link.LedgerId, _clock, synced: push.Synced);
+            else
+                linking.Add(link);
+        }
+
+        return (linking, synced);
     }
 
     /// <summary>The portal's user-defined deal association labels (type ids are per portal), read once per process.</summary>

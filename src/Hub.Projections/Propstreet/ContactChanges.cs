@@ -34,7 +34,7 @@ public sealed record ContactChanges
         .ToDictionary(f => f.PropstreetField!, f => f.MaxLength!.Value, StringComparer.Ordinal);
 
     /// <summary>The two-way field table by upsert field: how each value is normalised as Propstreet stores it.</summary>
-    private static readonly IReadOnlyDictionary<string, ContactField> Fields = ContactFields.All
+    private static readonly IReadOnlyDictionary<string, TwoWayField> Fields = ContactFields.All
         .Where(f => f.PropstreetField is not null).ToDictionary(f => f.PropstreetField!, StringComparer.Ordinal);
 
     /// <summary>

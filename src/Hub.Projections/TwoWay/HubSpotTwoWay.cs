@@ -33,12 +33,24 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     private const string PropstreetSource = "propstreet";
     private const string HubSpotSource = "hubspot";
     private const string Contact = "contact";
+    private const string Deal = "deal";
+    private const string Association = "association";
     private const string LeadIdProperty = HubSpotMapping.LeadId;
     private const string MergedInto = "hub_merged_into";
     private const string PrivacyDeleted = "hub_privacy_deleted";
 
     /// <summary>Writes that meet a newer Propstreet record (412) are decided again at most this often before parking.</summary>
     private const int MaxAttempts = 4;
+
+    /// <summary>What a HubSpot record stands for in Propstreet: the Propstreet resource and the field table that settles them.</summary>
+    private sealed record Kind(string PropstreetResource, TwoWayFields Table)
+    {
+        public static Kind Contact { get; } = new(HubSpotTwoWay.Contact, ContactFields.Table);
+
+        public static Kind Deal { get; } = new("project", DealFields.Table);
+
+        public static Kind Prospect { get; } = new("prospect", ProspectFields.Table);
+    }
 
     private readonly HubSpotClient _hubspot;
     private readonly PropstreetWriter _propstreet;
@@ -73,7 +85,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         ArgumentNullException.ThrowIfNull(page);
         ArgumentNullException.ThrowIfNull(operations);
         var changed = page.Events
-            .Where(e => e.Data is IRecordEvent { Source: HubSpotSource, Resource: Contact } r && r.Connection == Connection)
+            .Where(e => e.Data is IRecordEvent { Source: HubSpotSource, Resource: Contact or Deal or Association } r && r.Connection == Connection)
             .Select(e => e.StreamKey!).Distinct(StringComparer.Ordinal).ToList();
         if (changed.Count == 0)
             return NullChangeListener.Instance;
@@ -108,6 +120,16 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         if (hubSpotStates.Count == 0)
             return;
         var hubSpot = hubSpotStates[^1];
+        switch (hubSpot.Resource)
+        {
+            case Deal:
+                await SettleDealAsync(hubSpot, hubSpotStates, operations, cancellationToken);
+                return;
+            case Association:
+                await SettleProspectAsync(hubSpot, hubSpotStates, operations, cancellationToken);
+                return;
+        }
+
         // Contacts the hub made from Property Finder leads flow one way.
         if (hubSpotStates.Any(s => Text(s.Fields, LeadIdProperty).Length > 0))
             return;
@@ -140,16 +162,52 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             return;
         }
 
-        await SettleLinkedAsync(hubSpot, hubSpotStates, SourceRecord.StreamKey(PropstreetSource, Contact, propstreetId), operations, cancellationToken);
+        await SettleLinkedAsync(Kind.Contact, hubSpot, hubSpotStates, SourceRecord.StreamKey(PropstreetSource, Contact, propstreetId), operations, cancellationToken);
     }
 
-    private async Task SettleLinkedAsync(SourceRecord hubSpot, List<SourceRecord> hubSpotStates, string propstreetKey, IDocumentOperations operations, CancellationToken cancellationToken)
+    /// <summary>
+    /// A deal the hub pushed (it holds a Propstreet id) is settled against its project. A deal created in HubSpot makes
+    /// no project, and a merged deal is not followed: projects are made and merged in Propstreet (docs/two-way-rules.md).
+    /// </summary>
+    private async Task SettleDealAsync(SourceRecord hubSpot, List<SourceRecord> hubSpotStates, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        var propstreetId = hubSpotStates.Select(s => Text(s.Fields, HubSpotMapping.PropstreetId)).LastOrDefault(id => id.Length > 0);
+        if (propstreetId is null || Text(hubSpot.Fields, MergedInto).Length > 0)
+            return;
+        await SettleLinkedAsync(Kind.Deal, hubSpot, hubSpotStates, SourceRecord.StreamKey(PropstreetSource, "project", propstreetId), operations, cancellationToken);
+    }
+
+    /// <summary>
+    /// A deal's association with a contact or company the hub pushed for a prospect is settled against that prospect:
+    /// the push's ledger names the pair (<see cref="HubSpotPlannedLink.LedgerId"/>). An association made in HubSpot
+    /// makes no prospect: investors are added to projects in Propstreet.
+    /// </summary>
+    private async Task SettleProspectAsync(SourceRecord hubSpot, List<SourceRecord> hubSpotStates, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        var (dealId, toType, toId) = (Text(hubSpot.Fields, "dealId"), Text(hubSpot.Fields, "toObjectType"), Text(hubSpot.Fields, "toObjectId"));
+        var toResource = toType switch
+        {
+            HubSpotObjectTypes.Contacts => Contact,
+            HubSpotObjectTypes.Companies => "company",
+            _ => null,
+        };
+        if (dealId.Length == 0 || toId.Length == 0 || toResource is null)
+            return;
+        var prospects = await operations.QueryAsync<HubSpotRecord>(
+            "where data->'connections'->?->>'hubSpotId' = ? and data->>'linkToKey' like ?", cancellationToken,
+            Connection, $"{dealId}-{toId}", SourceRecord.StreamKey(PropstreetSource, toResource, "") + "%");
+        foreach (var prospect in prospects)
+            await SettleLinkedAsync(Kind.Prospect, hubSpot, hubSpotStates, prospect.Id, operations, cancellationToken);
+    }
+
+    private async Task SettleLinkedAsync(
+        Kind kind, SourceRecord hubSpot, List<SourceRecord> hubSpotStates, string propstreetKey, IDocumentOperations operations, CancellationToken cancellationToken)
     {
         var propstreetStates = await StatesAsync(operations, propstreetKey, cancellationToken);
         if (propstreetStates.Count == 0)
         {
-            // HubSpot names a Propstreet contact the hub has not observed (yet): its own observation settles it later.
-            LogUnknownPropstreetContact(Connection, hubSpot.RecordId, propstreetKey);
+            // HubSpot names a Propstreet record the hub has not observed (yet): its own observation settles it later.
+            LogUnknownPropstreetRecord(Connection, kind.Table.Kind, hubSpot.RecordId, propstreetKey);
             return;
         }
 
@@ -160,7 +218,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             var propstreet = propstreetStates[^1];
             var decision = Text(hubSpot.Fields, PrivacyDeleted) == "true"
                 ? PrivacyDeletion(propstreet)
-                : Decide(propstreetStates, hubSpotStates, baseline);
+                : Decide(kind.Table, propstreetStates, hubSpotStates, baseline);
             if (decision.Nothing)
             {
                 // Both sides agree: the echo of the hub's own write, or a change of a property the rule leaves alone.
@@ -172,24 +230,31 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             if (decision.ToPropstreet.Count == 0 && decision.RecordAction is not (RecordAction.DeleteInPropstreet or RecordAction.ReviveInPropstreet))
             {
                 // Propstreet won: the decision marks the record for the push, which sends the winners.
-                await AppendAsync(propstreetKey, MessageId(hubSpot, propstreet, "decided"), null, [decided], cancellationToken);
+                await AppendAsync(kind, propstreetKey, MessageId(hubSpot, propstreet, "decided"), null, [decided], cancellationToken);
                 ProjectionsTelemetry.TwoWayDecisions.Add(1, new KeyValuePair<string, object?>("outcome", "to-hubspot"));
                 return;
             }
 
-            var result = await WriteToPropstreetAsync(decision, propstreet, hubSpot.RecordId, cancellationToken);
+            var changes = kind.Table.ToPropstreetChanges(decision.ToPropstreet);
+            if (changes.Fields.Count == 0 && decision.RecordAction == RecordAction.None)
+            {
+                // Every value HubSpot won is one Propstreet refuses: nothing to write, the reasons are parked.
+                await ParkAsync(kind, propstreetKey, MessageId(hubSpot, propstreet, "parked"), decided, hubSpot.RecordId, Refusals(changes.Refused), cancellationToken);
+                return;
+            }
+
+            var result = await WriteToPropstreetAsync(kind, decision, changes, propstreet, hubSpot.RecordId, cancellationToken);
             switch (result)
             {
                 case Written written:
-                    await AppendWrittenAsync(propstreetKey, propstreet, hubSpot, decided, decision, written,
-                        ContactFields.ToPropstreetChanges(decision.ToPropstreet).TooLong, cancellationToken);
+                    await AppendWrittenAsync(kind, propstreetKey, propstreet, hubSpot, decided, decision, written, changes.Refused, cancellationToken);
                     ProjectionsTelemetry.TwoWayDecisions.Add(1, new KeyValuePair<string, object?>("outcome", "to-propstreet"));
                     return;
                 case PreconditionFailed when attempt < MaxAttempts:
                     // Propstreet moved since the store saw it: store what it holds now, and decide again on that.
-                    if (await _propstreet.GetContactAsync(propstreet.RecordId, includeDeleted: true, cancellationToken) is Written fresh)
+                    if (await RefetchAsync(kind, propstreet, cancellationToken) is Written fresh)
                     {
-                        await AppendAsync(propstreetKey, MessageId(hubSpot, propstreet, $"refetched-{attempt}"), fresh.ToObservedRecord(), [], cancellationToken);
+                        await AppendAsync(kind, propstreetKey, MessageId(hubSpot, propstreet, $"refetched-{attempt}"), fresh.ToObservedRecord(), [], cancellationToken);
                         propstreetStates = await StatesAsync(operations, propstreetKey, cancellationToken);
                     }
 
@@ -199,16 +264,16 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
                     // Propstreet is down or throttling: nothing is lost, the page is not done; the daemon retries it.
                     throw new SideUnavailableException($"Propstreet did not take the write for {propstreetKey}: {failed.Problem}");
                 default:
-                    await ParkAsync(propstreetKey, MessageId(hubSpot, propstreet, "parked"), decided, hubSpot.RecordId, Describe(result), cancellationToken);
+                    await ParkAsync(kind, propstreetKey, MessageId(hubSpot, propstreet, "parked"), decided, hubSpot.RecordId, Describe(kind, result), cancellationToken);
                     return;
             }
         }
     }
 
-    private TwoWayDecision Decide(List<SourceRecord> propstreetStates, List<SourceRecord> hubSpotStates, IReadOnlyDictionary<string, string>? baseline)
+    private TwoWayDecision Decide(TwoWayFields table, List<SourceRecord> propstreetStates, List<SourceRecord> hubSpotStates, IReadOnlyDictionary<string, string>? baseline)
     {
-        var (propstreet, hubSpot) = ContactSides.Both(propstreetStates, hubSpotStates, baseline);
-        return TwoWayMerge.Decide(propstreet, hubSpot, baseline, _ownership, _clock.GetUtcNow());
+        var (propstreet, hubSpot) = TwoWaySides.Both(table, propstreetStates, hubSpotStates, baseline);
+        return TwoWayMerge.Decide(table, propstreet, hubSpot, baseline, _ownership, _clock.GetUtcNow());
     }
 
     /// <summary>
@@ -220,23 +285,50 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         : new TwoWayDecision([], RecordAction.DeleteInPropstreet,
             "HubSpot deleted the contact for privacy (GDPR): it is deleted in Propstreet too, and never recreated in HubSpot.", _clock.GetUtcNow()) { EndsDeleted = true };
 
-    /// <summary>HubSpot's winners to Propstreet: an update by id with If-Match, a revive by the HubSpot reference, or a delete.</summary>
-    private async Task<PropstreetWriteResult> WriteToPropstreetAsync(TwoWayDecision decision, SourceRecord propstreet, string hubSpotId, CancellationToken cancellationToken)
+    /// <summary>
+    /// HubSpot's winners to Propstreet, each with If-Match on the version decided on: a contact's update by id, revive
+    /// by the HubSpot reference, or delete; a project's or prospect's PATCH (their existence is Propstreet's).
+    /// </summary>
+    private async Task<PropstreetWriteResult> WriteToPropstreetAsync(
+        Kind kind, TwoWayDecision decision, PropstreetChanges changes, SourceRecord propstreet, string hubSpotId, CancellationToken cancellationToken)
     {
+        string? Text(string field) => changes.Fields.TryGetValue(field, out var value) ? value as string ?? "" : null;
+        if (kind == Kind.Deal)
+            return await _propstreet.UpdateProjectAsync(propstreet.RecordId,
+                new ProjectChanges { Name = Text("name"), Classification = Text("classification") }, propstreet.ETag, cancellationToken);
+        if (kind == Kind.Prospect)
+            return await _propstreet.UpdateProspectAsync(ProjectOf(propstreet), ProspectOf(propstreet),
+                new ProspectChanges { Classification = Text("classification") }, propstreet.ETag, cancellationToken);
+
         if (decision.RecordAction == RecordAction.DeleteInPropstreet)
             return await _propstreet.DeleteContactAsync(propstreet.RecordId, propstreet.ETag, cancellationToken);
-        var changes = ContactChanges.From(ContactFields.ToPropstreetChanges(decision.ToPropstreet));
+        var contact = ContactChanges.From(changes);
         if (decision.RecordAction == RecordAction.ReviveInPropstreet)
         {
             // A deleted contact is revived by its HubSpot reference; one without it gets the reference first.
             var reference = new PropstreetExternalRef("hubspot", hubSpotId);
             if (!PropstreetWriter.ExternalRefs(propstreet.Fields).Contains(reference))
                 return new Invalid(null, $"Propstreet contact {propstreet.RecordId} is deleted and holds no HubSpot reference to revive it by; restore it in Propstreet, or delete the HubSpot contact.");
-            return await _propstreet.UpsertContactByExternalRefAsync("hubspot", hubSpotId, changes, ifMatch: null, matchEmail: false, revive: true, cancellationToken: cancellationToken);
+            return await _propstreet.UpsertContactByExternalRefAsync("hubspot", hubSpotId, contact, ifMatch: null, matchEmail: false, revive: true, cancellationToken: cancellationToken);
         }
 
-        return await _propstreet.UpdateContactAsync(propstreet.RecordId, changes, propstreet.ETag, cancellationToken);
+        return await _propstreet.UpdateContactAsync(propstreet.RecordId, contact, propstreet.ETag, cancellationToken);
     }
+
+    /// <summary>Propstreet's record as it is now, after a 412.</summary>
+    private async Task<PropstreetWriteResult> RefetchAsync(Kind kind, SourceRecord propstreet, CancellationToken cancellationToken)
+    {
+        if (kind == Kind.Deal)
+            return await _propstreet.GetProjectAsync(propstreet.RecordId, includeDeleted: true, cancellationToken);
+        if (kind == Kind.Prospect)
+            return await _propstreet.GetProspectAsync(ProjectOf(propstreet), ProspectOf(propstreet), includeDeleted: true, cancellationToken);
+        return await _propstreet.GetContactAsync(propstreet.RecordId, includeDeleted: true, cancellationToken);
+    }
+
+    // A prospect's record id is {projectId}:{prospectId}.
+    private static string ProjectOf(SourceRecord prospect) => prospect.RecordId[..prospect.RecordId.IndexOf(':', StringComparison.Ordinal)];
+
+    private static string ProspectOf(SourceRecord prospect) => prospect.RecordId[(prospect.RecordId.IndexOf(':', StringComparison.Ordinal) + 1)..];
 
     /// <summary>
     /// A contact created in HubSpot: upserted into Propstreet by its HubSpot reference (an existing contact with its
@@ -244,13 +336,13 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     /// </summary>
     private async Task CreateInPropstreetAsync(SourceRecord hubSpot, List<SourceRecord> hubSpotStates, CancellationToken cancellationToken)
     {
-        var side = ContactSides.HubSpot(hubSpotStates);
+        var side = TwoWaySides.HubSpot(ContactFields.Table, hubSpotStates);
         if (side.ValueOf(ContactFields.Email).Length == 0 && side.ValueOf(ContactFields.LastName).Length == 0 && side.ValueOf(ContactFields.FirstName).Length == 0)
             return; // nothing that makes a contact in Propstreet yet
 
         // Decided against no Propstreet contact: every value HubSpot has goes over, and the decision says so.
         var nothing = new SideState(new Dictionary<string, string>(), null, Deleted: false);
-        var decision = TwoWayMerge.Decide(nothing, side, baseline: null, _ownership, _clock.GetUtcNow());
+        var decision = TwoWayMerge.Decide(ContactFields.Table, nothing, side, baseline: null, _ownership, _clock.GetUtcNow());
         var result = await _propstreet.UpsertContactByExternalRefAsync("hubspot", hubSpot.RecordId,
             ContactChanges.From(ContactFields.ToPropstreetChanges(decision.ToPropstreet.Where(p => p.Value.Length > 0).ToDictionary())),
             ifMatch: null, matchEmail: true, revive: true, cancellationToken: cancellationToken);
@@ -258,7 +350,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             throw new SideUnavailableException($"Propstreet did not take HubSpot contact {hubSpot.RecordId}: {failed.Problem}");
         if (result is not Written written)
         {
-            LogNotCreated(Connection, hubSpot.RecordId, Describe(result));
+            LogNotCreated(Connection, hubSpot.RecordId, Describe(Kind.Contact, result));
             return;
         }
 
@@ -272,14 +364,14 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             // a duplicate a person must merge in HubSpot.
             if (link.Error.Retryable)
                 throw new SideUnavailableException($"HubSpot did not take the Propstreet id of contact {hubSpot.RecordId}: {link.Error.Message}");
-            await AppendAsync(propstreetKey, $"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:duplicate", written.ToObservedRecord(), [new PropstreetWriteParked(Connection, hubSpot.RecordId,
+            await AppendAsync(Kind.Contact, propstreetKey, $"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:duplicate", written.ToObservedRecord(), [new PropstreetWriteParked(Connection, hubSpot.RecordId,
                 $"HubSpot contact {hubSpot.RecordId} matched Propstreet contact {written.Id}, which another HubSpot contact already stands for ({link.Error.Message}); merge the two in HubSpot.",
                 _clock.GetUtcNow())], cancellationToken);
             return;
         }
 
-        await AppendAsync(propstreetKey, $"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:created", written.ToObservedRecord(),
-            after => [Decided(decision, hubSpot, after!), WrittenBack(hubSpot, after!, written, [])], cancellationToken);
+        await AppendAsync(Kind.Contact, propstreetKey, $"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:created", written.ToObservedRecord(),
+            after => [Decided(decision, hubSpot, after!), WrittenBack(ContactFields.Table, hubSpot, after!, written, [])], cancellationToken);
         LogCreated(Connection, hubSpot.RecordId, written.Id, written.Action ?? "created");
     }
 
@@ -317,7 +409,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
 
         var merged = new HubSpotMerged(Connection, mergedId, followedTo, mergedAt);
         // Nothing to follow for a contact the hub has not stored (yet).
-        await AppendAsync(propstreetKey, $"twoway:{Connection}:merged:{mergedId}:{primaryId}:{propstreetKey}", null,
+        await AppendAsync(Kind.Contact, propstreetKey, $"twoway:{Connection}:merged:{mergedId}:{primaryId}:{propstreetKey}", null,
             after => after is null ? [] : [merged], cancellationToken);
         LogMerged(Connection, mergedId, primaryId, propstreetKey, followedTo is not null);
         return followedTo is not null;
@@ -325,20 +417,18 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
 
     /// <summary>
     /// Propstreet's new state (the write's response), the decision and the new baseline in one append. A value
-    /// Propstreet cannot take (over its length limit) was left out of the write: it is parked with the reason, and the
+    /// Propstreet cannot take (over its length limit, not one of its values) was left out of the write: it is parked with the reason, and the
     /// baseline keeps Propstreet's value, so HubSpot's stays a change the push does not overwrite.
     /// </summary>
     private async Task AppendWrittenAsync(
-        string propstreetKey, SourceRecord propstreet, SourceRecord hubSpot, SyncDecided decided, TwoWayDecision decision, Written written,
-        IReadOnlyList<FieldTooLong> tooLong, CancellationToken cancellationToken)
+        Kind kind, string propstreetKey, SourceRecord propstreet, SourceRecord hubSpot, SyncDecided decided, TwoWayDecision decision, Written written,
+        IReadOnlyList<FieldRefused> refused, CancellationToken cancellationToken)
     {
-        await AppendAsync(propstreetKey, MessageId(hubSpot, propstreet, "written"), written.ToObservedRecord(), after =>
+        await AppendAsync(kind, propstreetKey, MessageId(hubSpot, propstreet, "written"), written.ToObservedRecord(), after =>
         {
-            List<object> ledger = [decided, WrittenBack(hubSpot, after!, written, tooLong)];
-            if (tooLong.Count > 0)
-                ledger.Add(new PropstreetWriteParked(Connection, hubSpot.RecordId,
-                    string.Join("; ", tooLong.Select(t => $"HubSpot's {t.Property} is {t.Length} characters; Propstreet's {t.PropstreetField} takes at most {t.MaxLength}, so Propstreet keeps its value")),
-                    _clock.GetUtcNow()));
+            List<object> ledger = [decided, WrittenBack(kind.Table, hubSpot, after!, written, refused)];
+            if (refused.Count > 0)
+                ledger.Add(new PropstreetWriteParked(Connection, hubSpot.RecordId, Refusals(refused), _clock.GetUtcNow()));
             return ledger;
         }, cancellationToken);
         LogWrittenBack(Connection, hubSpot.RecordId, propstreetKey, string.Join(", ", decision.ToPropstreet.Keys), decision.RecordAction.ToString());
@@ -352,22 +442,23 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     /// over a newer one, found by the generated interleaving.) The hash tells the push HubSpot already holds
     /// everything Propstreet's record maps to (the write's echo then pushes nothing); null when it does not.
     /// </summary>
-    private PropstreetWrittenBack WrittenBack(SourceRecord hubSpot, SourceRecord after, Written written, IReadOnlyList<FieldTooLong> tooLong)
+    private PropstreetWrittenBack WrittenBack(TwoWayFields table, SourceRecord hubSpot, SourceRecord after, Written written, IReadOnlyList<FieldRefused> refused)
     {
         var target = HubSpotMapping.Map(after);
-        var hubSpotValues = ContactSides.HubSpot([hubSpot]);
+        var propstreetValues = table.FromPropstreet(after);
+        var hubSpotValues = table.FromHubSpot(hubSpot);
         var synced = new Dictionary<string, string>(StringComparer.Ordinal);
         var allHeld = target is not null;
-        foreach (var field in ContactFields.All)
+        foreach (var field in table.All)
         {
-            var propstreetValue = target?.Properties.GetValueOrDefault(field.Property) ?? "";
-            var hubSpotValue = hubSpotValues.ValueOf(field.Property);
-            if (ContactFields.Same(field.Property, propstreetValue, hubSpotValue))
+            var propstreetValue = propstreetValues[field.Property];
+            var hubSpotValue = hubSpotValues[field.Property];
+            if (table.Same(field.Property, propstreetValue, hubSpotValue))
                 synced[field.Property] = hubSpotValue;
             else
             {
                 allHeld = false;
-                synced[field.Property] = tooLong.Any(t => t.Property == field.Property) ? propstreetValue : hubSpotValue;
+                synced[field.Property] = refused.Any(t => t.Property == field.Property) ? propstreetValue : hubSpotValue;
             }
         }
 
@@ -380,27 +471,27 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             decision.RecordAction == RecordAction.None ? null : decision.RecordAction.ToString(),
             propstreet.Version, hubSpot.Version, decision.DecidedUtc, decision.RecordReason);
 
-    private async Task ParkAsync(string propstreetKey, string messageId, SyncDecided decided, string hubSpotId, string reason, CancellationToken cancellationToken)
+    private async Task ParkAsync(Kind kind, string propstreetKey, string messageId, SyncDecided decided, string hubSpotId, string reason, CancellationToken cancellationToken)
     {
-        await AppendAsync(propstreetKey, messageId, null, [decided, new PropstreetWriteParked(Connection, hubSpotId, reason, _clock.GetUtcNow())], cancellationToken);
+        await AppendAsync(kind, propstreetKey, messageId, null, [decided, new PropstreetWriteParked(Connection, hubSpotId, reason, _clock.GetUtcNow())], cancellationToken);
         ProjectionsTelemetry.TwoWayDecisions.Add(1, new KeyValuePair<string, object?>("outcome", "parked"));
         LogParked(Connection, propstreetKey, hubSpotId, reason);
     }
 
     /// <summary>
-    /// Appends to the Propstreet contact's stream at the version it has now: an observation of Propstreet first (a
+    /// Appends to the Propstreet record's stream at the version it has now: an observation of Propstreet first (a
     /// refetched or written state, decided like any observation), then the hub's ledger events, made from the record
     /// as that observation leaves it (null when the stream does not exist).
     /// </summary>
     private async Task AppendAsync(
-        string propstreetKey, string messageId, ObservedRecord? observed, Func<SourceRecord?, IReadOnlyList<object>> ledger, CancellationToken cancellationToken)
+        Kind kind, string propstreetKey, string messageId, ObservedRecord? observed, Func<SourceRecord?, IReadOnlyList<object>> ledger, CancellationToken cancellationToken)
     {
         await _writer.Value.WriteAsync(messageId, async (session, ct) =>
         {
             var before = await session.LoadAsync<SourceRecord>(propstreetKey, ct);
             var events = new List<PendingEvent>();
             if (observed is not null)
-                events.AddRange(ObservationDecision.Decide(before, PropstreetSource, _propstreet.ConnectionName, Contact, observed).Events);
+                events.AddRange(ObservationDecision.Decide(before, PropstreetSource, _propstreet.ConnectionName, kind.PropstreetResource, observed).Events);
             var after = events.Aggregate(before, (state, e) => SourceRecord.Fold(state, propstreetKey, e.Data, (state?.Version ?? 0) + 1));
             events.AddRange(ledger(after).Select((e, i) => new PendingEvent(
                 DeterministicEventId.From(messageId, e.GetType().Name, i.ToString(CultureInfo.InvariantCulture)), e)));
@@ -408,19 +499,22 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         }, cancellationToken);
     }
 
-    private Task AppendAsync(string propstreetKey, string messageId, ObservedRecord? observed, IReadOnlyList<object> ledger, CancellationToken cancellationToken) =>
-        AppendAsync(propstreetKey, messageId, observed, _ => ledger, cancellationToken);
+    private Task AppendAsync(Kind kind, string propstreetKey, string messageId, ObservedRecord? observed, IReadOnlyList<object> ledger, CancellationToken cancellationToken) =>
+        AppendAsync(kind, propstreetKey, messageId, observed, _ => ledger, cancellationToken);
 
     /// <summary>One outcome of one decision: both sides' versions name it, so a page processed again appends nothing twice.</summary>
     private string MessageId(SourceRecord hubSpot, SourceRecord propstreet, string outcome) =>
         $"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:{propstreet.Id}:v{propstreet.Version}:{outcome}";
 
-    private static string Describe(PropstreetWriteResult result) => result switch
+    private static string Refusals(IReadOnlyList<FieldRefused> refused) =>
+        string.Join("; ", refused.Select(r => $"HubSpot's {r.Property} {r.Why}, so Propstreet keeps its value"));
+
+    private static string Describe(Kind kind, PropstreetWriteResult result) => result switch
     {
         Invalid invalid => $"Propstreet refuses the value{(invalid.Field is null ? "" : $" of {invalid.Field}")}: {invalid.Problem}",
         Conflict conflict => $"Propstreet reports a {conflict.Kind}: {conflict.Problem}",
-        NotFound notFound => $"Propstreet has no such contact: {notFound.Problem}",
-        PreconditionFailed => $"Propstreet kept changing the contact; gave up after {MaxAttempts} decisions.",
+        NotFound notFound => $"Propstreet has no such {kind.Table.Kind}: {notFound.Problem}",
+        PreconditionFailed => $"Propstreet kept changing the {kind.Table.Kind}; gave up after {MaxAttempts} decisions.",
         Failed failed => $"Propstreet refused the write ({failed.Status}): {failed.Problem}",
         _ => result.GetType().Name,
     };
@@ -451,8 +545,8 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     [LoggerMessage(LogLevel.Warning, "Two-way sync on {Connection} waits for the HubSpot read model to reach sequence {Ceiling} (paused or rebuilding?)")]
     private partial void LogWaitingForReadModel(string connection, long ceiling);
 
-    [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: HubSpot contact {HubSpotId} names {PropstreetKey}, which the hub has not observed yet")]
-    private partial void LogUnknownPropstreetContact(string connection, string hubSpotId, string propstreetKey);
+    [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: HubSpot {Kind} {HubSpotId} names {PropstreetKey}, which the hub has not observed yet")]
+    private partial void LogUnknownPropstreetRecord(string connection, string kind, string hubSpotId, string propstreetKey);
 
     [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: {PropstreetKey} changed again before the write (attempt {Attempt}); decided again")]
     private partial void LogRedecided(string connection, string propstreetKey, int attempt);

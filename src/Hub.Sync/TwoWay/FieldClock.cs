@@ -13,8 +13,10 @@ public static class FieldClock
     /// from a state holds "".
     /// </summary>
     public static IReadOnlyDictionary<string, DateTimeOffset> LastChanged(
+        TwoWayFields table,
         IReadOnlyList<(DateTimeOffset At, IReadOnlyDictionary<string, string> Properties)> statesOldestFirst)
     {
+        ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(statesOldestFirst);
         var changed = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         if (statesOldestFirst.Count == 0)
@@ -27,7 +29,7 @@ public static class FieldClock
             var (previous, (at, current)) = (statesOldestFirst[i - 1].Properties, statesOldestFirst[i]);
             foreach (var name in current.Keys.Union(previous.Keys, StringComparer.Ordinal))
             {
-                if (!ContactFields.Same(name, previous.GetValueOrDefault(name), current.GetValueOrDefault(name)))
+                if (!table.Same(name, previous.GetValueOrDefault(name), current.GetValueOrDefault(name)))
                     changed[name] = at;
                 else
                     changed.TryAdd(name, first.At);

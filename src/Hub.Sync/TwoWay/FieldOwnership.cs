@@ -38,10 +38,10 @@ public sealed class FieldOwnership
         foreach (var (key, value) in configured ?? new Dictionary<string, string>())
         {
             var property = key.Trim().ToLowerInvariant();
-            var known = ContactFields.Find(property);
-            if (known is null && !ContactFields.HubSpotOnly.Contains(property))
+            var known = TwoWayFields.Tables.Select(t => t.Find(property)).FirstOrDefault(f => f is not null);
+            if (known is null && !TwoWayFields.Tables.Any(t => t.HubSpotOnly.Contains(property)))
                 throw new ArgumentException(
-                    $"Two-way ownership '{key}': unknown HubSpot property; known: {string.Join(", ", ContactFields.All.Select(f => f.Property).Concat(ContactFields.HubSpotOnly))}.",
+                    $"Two-way ownership '{key}': unknown HubSpot property; known: {string.Join(", ", TwoWayFields.Tables.SelectMany(t => t.All.Select(f => f.Property).Concat(t.HubSpotOnly)).Distinct())}.",
                     nameof(configured));
             var owner = value?.Trim().ToLowerInvariant() switch
             {
@@ -66,12 +66,17 @@ public sealed class FieldOwnership
 
     private static Dictionary<string, FieldOwner> Defaults()
     {
-        var owners = ContactFields.All.ToDictionary(
-            f => f.Property, f => f.FlowsBack ? FieldOwner.Newest : FieldOwner.Propstreet, StringComparer.Ordinal);
+        var owners = new Dictionary<string, FieldOwner>(StringComparer.Ordinal);
+        foreach (var table in TwoWayFields.Tables)
+        {
+            foreach (var field in table.All)
+                owners[field.Property] = field.FlowsBack ? FieldOwner.Newest : FieldOwner.Propstreet;
+            foreach (var property in table.HubSpotOnly)
+                owners[property] = FieldOwner.HubSpot;
+        }
+
         owners[ContactFields.Strategy] = FieldOwner.Propstreet;
         owners[ContactFields.Tags] = FieldOwner.Propstreet;
-        owners[ContactFields.HubSpotOwner] = FieldOwner.HubSpot;
-        owners[ContactFields.LifecycleStage] = FieldOwner.HubSpot;
         return owners;
     }
 }

@@ -28,6 +28,8 @@ public enum DecisionRule
     Newer = 4,
     /// <summary>Derived from Propstreet and never written back: Propstreet wins, the push restores HubSpot.</summary>
     PropstreetDerived = 5,
+    /// <summary>HubSpot holds nothing for the field (a pair without a classification label): nothing to write.</summary>
+    NoHubSpotValue = 6,
 }
 
 /// <summary>What happens to the record as a whole: deletions and revivals, the newer side winning.</summary>

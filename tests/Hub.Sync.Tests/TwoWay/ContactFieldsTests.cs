@@ -23,7 +23,7 @@ public sealed class ContactFieldsTests
         Assert.Equal("+46701234567", changes.Fields["phone"]);
         Assert.Equal(["core", "vip"], Assert.IsType<List<string>>(changes.Fields["tags"]));
         Assert.Equal("value_add", changes.Fields["strategy"]);
-        Assert.Empty(changes.TooLong);
+        Assert.Empty(changes.Refused);
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public sealed class ContactFieldsTests
 
         Assert.Equal(new Dictionary<string, object?> { ["lastName"] = "Berg" }, changes.Fields);
         Assert.Equal(
-            [new FieldTooLong("firstname", "firstName", 101, 100), new FieldTooLong("propstreet_strategy", "strategy", 4001, 4000)],
-            changes.TooLong);
+            [new FieldRefused("firstname", "firstName", "is 101 characters; Propstreet's firstName takes at most 100"), new FieldRefused("propstreet_strategy", "strategy", "is 4001 characters; Propstreet's strategy takes at most 4000")],
+            changes.Refused);
     }
 
     [Fact]

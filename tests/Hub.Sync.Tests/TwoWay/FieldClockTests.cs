@@ -13,7 +13,7 @@ public sealed class FieldClockTests
     public void Each_property_gets_the_instant_of_its_own_last_change_not_the_records()
     {
         // Propstreet: email changed at t1, first name at t3 — the record's last change (t3) is not the email's.
-        var clocks = FieldClock.LastChanged(
+        var clocks = FieldClock.LastChanged(ContactFields.Table, 
         [
             State(0, ("email", "anna@berg.se"), ("firstname", "Anna")),
             State(1, ("email", "anna@lund.se"), ("firstname", "Anna")),
@@ -27,7 +27,7 @@ public sealed class FieldClockTests
     [Fact]
     public void A_value_rewritten_in_another_notation_is_no_change()
     {
-        var clocks = FieldClock.LastChanged(
+        var clocks = FieldClock.LastChanged(ContactFields.Table, 
         [
             State(0, ("phone", "+46701234567"), ("email", "anna@berg.se"), ("propstreet_tags", "core;vip")),
             State(4, ("phone", "070-123 45 67"), ("email", "Anna@Berg.se"), ("propstreet_tags", "vip;core")),
@@ -39,7 +39,7 @@ public sealed class FieldClockTests
     [Fact]
     public void A_property_that_appears_or_disappears_changed_then_and_one_never_changed_keeps_the_first_instant()
     {
-        var clocks = FieldClock.LastChanged(
+        var clocks = FieldClock.LastChanged(ContactFields.Table, 
         [
             State(0, ("firstname", "Anna"), ("phone", "+46701234567")),
             State(2, ("firstname", "Anna"), ("phone", "+46701234567"), ("jobtitle", "CIO")),
@@ -55,5 +55,5 @@ public sealed class FieldClockTests
 
     [Fact]
     public void No_states_know_no_instants() =>
-        Assert.Empty(FieldClock.LastChanged([]));
+        Assert.Empty(FieldClock.LastChanged(ContactFields.Table, []));
 }

@@ -13,7 +13,7 @@ public sealed class TwoWayEventsTests
     public void A_stored_decision_reads_back_with_every_fields_winner_rule_values_instants_and_reason()
     {
         var at = new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
-        var decision = TwoWayMerge.Decide(
+        var decision = TwoWayMerge.Decide(ContactFields.Table, 
             new SideState(new Dictionary<string, string> { ["email"] = "anna@lund.se" }, at.AddMinutes(5), false),
             new SideState(new Dictionary<string, string> { ["email"] = "a.berg@berg.se" }, at.AddMinutes(9), false),
             new Dictionary<string, string> { ["email"] = "anna@berg.se" },

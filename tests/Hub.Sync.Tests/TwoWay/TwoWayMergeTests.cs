@@ -24,7 +24,7 @@ public sealed class TwoWayMergeTests
     }
 
     private static TwoWayDecision Decide(SideState propstreet, SideState hubspot, IReadOnlyDictionary<string, string>? baseline = null, FieldOwnership? ownership = null) =>
-        TwoWayMerge.Decide(propstreet, hubspot, baseline, ownership ?? FieldOwnership.Default, At(100));
+        TwoWayMerge.Decide(ContactFields.Table, propstreet, hubspot, baseline, ownership ?? FieldOwnership.Default, At(100));
 
     private static FieldDecision Field(TwoWayDecision decision, string property) => decision.Fields.Single(f => f.Property == property);
 
@@ -273,8 +273,8 @@ public sealed class TwoWayMergeTests
             (At(0), Synced),
             (At(2), new Dictionary<string, string>(Synced) { ["email"] = "a.berg@berg.se" }),
         };
-        var propstreet = new SideState(propstreetStates[^1].Item2, At(3), false, FieldClock.LastChanged(propstreetStates));
-        var hubspot = new SideState(hubspotStates[^1].Item2, At(2), false, FieldClock.LastChanged(hubspotStates));
+        var propstreet = new SideState(propstreetStates[^1].Item2, At(3), false, FieldClock.LastChanged(ContactFields.Table, propstreetStates));
+        var hubspot = new SideState(hubspotStates[^1].Item2, At(2), false, FieldClock.LastChanged(ContactFields.Table, hubspotStates));
 
         var decision = Decide(propstreet, hubspot, Synced);
         var recordLevel = Decide(propstreet with { ChangedUtc = null }, hubspot with { ChangedUtc = null }, Synced);

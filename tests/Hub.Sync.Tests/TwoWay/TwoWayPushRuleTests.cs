@@ -17,7 +17,7 @@ public sealed class TwoWayPushRuleTests
     [Fact]
     public void A_Propstreet_change_HubSpot_did_not_touch_is_sent()
     {
-        var push = TwoWayPushRule.For(With(("firstname", "Anne")), Synced, Synced, overrides: null);
+        var push = TwoWayPushRule.For(ContactFields.Table, With(("firstname", "Anne")), Synced, Synced, overrides: null);
 
         Assert.Equal(new Dictionary<string, string> { ["firstname"] = "Anne" }, push.Send);
         Assert.Empty(push.HeldBack);
@@ -27,7 +27,7 @@ public sealed class TwoWayPushRuleTests
     [Fact]
     public void A_value_HubSpot_changed_since_the_last_sync_is_never_overwritten_by_the_push()
     {
-        var push = TwoWayPushRule.For(With(("email", "anna@propstreet.se")), With(("email", "anna@hubspot.se")), Synced, overrides: null);
+        var push = TwoWayPushRule.For(ContactFields.Table, With(("email", "anna@propstreet.se")), With(("email", "anna@hubspot.se")), Synced, overrides: null);
 
         Assert.Empty(push.Send);
         Assert.Equal(["email"], push.HeldBack);
@@ -40,7 +40,7 @@ public sealed class TwoWayPushRuleTests
     {
         var overrides = new Dictionary<string, string> { ["email"] = "anna@hubspot.se" };
 
-        var push = TwoWayPushRule.For(With(("email", "anna@propstreet.se")), With(("email", "anna@hubspot.se")), Synced, overrides);
+        var push = TwoWayPushRule.For(ContactFields.Table, With(("email", "anna@propstreet.se")), With(("email", "anna@hubspot.se")), Synced, overrides);
 
         Assert.Equal("anna@propstreet.se", push.Send["email"]);
     }
@@ -50,7 +50,7 @@ public sealed class TwoWayPushRuleTests
     {
         var overrides = new Dictionary<string, string> { ["email"] = "anna@hubspot.se" };
 
-        var push = TwoWayPushRule.For(With(("email", "anna@propstreet.se")), With(("email", "anna@later.se")), Synced, overrides);
+        var push = TwoWayPushRule.For(ContactFields.Table, With(("email", "anna@propstreet.se")), With(("email", "anna@later.se")), Synced, overrides);
 
         Assert.Equal(["email"], push.HeldBack);
     }
@@ -58,7 +58,7 @@ public sealed class TwoWayPushRuleTests
     [Fact]
     public void Propstreet_derived_values_are_restored_whatever_HubSpot_did_to_them()
     {
-        var push = TwoWayPushRule.For(Synced, With(("propstreet_uri", "https://elsewhere")), Synced, overrides: null);
+        var push = TwoWayPushRule.For(ContactFields.Table, Synced, With(("propstreet_uri", "https://elsewhere")), Synced, overrides: null);
 
         Assert.Equal(Synced["propstreet_uri"], push.Send["propstreet_uri"]);
     }
@@ -66,7 +66,7 @@ public sealed class TwoWayPushRuleTests
     [Fact]
     public void What_HubSpot_already_holds_is_not_sent_again()
     {
-        var push = TwoWayPushRule.For(With(("phone", "+46701234567")), With(("phone", "070-123 45 67")), Synced, overrides: null);
+        var push = TwoWayPushRule.For(ContactFields.Table, With(("phone", "+46701234567")), With(("phone", "070-123 45 67")), Synced, overrides: null);
 
         Assert.Empty(push.Send);
         Assert.Empty(push.HeldBack);
@@ -75,7 +75,7 @@ public sealed class TwoWayPushRuleTests
     [Fact]
     public void A_contact_never_synced_sends_every_value()
     {
-        var push = TwoWayPushRule.For(Synced, new Dictionary<string, string>(), baseline: null, overrides: null);
+        var push = TwoWayPushRule.For(ContactFields.Table, Synced, new Dictionary<string, string>(), baseline: null, overrides: null);
 
         Assert.Equal(Synced, push.Send);
         Assert.Equal(Synced, push.Synced);

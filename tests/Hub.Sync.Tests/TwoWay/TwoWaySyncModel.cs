@@ -235,7 +235,7 @@ public sealed class TwoWaySyncModel
                 return;
             if (_heldPropstreet.Version < _awaitPropstreet || _heldHubSpot.Version < _awaitHubSpot)
                 return;
-            var decision = TwoWayMerge.Decide(_heldPropstreet.State, _heldHubSpot.State, _baseline, Ownership, Now);
+            var decision = TwoWayMerge.Decide(ContactFields.Table, _heldPropstreet.State, _heldHubSpot.State, _baseline, Ownership, Now);
             _decided.AddRange(decision.Fields.Select(f => (f, Now)));
             foreach (var field in decision.Fields.Where(f => f.Winner != Winner.None))
                 Count($"rule {field.Rule}");
@@ -404,7 +404,7 @@ public sealed class TwoWaySyncModel
     {
         "email" => value.Trim().ToLowerInvariant(),
         "phone" => Phones.Normalize(value),
-        "propstreet_tags" => string.Join(';', ContactFields.SplitTags(value).Order(StringComparer.Ordinal)),
+        "propstreet_tags" => string.Join(';', TwoWayFields.SplitTags(value).Order(StringComparer.Ordinal)),
         _ => value,
     };
 

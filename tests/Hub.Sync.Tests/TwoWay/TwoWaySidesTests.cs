@@ -4,7 +4,7 @@ using Hub.Sync.TwoWay;
 
 namespace Hub.Sync.Tests.TwoWay;
 
-public sealed class ContactSidesTests
+public sealed class TwoWaySidesTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
 
@@ -18,7 +18,7 @@ public sealed class ContactSidesTests
     [Fact]
     public void Each_property_carries_the_instant_of_its_own_last_change()
     {
-        var side = ContactSides.HubSpot([
+        var side = TwoWaySides.HubSpot(ContactFields.Table, [
             HubSpotState(0, false, ("email", "a@x.se"), ("firstname", "Anna")),
             HubSpotState(5, false, ("email", "b@x.se"), ("firstname", "Anna")),
             HubSpotState(9, false, ("email", "b@x.se"), ("firstname", "Anne")),
@@ -36,7 +36,7 @@ public sealed class ContactSidesTests
         baseline["email"] = "a@x.se";
 
         // The hub's own push shows up as a HubSpot change at minute 7, but it only wrote what both sides agreed on.
-        var side = ContactSides.HubSpot([HubSpotState(0, false), HubSpotState(7, false, ("email", "a@x.se"))], baseline);
+        var side = TwoWaySides.HubSpot(ContactFields.Table, [HubSpotState(0, false), HubSpotState(7, false, ("email", "a@x.se"))], baseline);
 
         Assert.Equal(DateTimeOffset.MinValue, side.UpdatedUtc);
     }
@@ -47,7 +47,7 @@ public sealed class ContactSidesTests
         var baseline = ContactFields.All.ToDictionary(f => f.Property, _ => "", StringComparer.Ordinal);
         baseline["email"] = "a@x.se";
 
-        var side = ContactSides.HubSpot([HubSpotState(0, false, ("email", "a@x.se")), HubSpotState(7, false, ("email", "a@x.se"), ("firstname", "Anna"))], baseline);
+        var side = TwoWaySides.HubSpot(ContactFields.Table, [HubSpotState(0, false, ("email", "a@x.se")), HubSpotState(7, false, ("email", "a@x.se"), ("firstname", "Anna"))], baseline);
 
         Assert.Equal(T0.AddMinutes(7), side.UpdatedUtc);
     }
@@ -55,7 +55,7 @@ public sealed class ContactSidesTests
     [Fact]
     public void A_deleted_side_counts_from_its_deletion()
     {
-        var side = ContactSides.HubSpot([HubSpotState(0, false, ("email", "a@x.se")), HubSpotState(3, true, ("email", "a@x.se"))],
+        var side = TwoWaySides.HubSpot(ContactFields.Table, [HubSpotState(0, false, ("email", "a@x.se")), HubSpotState(3, true, ("email", "a@x.se"))],
             new Dictionary<string, string> { ["email"] = "a@x.se" });
 
         Assert.True(side.Deleted);
@@ -73,8 +73,8 @@ public sealed class ContactSidesTests
         var propstreet = new[] { PropstreetState(0, "Anna"), PropstreetState(5, "Anne"), PropstreetState(8, "Annie") };
         var hubSpot = new[] { HubSpotState(1, false, ("firstname", "Anna")), HubSpotState(9, false, ("firstname", "Anne")) };
 
-        var (p, h) = ContactSides.Both(propstreet, hubSpot, baseline: null);
-        var decision = TwoWayMerge.Decide(p, h, baseline: null, FieldOwnership.Default, T0.AddMinutes(10));
+        var (p, h) = TwoWaySides.Both(ContactFields.Table, propstreet, hubSpot, baseline: null);
+        var decision = TwoWayMerge.Decide(ContactFields.Table, p, h, baseline: null, FieldOwnership.Default, T0.AddMinutes(10));
 
         Assert.Equal(T0.AddMinutes(5), h.ChangedAt("firstname"));
         Assert.Equal(Winner.Propstreet, decision.Fields.Single(f => f.Property == "firstname").Winner);
@@ -86,7 +86,7 @@ public sealed class ContactSidesTests
         var propstreet = new[] { PropstreetState(0, "Anna"), PropstreetState(8, "Annie") };
         var hubSpot = new[] { HubSpotState(1, false, ("firstname", "Anna")), HubSpotState(9, false, ("firstname", "Hanna")) };
 
-        var (_, h) = ContactSides.Both(propstreet, hubSpot, baseline: null);
+        var (_, h) = TwoWaySides.Both(ContactFields.Table, propstreet, hubSpot, baseline: null);
 
         Assert.Equal(T0.AddMinutes(9), h.ChangedAt("firstname"));
     }
