@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Hub.Projections.HubSpot;
 using Hub.Projections.Tests.HubSpot;
 using Hub.Sync.HubSpot;
 using Hub.Sync.Records;
@@ -153,6 +154,12 @@ public abstract class TwoWaySyncTest : HubSpotSyncTest
     {
         await using var session = Hub.Store.QuerySession();
         return await session.Events.FetchStreamAsync(streamKey);
+    }
+
+    protected async Task AssertParityAsync()
+    {
+        var parity = await ParityAsync();
+        Assert.True(parity.Mismatches.Count == 0, HubSpotParityCommand.Format(parity));
     }
 
     protected static string HubSpotKey(string hubSpotId) => SourceRecord.StreamKey("hubspot", "contact", hubSpotId);

@@ -230,10 +230,4 @@ public sealed class TwoWaySyncTests : TwoWaySyncTest
         Assert.Contains((await StreamAsync(contact.Id)).Select(e => e.Data).OfType<SyncDecided>(),
             d => d.RecordAction == nameof(RecordAction.DeleteInPropstreet) && d.RecordReason!.Contains("privacy", StringComparison.Ordinal));
     }
-
-    private async Task AssertParityAsync()
-    {
-        var parity = await ParityAsync();
-        Assert.True(parity.Mismatches.Count == 0, HubSpotParityCommand.Format(parity));
-    }
 }
