@@ -58,14 +58,14 @@ public sealed partial class HubSpotPush : SubscriptionBase
         await ReadModelProgress.WaitAsync(operations, page.SequenceCeiling, _clock, () => LogWaitingForReadModel(Connection, page.SequenceCeiling), cancellationToken);
         var keys = page.Events.Select(e => e.StreamKey!).Distinct(StringComparer.Ordinal).ToArray();
         var records = (await operations.LoadManyAsync<HubSpotRecord>(cancellationToken, keys)).ToList();
-        // A record that just got its HubSpot id may complete associations that were waiting for it.
+        // A record that just got its HubSpot id may complete associations that were waiting for it, or move ones made
+        // with its old id (the plan sees which).
         var pushedEnds = page.Events.Where(e => e.Data is HubSpotPushed).Select(e => e.StreamKey!).Distinct(StringComparer.Ordinal).ToArray();
-        if (pushedEnds.Length > 0)
-            records.AddRange(await operations.Query<HubSpotRecord>()
-                .Where(r => r.LinkFromKey.IsOneOf(pushedEnds) || r.LinkToKey.IsOneOf(pushedEnds))
-                .ToListAsync(cancellationToken));
+        var linked = pushedEnds.Length == 0 ? [] : await operations.Query<HubSpotRecord>()
+            .Where(r => r.LinkFromKey.IsOneOf(pushedEnds) || r.LinkToKey.IsOneOf(pushedEnds))
+            .ToListAsync(cancellationToken);
 
-        var pending = records.Where(r => r.PendingOn(Connection)).DistinctBy(r => r.Id, StringComparer.Ordinal).ToList();
+        var pending = records.Where(r => r.PendingOn(Connection)).Concat(linked.Where(r => r.PendingOn(Connection) || r.On(Connection)?.HubSpotId is { Length: > 0 })).DistinctBy(r => r.Id, StringComparer.Ordinal).ToList();
         if (pending.Count > 0)
             await PushAsync(pending, operations, $"{page.SequenceFloor}-{page.SequenceCeiling}", cancellationToken);
         return NullChangeListener.Instance;
@@ -411,10 +411,14 @@ public sealed partial class HubSpotPush : SubscriptionBase
         ProjectionsTelemetry.HubSpotOutcomes.Add(events.Count(e => e.Event is HubSpotPushParked), new KeyValuePair<string, object?>("outcome", "parked"));
     }
 
-    /// <summary>One id per outcome of one source version's content, so a repeated page appends nothing twice.</summary>
+    /// <summary>
+    /// One id per outcome of one state of the read model (the stream version it reflects, ledger events included), so a
+    /// repeated page appends nothing twice, while a push the two-way rule asked for again (a restored derived value, an
+    /// undone archive) at the same source version is a new outcome, not a repeat.
+    /// </summary>
     private Guid EventId(string streamKey, HubSpotRecord record, object @event) => DeterministicEventId.From(
         @event is HubSpotPushed ? "hubspot.pushed" : "hubspot.parked", Connection, streamKey, record.Hash ?? "",
-        record.Source.Version.ToString(CultureInfo.InvariantCulture));
+        record.Version.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>What one round did: outcomes to append, failures to retry or park.</summary>
     private sealed class RoundOutcome

@@ -173,17 +173,10 @@ public static class HubSpotParity
             return true;
         if (e.Length == 0 || a.Length == 0)
             return false;
-        if (decimal.TryParse(e, NumberStyles.Number, CultureInfo.InvariantCulture, out var en) && decimal.TryParse(a, NumberStyles.Number, CultureInfo.InvariantCulture, out var an))
-            return en == an;
-        if (Instant(e) is { } ei && Instant(a) is { } ai)
-            return ei == ai;
+        if (TwoWayFields.Equivalent(Equivalence.Number, e, a) || TwoWayFields.Equivalent(Equivalence.Instant, e, a))
+            return true;
         return e.Contains('@', StringComparison.Ordinal) && string.Equals(e, a, StringComparison.OrdinalIgnoreCase);
     }
-
-    private static DateTimeOffset? Instant(string value) =>
-        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
-        : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at
-        : null;
 }
 
 /// <summary>The outcome of one parity run on one HubSpot connection.</summary>

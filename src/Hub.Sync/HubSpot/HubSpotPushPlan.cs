@@ -22,7 +22,7 @@ public sealed record HubSpotPushPlan(
         List<HubSpotPlannedLink> links = [];
         foreach (var record in records.DistinctBy(r => r.Id, StringComparer.Ordinal))
         {
-            if (record.Target is not { } target || !record.PendingOn(connection))
+            if (record.Target is not { } target || (!record.PendingOn(connection) && !EndMoved(record, ends, connection)))
                 continue;
             var known = record.On(connection)?.HubSpotId;
             if (target.Link is { } link)
@@ -53,6 +53,20 @@ public sealed record HubSpotPushPlan(
         }
 
         return new HubSpotPushPlan(upserts, archives, nothing, links, waiting);
+    }
+
+    /// <summary>
+    /// An association in sync whose end HubSpot now holds under another id (a deal archived in HubSpot and restored by the
+    /// push is a new object): it is made again between the ends as they are.
+    /// </summary>
+    public static bool EndMoved(HubSpotRecord record, IReadOnlyDictionary<string, HubSpotRecord> ends, string connection)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(ends);
+        return record.Target is { Archived: false, Link: { } link }
+            && HubSpotPlannedLink.TryParseLedgerId(record.On(connection)?.HubSpotId, out var heldFrom, out var heldTo)
+            && HubSpotIdOf(ends, link.FromKey, connection) is { } from && HubSpotIdOf(ends, link.ToKey, connection) is { } to
+            && (from, to) != (heldFrom, heldTo);
     }
 
     private static string? HubSpotIdOf(IReadOnlyDictionary<string, HubSpotRecord> ends, string key, string connection) =>

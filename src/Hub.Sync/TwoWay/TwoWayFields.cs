@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Hub.Sync.HubSpot;
 using Hub.Sync.Propstreet;
@@ -78,6 +79,8 @@ public sealed class TwoWayFields
         Equivalence.Email => string.Equals(a?.Trim() ?? "", b?.Trim() ?? "", StringComparison.OrdinalIgnoreCase),
         Equivalence.Phone => Phones.Same(a, b),
         Equivalence.TagSet => SplitTags(a).SetEquals(SplitTags(b)),
+        Equivalence.Number => Parsed(a, b, Number) is var (x, y) ? x == y : Equivalent(Equivalence.Text, a, b),
+        Equivalence.Instant => Parsed(a, b, Instant) is var (x, y) ? x == y : Equivalent(Equivalence.Text, a, b),
         _ => string.Equals(a?.Trim() ?? "", b?.Trim() ?? "", StringComparison.Ordinal),
     };
 
@@ -116,6 +119,18 @@ public sealed class TwoWayFields
         return new PropstreetChanges(fields, refused);
     }
 
+    private static (T, T)? Parsed<T>(string? a, string? b, Func<string, T?> parse) where T : struct =>
+        parse(a?.Trim() ?? "") is { } x && parse(b?.Trim() ?? "") is { } y ? (x, y) : null;
+
+    private static decimal? Number(string value) =>
+        decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    /// <summary>HubSpot's instants: epoch milliseconds in properties, ISO 8601 elsewhere.</summary>
+    private static DateTimeOffset? Instant(string value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+        : value.Length > 0 && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at
+        : null;
+
     /// <summary>HubSpot's multi-select value as a set: split on ';', trimmed, empties dropped.</summary>
     public static HashSet<string> SplitTags(string? value) =>
         new((value ?? "").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
@@ -151,6 +166,10 @@ public enum Equivalence
     Phone,
     /// <summary>';'-separated values as a set.</summary>
     TagSet,
+    /// <summary>The same decimal number (<c>150</c> = <c>150.0</c>); text otherwise.</summary>
+    Number,
+    /// <summary>The same instant (epoch milliseconds = ISO 8601); text otherwise.</summary>
+    Instant,
 }
 
 /// <summary>

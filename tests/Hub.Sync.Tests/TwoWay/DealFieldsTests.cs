@@ -61,6 +61,13 @@ public sealed class DealFieldsTests
         Assert.Equal(RecordAction.DeleteInHubSpot, decision.RecordAction);
     }
 
+    [Theory]
+    [InlineData("amount", "150", "150.00")]
+    [InlineData("closedate", "1768471200000", "2026-01-15T10:00:00Z")]
+    [InlineData("propstreet_property_count", "5", "5.0")]
+    public void A_value_HubSpot_holds_in_its_own_notation_is_the_projects_value(string property, string pushed, string held) =>
+        Assert.True(DealFields.Table.Same(property, pushed, held));
+
     [Fact]
     public void A_classification_Propstreet_does_not_have_is_refused_with_its_reason_and_the_name_still_goes()
     {
