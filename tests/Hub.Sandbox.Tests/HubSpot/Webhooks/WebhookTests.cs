@@ -147,6 +147,14 @@ public sealed class WebhookTests
         return (deal, contact);
     }
 
+    /// <summary>A deal and a contact the integration associated with the "Interested" label (103).</summary>
+    private static async Task<(string Deal, string Contact)> InterestedPairAsync(HubSpotSandbox sandbox)
+    {
+        var (deal, contact) = await DealAndContactAsync(sandbox);
+        (await sandbox.Api().PostAsync("/crm/v4/associations/deals/contacts/batch/create", HubSpotSandbox.Json(Labelled(deal, contact, 103)))).EnsureSuccessStatusCode();
+        return (deal, contact);
+    }
+
     private static object Labelled(string deal, string contact, int typeId) => new
     {
         inputs = new[] { new { from = new { id = deal }, to = new { id = contact }, types = new[] { new { associationCategory = "USER_DEFINED", associationTypeId = typeId } } } },
@@ -187,8 +195,7 @@ public sealed class WebhookTests
     {
         await using var sandbox = new HubSpotSandbox();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var (deal, contact) = await DealAndContactAsync(sandbox);
-        (await sandbox.Api().PostAsync("/crm/v4/associations/deals/contacts/batch/create", HubSpotSandbox.Json(Labelled(deal, contact, 103)))).EnsureSuccessStatusCode();
+        var (deal, contact) = await InterestedPairAsync(sandbox);
         await SubscribeAsync(sandbox, receiver, Sub("deal.associationChange"));
 
         using var relabelled = await sandbox.Control().PostAsync($"/_sandbox/hubspot/associations/deals/{deal}/contacts/{contact}", HubSpotSandbox.Json(new { labels = Bidder }));
@@ -206,8 +213,7 @@ public sealed class WebhookTests
     {
         await using var sandbox = new HubSpotSandbox();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var (deal, contact) = await DealAndContactAsync(sandbox);
-        (await sandbox.Api().PostAsync("/crm/v4/associations/deals/contacts/batch/create", HubSpotSandbox.Json(Labelled(deal, contact, 103)))).EnsureSuccessStatusCode();
+        var (deal, contact) = await InterestedPairAsync(sandbox);
         await SubscribeAsync(sandbox, receiver, Sub("deal.associationChange"));
 
         using var archived = await sandbox.Api().PostAsync("/crm/v4/associations/deals/contacts/batch/archive",
@@ -224,8 +230,7 @@ public sealed class WebhookTests
     {
         await using var sandbox = new HubSpotSandbox();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var (deal, contact) = await DealAndContactAsync(sandbox);
-        (await sandbox.Api().PostAsync("/crm/v4/associations/deals/contacts/batch/create", HubSpotSandbox.Json(Labelled(deal, contact, 103)))).EnsureSuccessStatusCode();
+        var (deal, contact) = await InterestedPairAsync(sandbox);
         await SubscribeAsync(sandbox, receiver, Sub("deal.associationChange"), Sub("deal.propertyChange"));
 
         (await sandbox.Api().PostAsync("/crm/v4/associations/deals/contacts/batch/create", HubSpotSandbox.Json(Labelled(deal, contact, 103)))).EnsureSuccessStatusCode();
