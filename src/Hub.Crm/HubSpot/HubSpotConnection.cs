@@ -37,6 +37,12 @@ public sealed class HubSpotConnection
     /// </summary>
     public TimeSpan InboundLookBack { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often every deal's contact and company associations of a two-way portal are read (0 = never): a label
+    /// changed in HubSpot does not touch the deal's last-modified date, so only a webhook or this sweep sees it.
+    /// </summary>
+    public TimeSpan InboundAssociationSweep { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Requests per <see cref="BurstWindowSeconds"/> for this token, shared by every process (HubSpot: 100 per 10 s, 190 on Pro/Enterprise).</summary>
     public int BurstLimit { get; set; } = 100;
 

@@ -99,6 +99,54 @@ public static class HubSpotObservations
             [marker] = value,
         }));
 
+    /// <summary>The resource of a deal's association to a contact or company (stream <c>hubspot-association-deal-512-contact-77</c>).</summary>
+    public const string AssociationResource = "association";
+
+    /// <summary>The record id of a deal's association: <c>deal-{dealId}-contact-{contactId}</c> or <c>deal-{dealId}-company-{companyId}</c>.</summary>
+    public static string AssociationId(string dealId, string toObjectType, string toObjectId) =>
+        $"deal-{dealId}-{Resource(AssociatedType(toObjectType))}-{toObjectId}";
+
+    /// <summary>
+    /// A deal's association to one contact or company as read at <paramref name="readAt"/>: HubSpot keeps no instant of
+    /// an association's last change, so the read is its version (a later read is the newer state; an unchanged one is
+    /// dropped downstream as the same content). <c>labels</c> are the pair's USER_DEFINED labels, ordinal, joined by
+    /// <c>;</c>; empty when the pair has only unlabelled types.
+    /// </summary>
+    public static ObservedRecord Association(string dealId, string toObjectType, string toObjectId, IEnumerable<string> labels, DateTimeOffset readAt) =>
+        AssociationState(dealId, toObjectType, toObjectId, string.Join(';', labels.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), readAt, null);
+
+    /// <summary>A deal's association that no longer exists (HubSpot said it was removed and a read found nothing left).</summary>
+    public static ObservedRecord AssociationRemoved(string dealId, string toObjectType, string toObjectId, DateTimeOffset readAt) =>
+        AssociationState(dealId, toObjectType, toObjectId, "", readAt, readAt);
+
+    /// <summary>
+    /// One observation per (deal, record) pair among <paramref name="associations"/> (v4 reads from deals, one entry per
+    /// pair and type), labelled with the pair's USER_DEFINED labels.
+    /// </summary>
+    public static IReadOnlyList<ObservedRecord> Associations(string toObjectType, IEnumerable<HubSpotAssociation> associations, DateTimeOffset readAt) =>
+        [.. associations.GroupBy(a => (a.FromId, a.ToId)).OrderBy(g => g.Key.FromId, StringComparer.Ordinal).ThenBy(g => g.Key.ToId, StringComparer.Ordinal)
+            .Select(g => Association(g.Key.FromId, toObjectType, g.Key.ToId, g.Where(IsUserLabel).Select(a => a.Label!), readAt))];
+
+    private static bool IsUserLabel(HubSpotAssociation a) =>
+        a.Category == HubSpotAssociation.UserDefined && !string.IsNullOrEmpty(a.Label);
+
+    private static string AssociatedType(string toObjectType) => toObjectType is Contacts or Companies
+        ? toObjectType
+        : throw new ArgumentOutOfRangeException(nameof(toObjectType), toObjectType, "Deals are associated with contacts or companies here.");
+
+    private static ObservedRecord AssociationState(string dealId, string toObjectType, string toObjectId, string labels, DateTimeOffset readAt, DateTimeOffset? deleted)
+    {
+        var id = AssociationId(dealId, toObjectType, toObjectId);
+        return new ObservedRecord(id, readAt, deleted, null, JsonSerializer.SerializeToElement(new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["dealId"] = dealId,
+            ["toObjectType"] = toObjectType,
+            ["toObjectId"] = toObjectId,
+            ["labels"] = labels,
+            ["hs_object_id"] = id,
+        }));
+    }
+
     /// <summary>HubSpot dates: epoch milliseconds in search/list properties, ISO 8601 elsewhere.</summary>
     public static DateTimeOffset? Instant(string? value)
     {

@@ -43,6 +43,12 @@ public sealed class HubSpotPoller(
     /// <summary>Checkpoint scope of the archived walk: the newest archive instant it sent.</summary>
     public static string ArchivedScope(string objectType) => $"hubspot:{objectType}:archived";
 
+    /// <summary>The leader lock's resource of the association sweep (it keeps no checkpoint: each sweep reads everything).</summary>
+    public const string AssociationSweepScope = "hubspot:associations";
+
+    /// <summary>The object types a deal's associations are read for.</summary>
+    private static readonly string[] AssociatedTypes = [HubSpotObservations.Contacts, HubSpotObservations.Companies];
+
     public async Task PollAsync(HubSpotConnection connection, string objectType, LeaderLease lease, CancellationToken cancellationToken)
     {
         var key = (connection.Name, objectType);
@@ -52,6 +58,29 @@ public sealed class HubSpotPoller(
         _lastCycle[key] = cycle.Pages;
         if (changed + archived > 0)
             logger.LogInformation("HubSpot {Connection}/{ObjectType}: {Changed} changed and {Archived} archived records observed", connection.Name, objectType, changed, archived);
+    }
+
+    /// <summary>
+    /// Every live deal's contact and company associations, as read now (a missed <c>associationChange</c> webhook is
+    /// caught here). Each pair is sent every sweep; the store appends only pairs whose labels changed.
+    /// </summary>
+    public async Task SweepAssociationsAsync(HubSpotConnection connection, LeaderLease lease, CancellationToken cancellationToken)
+    {
+        var cycle = new Cycle(connection, clients[connection.Name], HubSpotObservations.Deals, lease, []);
+        var deals = new List<string>(HubSpotClient.BatchSize);
+        long sent = 0;
+        await EnsureLeadingAsync(cycle, AssociationSweepScope, cancellationToken);
+        await foreach (var deal in cycle.Client.ListAsync(HubSpotObservations.Deals, [], archived: false, cancellationToken))
+        {
+            deals.Add(deal.Id);
+            if (deals.Count < HubSpotClient.BatchSize)
+                continue;
+            sent += await SendAssociationsAsync(cycle, AssociationSweepScope, deals, cancellationToken);
+            deals.Clear();
+        }
+
+        sent += await SendAssociationsAsync(cycle, AssociationSweepScope, deals, cancellationToken);
+        logger.LogInformation("HubSpot {Connection}: association sweep observed {Pairs} deal associations", connection.Name, sent);
     }
 
     private async Task<long> SearchChangesAsync(Cycle cycle, CancellationToken cancellationToken)
@@ -71,7 +100,7 @@ public sealed class HubSpotPoller(
             var page = await SearchAsync(cycle, scope, [new HubSpotFilter(modified, exclusive ? "GT" : "GTE", Millis(anchor))], modified, cancellationToken);
             if (page.Results.Count == 0)
                 return sent;
-            sent += await SendAsync(cycle, page.Results, cancellationToken);
+            sent += await SendChangedAsync(cycle, page.Results, cancellationToken);
 
             var last = Modified(objectType, page.Results[^1]);
             var step = HubSpotSearchSteps.Next(anchor, last, page.After is not null);
@@ -110,7 +139,7 @@ public sealed class HubSpotPoller(
                 [new HubSpotFilter(modified, "EQ", Millis(instant)), new HubSpotFilter("hs_object_id", "GT", afterId)], "hs_object_id", cancellationToken);
             if (page.Results.Count == 0)
                 break;
-            sent += await SendAsync(cycle, page.Results, cancellationToken);
+            sent += await SendChangedAsync(cycle, page.Results, cancellationToken);
             records += page.Results.Count;
             afterId = page.Results[^1].Id;
             if (page.After is null)
@@ -168,6 +197,43 @@ public sealed class HubSpotPoller(
         await EnsureLeadingAsync(cycle, scope, cancellationToken);
         return await cycle.Client.SearchAsync(cycle.ObjectType, new HubSpotSearch(
             [new HubSpotFilterGroup(filters)], HubSpotObservations.Properties(cycle.ObjectType), [new HubSpotSort(sortBy)], SearchLimit), cancellationToken);
+    }
+
+    /// <summary>
+    /// A page of changed records; for deals also their associations, read now (a deal's associations have no instant of
+    /// their own, so a deal observed is the moment to look at them). A page sent already sends neither again.
+    /// </summary>
+    private async Task<int> SendChangedAsync(Cycle cycle, IReadOnlyList<HubSpotObject> page, CancellationToken cancellationToken)
+    {
+        var sent = await SendAsync(cycle, page, cancellationToken);
+        if (sent > 0 && cycle.ObjectType == HubSpotObservations.Deals)
+            await SendAssociationsAsync(cycle, SearchScope(cycle.ObjectType), [.. page.Select(d => d.Id)], cancellationToken);
+        return sent;
+    }
+
+    /// <summary>
+    /// The deals' associations to contacts and to companies (v4 batch reads of at most 100 deals), one observation of
+    /// at most 100 pairs at a time, each pair versioned by the read; returns the pairs sent.
+    /// </summary>
+    private async Task<int> SendAssociationsAsync(Cycle cycle, string scope, IReadOnlyList<string> dealIds, CancellationToken cancellationToken)
+    {
+        if (dealIds.Count == 0)
+            return 0;
+        var sent = 0;
+        foreach (var toType in AssociatedTypes)
+        {
+            await EnsureLeadingAsync(cycle, scope, cancellationToken);
+            var read = await cycle.Client.ListAssociationsAsync(HubSpotObservations.Deals, toType, dealIds, cancellationToken);
+            foreach (var records in HubSpotObservations.Associations(toType, read, clock.GetUtcNow()).Chunk(HubSpotClient.BatchSize))
+            {
+                var id = PageWalker.ObservationId($"{HubSpotObservations.Source}:{cycle.Connection.Name}", HubSpotObservations.AssociationResource, records);
+                await sender.SendAsync(new RecordsObserved(id, HubSpotObservations.Source, cycle.Connection.Name, HubSpotObservations.AssociationResource, "poll", clock.GetUtcNow(), records), cancellationToken);
+                metrics.PageSent(new SourceConnection { Name = cycle.Connection.Name, Source = HubSpotObservations.Source }, HubSpotObservations.AssociationResource, records.Length);
+                sent += records.Length;
+            }
+        }
+
+        return sent;
     }
 
     /// <summary>

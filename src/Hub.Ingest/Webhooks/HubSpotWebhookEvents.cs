@@ -25,7 +25,14 @@ public sealed record HubSpotWebhookEvent(
     string? PrimaryObjectId,
     IReadOnlyList<string> MergedObjectIds,
     string? NewObjectId,
-    JsonElement Raw);
+    JsonElement Raw,
+    HubSpotAssociationChange? Association = null);
+
+/// <summary>
+/// What an <c>*.associationChange</c> event names, turned to the deal's side: the deal, the contact or company at the
+/// other end, and whether HubSpot said an association between them was removed.
+/// </summary>
+public sealed record HubSpotAssociationChange(string DealId, string ToObjectType, string ToObjectId, bool Removed);
 
 /// <summary>
 /// What a HubSpot delivery says and what its events become, as pure functions: <see cref="Read"/> splits a body into
@@ -43,6 +50,7 @@ public static class HubSpotWebhookEvents
     public const string Restore = "restore";
     public const string Merge = "merge";
     public const string PrivacyDeletion = "privacyDeletion";
+    public const string AssociationChange = "associationChange";
 
     private static readonly Dictionary<string, string> ObjectTypes = new(StringComparer.Ordinal)
     {
@@ -52,6 +60,14 @@ public static class HubSpotWebhookEvents
     };
 
     private static readonly HashSet<string> Changes = [Creation, PropertyChange, Deletion, Restore, Merge];
+
+    // associationType names both ends in capitals ("DEAL_TO_CONTACT"); labelled types keep their objects' names.
+    private static readonly Dictionary<string, string> AssociatedObjects = new(StringComparer.Ordinal)
+    {
+        ["CONTACT"] = HubSpotObservations.Contacts,
+        ["COMPANY"] = HubSpotObservations.Companies,
+        ["DEAL"] = HubSpotObservations.Deals,
+    };
 
     public abstract record Reading;
 
@@ -109,8 +125,10 @@ public static class HubSpotWebhookEvents
         var type = Text(e, "subscriptionType") ?? "";
         var parts = type.Split('.');
         if (parts.Length != 2 || !ObjectTypes.TryGetValue(parts[0], out var objectType)
-            || !(Changes.Contains(parts[1]) || (parts[1] == PrivacyDeletion && objectType == HubSpotObservations.Contacts)))
+            || !(Changes.Contains(parts[1]) || parts[1] == AssociationChange || (parts[1] == PrivacyDeletion && objectType == HubSpotObservations.Contacts)))
             return (null, $"No mapping for HubSpot event type '{type}'.");
+        if (parts[1] == AssociationChange)
+            return ParseAssociationChange(e, type, objectType);
         if (Long(e, "eventId") is not { } eventId || Long(e, "objectId") is not { } objectId || Long(e, "occurredAt") is not { } occurredAt)
             return (null, $"A '{type}' event without a numeric eventId, objectId or occurredAt.");
         var merged = e.TryGetProperty("mergedObjectIds", out var ids) && ids.ValueKind == JsonValueKind.Array
@@ -127,6 +145,68 @@ public static class HubSpotWebhookEvents
             merged,
             e.TryGetProperty("newObjectId", out var created) ? Id(created) : null,
             e), null);
+    }
+
+    /// <summary>
+    /// An association event carries no <c>objectId</c> but both ends. A deal's pair with a contact or company is
+    /// normalised to the deal's side, whichever object's subscription fired it; other pairs (contact–company) are
+    /// kept in the inbox but observe nothing (<see cref="HubSpotWebhookEvent.Association"/> null).
+    /// </summary>
+    private static (HubSpotWebhookEvent? Event, string? Reason) ParseAssociationChange(JsonElement e, string type, string objectType)
+    {
+        if (Long(e, "eventId") is not { } eventId || Long(e, "fromObjectId") is not { } fromId || Long(e, "toObjectId") is not { } toId
+            || Long(e, "occurredAt") is not { } occurredAt)
+            return (null, $"A '{type}' event without a numeric eventId, fromObjectId, toObjectId or occurredAt.");
+        var ends = (Text(e, "associationType") ?? "").Split("_TO_");
+        var toType = ends.Length == 2 && AssociatedObjects.TryGetValue(ends[1], out var t) ? t : null;
+        var removed = e.TryGetProperty("associationRemoved", out var r) && r.ValueKind == JsonValueKind.True;
+        var association = (objectType, toType) switch
+        {
+            (HubSpotObservations.Deals, HubSpotObservations.Contacts or HubSpotObservations.Companies) =>
+                new HubSpotAssociationChange(Format(fromId), toType, Format(toId), removed),
+            (HubSpotObservations.Contacts or HubSpotObservations.Companies, HubSpotObservations.Deals) =>
+                new HubSpotAssociationChange(Format(toId), objectType, Format(fromId), removed),
+            _ => null,
+        };
+        return (new HubSpotWebhookEvent(
+            eventId, type, objectType, AssociationChange, Format(fromId),
+            DateTimeOffset.FromUnixTimeMilliseconds(occurredAt),
+            (int)(Long(e, "attemptNumber") ?? 0),
+            Text(e, "changeSource"), Text(e, "sourceId"), null, [], null, e, association), null);
+    }
+
+    /// <summary>The resource an event's observation belongs to: the record's, or <c>association</c>.</summary>
+    public static string Resource(HubSpotWebhookEvent e) =>
+        e.Change == AssociationChange ? HubSpotObservations.AssociationResource : HubSpotObservations.Resource(e.ObjectType);
+
+    /// <summary>The deals whose associations to contacts and to companies are re-read, per associated object type.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> AssociationsToRead(IEnumerable<HubSpotWebhookEvent> events) =>
+        events.Select(e => e.Association).OfType<HubSpotAssociationChange>()
+            .GroupBy(a => a.ToObjectType, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(a => a.DealId).Distinct(StringComparer.Ordinal)], StringComparer.Ordinal);
+
+    /// <summary>
+    /// The pairs the events name, each as the re-read found it at <paramref name="readAt"/>: its labels when any
+    /// association is left; removed when none is and an event said one was removed. A pair added and gone again
+    /// before the read observes nothing: its removal's event says so.
+    /// </summary>
+    /// <param name="read">The deals' associations per associated object type (v4 reads from deals).</param>
+    public static IReadOnlyList<ObservedRecord> ObserveAssociations(
+        IEnumerable<HubSpotWebhookEvent> events, IReadOnlyDictionary<string, IReadOnlyList<HubSpotAssociation>> read, DateTimeOffset readAt)
+    {
+        var records = new List<ObservedRecord>();
+        foreach (var pair in events.Select(e => e.Association).OfType<HubSpotAssociationChange>()
+            .GroupBy(a => (a.DealId, a.ToObjectType, a.ToObjectId)).OrderBy(g => HubSpotObservations.AssociationId(g.Key.DealId, g.Key.ToObjectType, g.Key.ToObjectId), StringComparer.Ordinal))
+        {
+            var (dealId, toType, toId) = pair.Key;
+            var left = read.GetValueOrDefault(toType)?.Where(a => a.FromId == dealId && a.ToId == toId).ToList() ?? [];
+            if (left.Count > 0)
+                records.Add(HubSpotObservations.Associations(toType, left, readAt).Single());
+            else if (pair.Any(a => a.Removed))
+                records.Add(HubSpotObservations.AssociationRemoved(dealId, toType, toId, readAt));
+        }
+
+        return records;
     }
 
     /// <summary>The record whose state a merge leaves: the new record when HubSpot made one, else the primary.</summary>
@@ -150,7 +230,7 @@ public static class HubSpotWebhookEvents
     {
         var byType = new Dictionary<string, List<ObservedRecord>>(StringComparer.Ordinal);
         var stated = new HashSet<(string, string)>();
-        foreach (var e in events.OrderBy(e => e.OccurredAt).ThenBy(e => e.EventId))
+        foreach (var e in events.Where(e => e.Change != AssociationChange).OrderBy(e => e.OccurredAt).ThenBy(e => e.EventId))
         {
             if (!byType.TryGetValue(e.ObjectType, out var records))
                 byType[e.ObjectType] = records = [];

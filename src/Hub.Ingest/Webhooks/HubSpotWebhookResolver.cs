@@ -93,10 +93,18 @@ public sealed partial class HubSpotWebhookResolver(
                     read[(objectType, record.Id)] = record;
             }
 
+            // Associations have no instant of their own: the read is their version, so they are read after the records.
+            var associations = new Dictionary<string, IReadOnlyList<HubSpotAssociation>>(StringComparer.Ordinal);
+            foreach (var (toType, dealIds) in HubSpotWebhookEvents.AssociationsToRead(events))
+                associations[toType] = await client.ListAssociationsAsync(HubSpotObservations.Deals, toType, dealIds, ct);
+
             var receivedUtc = clock.GetUtcNow();
-            foreach (var (resource, records) in HubSpotWebhookEvents.Observe(events, read))
+            var observed = HubSpotWebhookEvents.Observe(events, read).ToList();
+            if (HubSpotWebhookEvents.ObserveAssociations(events, associations, receivedUtc) is { Count: > 0 } pairs)
+                observed.Add((HubSpotObservations.AssociationResource, pairs));
+            foreach (var (resource, records) in observed)
             {
-                var answered = events.Where(e => HubSpotObservations.Resource(e.ObjectType) == resource).Select(e => e.EventId);
+                var answered = events.Where(e => HubSpotWebhookEvents.Resource(e) == resource).Select(e => e.EventId);
                 await sender.SendAsync(new RecordsObserved(
                     HubSpotWebhookEvents.ObservationId(connection, resource, answered), HubSpotObservations.Source, connection, resource, "webhook", receivedUtc, records), ct);
                 metrics.Resolved(connection, resource, records.Count);

@@ -93,7 +93,7 @@ public sealed class HubSpotWebhookOptions
 
 /// <summary>
 /// One subscription: <c>contact.creation</c>, <c>deal.propertyChange</c> (with <c>PropertyName</c>; none = every
-/// property, a sandbox convenience), <c>company.deletion</c>, <c>contact.privacyDeletion</c>, <c>contact.merge</c>…
+/// property, a sandbox convenience), <c>company.deletion</c>, <c>contact.privacyDeletion</c>, <c>contact.merge</c>, <c>deal.associationChange</c>…
 /// </summary>
 public sealed class WebhookSubscriptionConfig
 {

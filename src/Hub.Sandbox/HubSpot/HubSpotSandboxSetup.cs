@@ -33,6 +33,7 @@ public static class HubSpotSandboxSetup
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton<CrmWrites>();
+        services.AddSingleton<AssociationWrites>();
         services.AddSingleton<HubSpotSandboxApi>();
         services.AddSingleton<ISandboxApi>(sp => sp.GetRequiredService<HubSpotSandboxApi>());
         services.AddSingleton<IFaultResponder, HubSpotFaultResponder>();

@@ -188,6 +188,47 @@ public sealed class HubSpotPollingTests : IngestTest
         Assert.Equal(3, Records(Observations, "contact").Count());
     }
 
+    [Fact]
+    public async Task A_deal_observed_by_the_poll_brings_its_contact_and_company_associations_with_their_labels()
+    {
+        var deal = await CreateAsync("deals", new { dealname = "Canal house" });
+        var contact = await CreateAsync("contacts", new { firstname = "Cleo" });
+        var company = await CreateAsync("companies", new { name = "Canal Capital" });
+        await LabelAsync(deal, "contacts", contact, "Interested", "Bidder");
+        await LabelAsync(deal, "companies", company);
+        var settings = HubSpotSettings();
+        settings[$"HubSpot:Connections:{Connection}:InboundAssociationSweep"] = "00:00:00";
+        StartIngest(settings);
+
+        await Observations.WaitUntilAsync(q => Seen(q, "association", $"deal-{deal}-contact-{contact}") && Seen(q, "association", $"deal-{deal}-company-{company}"));
+
+        var withContact = Records(Observations, "association").First(r => r.Id == $"deal-{deal}-contact-{contact}");
+        var withCompany = Records(Observations, "association").First(r => r.Id == $"deal-{deal}-company-{company}");
+        Assert.Equal(("Bidder;Interested", deal, "contacts", contact), (Text(withContact, "labels"), Text(withContact, "dealId"), Text(withContact, "toObjectType"), Text(withContact, "toObjectId")));
+        Assert.Equal(("", "companies"), (Text(withCompany, "labels"), Text(withCompany, "toObjectType")));
+        Assert.Null(withContact.DeletedUtc);
+    }
+
+    [Fact]
+    public async Task A_label_changed_in_HubSpot_without_webhooks_is_observed_by_the_association_sweep()
+    {
+        var deal = await CreateAsync("deals", new { dealname = "Mill" });
+        var contact = await CreateAsync("contacts", new { firstname = "Milo" });
+        await LabelAsync(deal, "contacts", contact, "Contacted");
+        var settings = HubSpotSettings();
+        settings[$"HubSpot:Connections:{Connection}:InboundAssociationSweep"] = "00:00:00.500";
+        StartIngest(settings);
+        var pair = $"deal-{deal}-contact-{contact}";
+        await Observations.WaitUntilAsync(q => Seen(q, "deal", deal) && Records(q, "association").Any(r => r.Id == pair && Text(r, "labels") == "Contacted"));
+        var dealsBefore = Records(Observations, "deal").Count(r => r.Id == deal);
+
+        // A label does not touch the deal's last-modified date: the deal search has nothing new to find.
+        await LabelAsync(deal, "contacts", contact, "Not interested");
+
+        await Observations.WaitUntilAsync(q => Records(q, "association").Any(r => r.Id == pair && Text(r, "labels") == "Not interested"));
+        Assert.Equal(dealsBefore, Records(Observations, "deal").Count(r => r.Id == deal));
+    }
+
     private Dictionary<string, string?> HubSpotSettings(string lookBack = "00:00:30") => new()
     {
         [$"HubSpot:Connections:{Connection}:BaseUrl"] = Sandbox.BaseUrl.ToString(),
@@ -219,6 +260,13 @@ public sealed class HubSpotPollingTests : IngestTest
         using var response = await Sandbox.Control.PostAsJsonAsync(new Uri($"/_sandbox/hubspot/objects/{objectType}", UriKind.Relative), new { properties });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>A user sets a deal's association labels with a contact or company in HubSpot's UI (none = unlabelled).</summary>
+    private async Task LabelAsync(string deal, string toType, string toId, params string[] labels)
+    {
+        using var response = await Sandbox.Control.PostAsJsonAsync(new Uri($"/_sandbox/hubspot/associations/deals/{deal}/{toType}/{toId}", UriKind.Relative), new { labels });
+        response.EnsureSuccessStatusCode();
     }
 
     private async Task EditAsync(string objectType, string id, object properties)

@@ -192,7 +192,7 @@ public sealed class HubSpotWebhookEndpointsTests(UnsubscribedHubSpotWebhookHostF
     {
         var contactId = await Host.CreateContactAsync(new { firstname = "Una", email = $"una.{Guid.NewGuid():N}@example.com" });
         var parkedBefore = await Host.ParkedCountAsync();
-        var unknown = HubSpotWebhookHost.Event(NextEventId(), "contact.associationChange", contactId);
+        var unknown = HubSpotWebhookHost.Event(NextEventId(), "ticket.creation", contactId);
 
         using var response = await SendAsync(Host.Delivery(Body(HubSpotWebhookHost.Event(NextEventId(), "contact.propertyChange", contactId), unknown)));
 

@@ -57,4 +57,57 @@ public sealed class HubSpotWebhookEventsTests
 
         Assert.Empty(HubSpotWebhookEvents.Observe(events, new Dictionary<(string, string), HubSpotObject>()));
     }
+
+    private static string Association(long eventId, string type, long from, long to, string associationType, bool removed) =>
+        $$"""{"eventId":{{eventId}},"subscriptionType":"{{type}}","fromObjectId":{{from}},"toObjectId":{{to}},"associationType":"{{associationType}}","associationCategory":"USER_DEFINED","associationTypeId":102,"associationRemoved":{{(removed ? "true" : "false")}},"isPrimaryAssociation":false,"occurredAt":{{At.ToUnixTimeMilliseconds()}},"changeSource":"CRM_UI"}""";
+
+    [Fact]
+    public void An_association_change_seen_from_either_end_names_the_deal_and_its_contact()
+    {
+        var events = Events($"[{Association(20, "deal.associationChange", 512, 77, "DEAL_TO_CONTACT", false)},{Association(21, "contact.associationChange", 77, 512, "CONTACT_TO_DEAL", false)},{Association(22, "company.associationChange", 9, 512, "COMPANY_TO_DEAL", true)}]");
+
+        Assert.Equal(
+            [new HubSpotAssociationChange("512", "contacts", "77", false), new HubSpotAssociationChange("512", "contacts", "77", false), new HubSpotAssociationChange("512", "companies", "9", true)],
+            events.Select(e => e.Association));
+        Assert.All(events, e => Assert.Equal("association", HubSpotWebhookEvents.Resource(e)));
+        Assert.Equal(["512"], HubSpotWebhookEvents.AssociationsToRead(events)["contacts"]);
+    }
+
+    [Fact]
+    public void A_contact_company_association_change_is_accepted_but_observes_nothing()
+    {
+        var events = Events($"[{Association(23, "contact.associationChange", 77, 9, "CONTACT_TO_COMPANY", false)}]");
+
+        Assert.Null(Assert.Single(events).Association);
+        Assert.Empty(HubSpotWebhookEvents.AssociationsToRead(events));
+        Assert.Empty(HubSpotWebhookEvents.Observe(events, new Dictionary<(string, string), HubSpotObject>()));
+    }
+
+    [Fact]
+    public void A_relabelled_pair_is_observed_once_with_the_labels_the_read_found()
+    {
+        var events = Events($"[{Association(24, "deal.associationChange", 512, 77, "DEAL_TO_CONTACT", true)},{Association(25, "deal.associationChange", 512, 77, "DEAL_TO_CONTACT", false)}]");
+        var read = new Dictionary<string, IReadOnlyList<HubSpotAssociation>>
+        {
+            ["contacts"] = [new("512", "77", 3), new("512", "77", 103, HubSpotAssociation.UserDefined, "Interested"), new("512", "78", 3)],
+        };
+
+        var record = Assert.Single(HubSpotWebhookEvents.ObserveAssociations(events, read, At));
+
+        Assert.Equal("deal-512-contact-77", record.Id);
+        Assert.Equal("Interested", Text(record.Data, "labels"));
+        Assert.Null(record.DeletedUtc);
+    }
+
+    [Fact]
+    public void A_removed_pair_with_nothing_left_is_observed_deleted_and_an_added_pair_gone_again_observes_nothing()
+    {
+        var events = Events($"[{Association(26, "deal.associationChange", 512, 77, "DEAL_TO_CONTACT", true)},{Association(27, "deal.associationChange", 512, 9, "DEAL_TO_COMPANY", false)}]");
+        var nothingLeft = new Dictionary<string, IReadOnlyList<HubSpotAssociation>> { ["contacts"] = [], ["companies"] = [] };
+
+        var record = Assert.Single(HubSpotWebhookEvents.ObserveAssociations(events, nothingLeft, At));
+
+        Assert.Equal("deal-512-contact-77", record.Id);
+        Assert.Equal(At, record.DeletedUtc);
+    }
 }

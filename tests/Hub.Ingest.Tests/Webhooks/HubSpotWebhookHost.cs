@@ -13,7 +13,8 @@ namespace Hub.Ingest.Tests.Webhooks;
 
 /// <summary>
 /// The HubSpot sandbox and an <see cref="IngestWebhookHost"/> on Kestrel with one two-way HubSpot connection to it
-/// (a name unique to this host), the sandbox's webhooks pointed at the host's receiver for every contact event.
+/// (a name unique to this host), the sandbox's webhooks pointed at the host's receiver for every contact event and
+/// the association changes of deals and contacts.
 /// Deliveries made by a test are signed with the sandbox's own signer.
 /// </summary>
 public sealed class HubSpotWebhookHost : IAsyncDisposable
@@ -23,7 +24,8 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
 
     private const string AccessToken = "sandbox-hubspot-token";
 
-    private static readonly string[] ContactEvents = ["contact.creation", "contact.propertyChange", "contact.deletion", "contact.privacyDeletion", "contact.merge"];
+    private static readonly string[] Subscriptions =
+        ["contact.creation", "contact.propertyChange", "contact.deletion", "contact.privacyDeletion", "contact.merge", "deal.associationChange", "contact.associationChange"];
 
     private HubSpotWebhookHost(SandboxHost sandbox, IngestWebhookHost ingest, string connection)
     {
@@ -88,7 +90,7 @@ public sealed class HubSpotWebhookHost : IAsyncDisposable
         if (!subscribe)
             return host;
         using var subscribed = await sandbox.Control.PutAsJsonAsync(new Uri("/_sandbox/hubspot/webhooks", UriKind.Relative),
-            new { targetUrl = host.ReceiverUrl, subscriptions = ContactEvents.Select(t => new { subscriptionType = t }) });
+            new { targetUrl = host.ReceiverUrl, subscriptions = Subscriptions.Select(t => new { subscriptionType = t }) });
         subscribed.EnsureSuccessStatusCode();
         return host;
     }

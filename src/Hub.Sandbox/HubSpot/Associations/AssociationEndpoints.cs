@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hub.Sandbox.HubSpot.Control;
 using Hub.Sandbox.HubSpot.Objects;
 using Hub.Sandbox.HubSpot.Schema;
+using Microsoft.Extensions.Options;
 
 namespace Hub.Sandbox.HubSpot.Associations;
 
@@ -26,7 +27,7 @@ public static class AssociationEndpoints
             return Results.Ok(new { results = AssociationTypes.Between(from.Name, to.Name).Select(t => new TypeView(t.Category, t.TypeId, t.Label)) });
         });
 
-        batch.MapPost("/create", async (string fromObjectType, string toObjectType, HttpRequest request, CrmData data, RequestStats stats, TimeProvider clock, CancellationToken ct) =>
+        batch.MapPost("/create", async (string fromObjectType, string toObjectType, HttpRequest request, CrmData data, AssociationWrites writes, IOptions<HubSpotOptions> options, RequestStats stats, TimeProvider clock, CancellationToken ct) =>
         {
             var started = clock.GetUtcNow();
             var (pair, inputs, error) = await ReadAsync(fromObjectType, toObjectType, "associations/create", request, data, stats, ct);
@@ -62,14 +63,14 @@ public static class AssociationEndpoints
                 }
 
                 foreach (var type in types)
-                    data.Associations.Add(from.Name, fromId, to.Name, toId, type);
+                    writes.Add(from, fromId, to, toId, type, ObjectEndpoints.Integration(options));
                 results.Add(new CreatedAssociation(from.TypeId, fromId, to.TypeId, toId, [.. types.Select(t => t.Label).OfType<string>()]));
             }
 
             return HubSpotRequests.BatchResult(results, errors, started, clock, StatusCodes.Status201Created);
         });
 
-        batch.MapPost("/associate/default", async (string fromObjectType, string toObjectType, HttpRequest request, CrmData data, RequestStats stats, TimeProvider clock, CancellationToken ct) =>
+        batch.MapPost("/associate/default", async (string fromObjectType, string toObjectType, HttpRequest request, CrmData data, AssociationWrites writes, IOptions<HubSpotOptions> options, RequestStats stats, TimeProvider clock, CancellationToken ct) =>
         {
             var started = clock.GetUtcNow();
             var (pair, inputs, error) = await ReadAsync(fromObjectType, toObjectType, "associations/default", request, data, stats, ct);
@@ -89,7 +90,7 @@ public static class AssociationEndpoints
                     continue;
                 }
 
-                data.Associations.Add(from.Name, fromId, to.Name, toId, type);
+                writes.Add(from, fromId, to, toId, type, ObjectEndpoints.Integration(options));
                 results.Add(new DefaultAssociation(new IdRef(HubSpotRequests.Id(fromId)), new IdRef(HubSpotRequests.Id(toId)), new AssociationSpec(type.Category, type.TypeId)));
             }
 
@@ -125,7 +126,7 @@ public static class AssociationEndpoints
             return HubSpotRequests.BatchResult(results, errors, started, clock, StatusCodes.Status200OK);
         });
 
-        batch.MapPost("/archive", async (string fromObjectType, string toObjectType, HttpRequest request, CrmData data, RequestStats stats, CancellationToken ct) =>
+        batch.MapPost("/archive", async (string fromObjectType, string toObjectType, HttpRequest request, CrmData data, AssociationWrites writes, IOptions<HubSpotOptions> options, RequestStats stats, CancellationToken ct) =>
         {
             var (pair, inputs, error) = await ReadAsync(fromObjectType, toObjectType, "associations/archive", request, data, stats, ct);
             if (error is not null)
@@ -134,13 +135,13 @@ public static class AssociationEndpoints
             {
                 var fromId = Id(input, "from");
                 foreach (var to in Array(input, "to"))
-                    data.Associations.RemoveAll(pair.From.Name, fromId, pair.To.Name, CrmWrites.ParseId(HubSpotRequests.Text(to, "id")) ?? -1);
+                    writes.RemoveAll(pair.From, fromId, pair.To, CrmWrites.ParseId(HubSpotRequests.Text(to, "id")) ?? -1, ObjectEndpoints.Integration(options));
             }
 
             return Results.NoContent();
         });
 
-        batch.MapPost("/labels/archive", async (string fromObjectType, string toObjectType, HttpRequest request, CrmData data, RequestStats stats, CancellationToken ct) =>
+        batch.MapPost("/labels/archive", async (string fromObjectType, string toObjectType, HttpRequest request, CrmData data, AssociationWrites writes, IOptions<HubSpotOptions> options, RequestStats stats, CancellationToken ct) =>
         {
             var (pair, inputs, error) = await ReadAsync(fromObjectType, toObjectType, "associations/labels-archive", request, data, stats, ct);
             if (error is not null)
@@ -151,7 +152,7 @@ public static class AssociationEndpoints
                 {
                     var typeId = int.TryParse(HubSpotRequests.Text(spec, "associationTypeId"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : -1;
                     if (AssociationTypes.Find(pair.From.Name, pair.To.Name, typeId) is { } type)
-                        data.Associations.Remove(pair.From.Name, Id(input, "from"), pair.To.Name, Id(input, "to"), type);
+                        writes.Remove(pair.From, Id(input, "from"), pair.To, Id(input, "to"), type, ObjectEndpoints.Integration(options));
                 }
             }
 

@@ -10,8 +10,10 @@ public sealed class AssociationStore
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Type, long Id, string ToType), Dictionary<long, SortedSet<int>>> _edges = [];
 
-    public void Add(string from, long fromId, string to, long toId, AssociationType type)
+    /// <summary>Adds a type (and the unlabeled one it brings); returns what changed, a primary moved off another record included.</summary>
+    public List<AssociationChange> Add(string from, long fromId, string to, long toId, AssociationType type)
     {
+        var changes = new List<AssociationChange>();
         lock (_gate)
         {
             if (type.IsPrimary)
@@ -20,38 +22,41 @@ public sealed class AssociationStore
                 {
                     types.Remove(type.TypeId);
                     Edges(to, otherId, from).GetValueOrDefault(fromId)?.Remove(type.InverseTypeId);
+                    changes.Add(new AssociationChange(fromId, otherId, type, Removed: true));
                 }
             }
 
-            Link(from, fromId, to, toId, type);
-            if (!type.IsDefault && AssociationTypes.Default(from, to) is { } unlabeled)
-                Link(from, fromId, to, toId, unlabeled);
+            if (Link(from, fromId, to, toId, type))
+                changes.Add(new AssociationChange(fromId, toId, type, Removed: false));
+            if (!type.IsDefault && AssociationTypes.Default(from, to) is { } unlabeled && Link(from, fromId, to, toId, unlabeled))
+                changes.Add(new AssociationChange(fromId, toId, unlabeled, Removed: false));
         }
+
+        return changes;
     }
 
-    /// <summary>Removes every type between the two records (v4 batch archive).</summary>
-    public void RemoveAll(string from, long fromId, string to, long toId)
+    /// <summary>Removes every type between the two records (v4 batch archive); returns the types removed.</summary>
+    public List<AssociationChange> RemoveAll(string from, long fromId, string to, long toId)
     {
         lock (_gate)
         {
-            Edges(from, fromId, to).Remove(toId);
             Edges(to, toId, from).Remove(fromId);
+            return Edges(from, fromId, to).Remove(toId, out var removed)
+                ? [.. removed.Select(t => new AssociationChange(fromId, toId, AssociationTypes.Get(from, to, t), Removed: true))]
+                : [];
         }
     }
 
     /// <summary>Removes one type (v4 labels archive); removing the unlabeled type removes the association.</summary>
-    public void Remove(string from, long fromId, string to, long toId, AssociationType type)
+    public List<AssociationChange> Remove(string from, long fromId, string to, long toId, AssociationType type)
     {
         if (type.IsDefault)
-        {
-            RemoveAll(from, fromId, to, toId);
-            return;
-        }
+            return RemoveAll(from, fromId, to, toId);
 
         lock (_gate)
         {
-            Edges(from, fromId, to).GetValueOrDefault(toId)?.Remove(type.TypeId);
             Edges(to, toId, from).GetValueOrDefault(fromId)?.Remove(type.InverseTypeId);
+            return Edges(from, fromId, to).GetValueOrDefault(toId)?.Remove(type.TypeId) == true ? [new AssociationChange(fromId, toId, type, Removed: true)] : [];
         }
     }
 
@@ -94,10 +99,10 @@ public sealed class AssociationStore
             _edges.Clear();
     }
 
-    private void Link(string from, long fromId, string to, long toId, AssociationType type)
+    private bool Link(string from, long fromId, string to, long toId, AssociationType type)
     {
-        Edges(from, fromId, to).GetOrAdd(toId).Add(type.TypeId);
         Edges(to, toId, from).GetOrAdd(fromId).Add(type.InverseTypeId);
+        return Edges(from, fromId, to).GetOrAdd(toId).Add(type.TypeId);
     }
 
     private Dictionary<long, SortedSet<int>> Edges(string type, long id, string toType)
@@ -107,6 +112,9 @@ public sealed class AssociationStore
         return edges;
     }
 }
+
+/// <summary>One type added to or removed from a pair, in the direction of <see cref="AssociationType.From"/>.</summary>
+public sealed record AssociationChange(long FromId, long ToId, AssociationType Type, bool Removed);
 
 internal static class EdgeExtensions
 {

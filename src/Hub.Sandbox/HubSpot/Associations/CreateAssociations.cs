@@ -36,9 +36,9 @@ public static class CreateAssociations
         return (planned, null);
     }
 
-    public static void Add(CrmData data, ObjectType from, long fromId, IEnumerable<(ObjectType To, long ToId, AssociationType Type)> planned)
+    public static void Add(AssociationWrites writes, ObjectType from, long fromId, IEnumerable<(ObjectType To, long ToId, AssociationType Type)> planned, ChangeSource source)
     {
         foreach (var (to, toId, type) in planned)
-            data.Associations.Add(from.Name, fromId, to.Name, toId, type);
+            writes.Add(from, fromId, to, toId, type, source);
     }
 }

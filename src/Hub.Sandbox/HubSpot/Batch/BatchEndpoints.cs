@@ -19,7 +19,7 @@ public static class BatchEndpoints
     {
         var batch = crm.MapGroup("/v3/objects/{objectType}/batch");
 
-        batch.MapPost("/create", async (string objectType, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct) =>
+        batch.MapPost("/create", async (string objectType, HttpRequest request, CrmData data, CrmWrites writes, AssociationWrites associationWrites, RequestStats stats, IOptions<HubSpotOptions> options, TimeProvider clock, CancellationToken ct) =>
         {
             var started = clock.GetUtcNow();
             var (type, _, inputs, error) = await ReadAsync(objectType, "batch/create", request, data, stats, ct);
@@ -41,7 +41,7 @@ public static class BatchEndpoints
             if (created is null)
                 return conflict!.ToResult();
             for (var i = 0; i < created.Count; i++)
-                CreateAssociations.Add(data, type!, created[i].Id, associations[i]);
+                CreateAssociations.Add(associationWrites, type!, created[i].Id, associations[i], ObjectEndpoints.Integration(options));
             return HubSpotRequests.BatchResult([.. created.Select(r => HubSpotJson.WrittenView(r))], [], started, clock, StatusCodes.Status201Created);
         });
 

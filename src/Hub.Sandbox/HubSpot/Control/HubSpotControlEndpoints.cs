@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hub.Sandbox.Hosting;
+using Hub.Sandbox.HubSpot.Associations;
 using Hub.Sandbox.HubSpot.Objects;
 using Hub.Sandbox.HubSpot.Schema;
 using Hub.Sandbox.HubSpot.Search;
@@ -64,7 +65,7 @@ public static class HubSpotControlEndpoints
             {
                 return Results.ValidationProblem(new Dictionary<string, string[]>
                 {
-                    ["subscriptions"] = [$"Unknown subscription type '{bad.SubscriptionType}': use <contact|company|deal|listing>.<creation|deletion|propertyChange|merge>, or contact.privacyDeletion."],
+                    ["subscriptions"] = [$"Unknown subscription type '{bad.SubscriptionType}': use <contact|company|deal|listing>.<creation|deletion|propertyChange|merge|associationChange>, or contact.privacyDeletion."],
                 });
             }
 
@@ -73,6 +74,29 @@ public static class HubSpotControlEndpoints
         });
 
         control.MapGet("/webhooks/deliveries", (WebhookDispatcher dispatcher) => Results.Ok(dispatcher.History));
+
+        // A user's edit of one pair in the CRM: its user-defined labels set (the unlabeled association kept), or it removed.
+        var pair = control.MapGroup("/associations/{fromObjectType}/{fromId}/{toObjectType}/{toId}");
+
+        pair.MapPost("/", (string fromObjectType, string fromId, string toObjectType, string toId, AssociationLabelsRequest request, CrmData data, AssociationWrites writes) =>
+        {
+            var (from, fromKey, to, toKey, error) = Pair(data, fromObjectType, fromId, toObjectType, toId);
+            if (error is not null)
+                return error.ToResult();
+            if (writes.SetLabels(from!, fromKey, to!, toKey, request.Labels ?? [], CrmUi(data)) is { } refused)
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["labels"] = [refused] });
+            var types = data.Associations.From(from!.Name, fromKey, to!.Name).FirstOrDefault(e => e.ToId == toKey).TypeIds ?? [];
+            return Results.Ok(new AssociatedRecord(toKey, [.. types.Select(t => AssociationTypes.Get(from.Name, to.Name, t)).Select(t => new TypeView(t.Category, t.TypeId, t.Label))]));
+        });
+
+        pair.MapDelete("/", (string fromObjectType, string fromId, string toObjectType, string toId, CrmData data, AssociationWrites writes) =>
+        {
+            var (from, fromKey, to, toKey, error) = Pair(data, fromObjectType, fromId, toObjectType, toId);
+            if (error is not null)
+                return error.ToResult();
+            writes.RemoveAll(from!, fromKey, to!, toKey, CrmUi(data));
+            return Results.NoContent();
+        });
 
         var objects = control.MapGroup("/objects/{objectType}");
 
@@ -147,10 +171,29 @@ public static class HubSpotControlEndpoints
         return errors.Count > 0 ? (null, null, HubSpotError.InvalidProperties(errors)) : (type, properties, null);
     }
 
+    /// <summary>Both ends of a pair, each a live record of a known type.</summary>
+    private static (ObjectType? From, long FromId, ObjectType? To, long ToId, HubSpotError? Error) Pair(
+        CrmData data, string fromObjectType, string fromId, string toObjectType, string toId)
+    {
+        var (from, fromUnknown) = HubSpotRequests.Type(data.Types, fromObjectType);
+        if (from is null)
+            return (null, 0, null, 0, fromUnknown);
+        var (to, toUnknown) = HubSpotRequests.Type(data.Types, toObjectType);
+        if (to is null)
+            return (null, 0, null, 0, toUnknown);
+        if (CrmWrites.ParseId(fromId) is not { } fromKey || data.Store(from).Locked(w => w.Live(fromKey)) is null)
+            return (null, 0, null, 0, CrmWrites.NotFound(from, fromId));
+        if (CrmWrites.ParseId(toId) is not { } toKey || data.Store(to).Locked(w => w.Live(toKey)) is null)
+            return (null, 0, null, 0, CrmWrites.NotFound(to, toId));
+        return (from, fromKey, to, toKey, null);
+    }
+
     private static bool IsSubscriptionType(string? value) =>
         value?.Split('.') is [var objectType, var kind]
-        && ((objectType is "contact" or "company" or "deal" or "listing" && kind is "creation" or "deletion" or "propertyChange" or "merge")
+        && ((objectType is "contact" or "company" or "deal" or "listing" && kind is "creation" or "deletion" or "propertyChange" or "merge" or "associationChange")
             || (objectType == "contact" && kind == "privacyDeletion"));
+
+    public sealed record AssociationLabelsRequest(IReadOnlyList<string>? Labels);
 
     public sealed record MergeRequest(string? PrimaryObjectId, string? ObjectIdToMerge);
 

@@ -49,7 +49,7 @@ public static class ObjectEndpoints
             return record is null ? HubSpotError.NotFound(id).ToResult() : HubSpotJson.Ok(HubSpotJson.View(type, record, HubSpotRequests.Properties(request)));
         });
 
-        objects.MapPost("/", async (string objectType, HttpRequest request, CrmData data, CrmWrites writes, RequestStats stats, IOptions<HubSpotOptions> options, CancellationToken ct) =>
+        objects.MapPost("/", async (string objectType, HttpRequest request, CrmData data, CrmWrites writes, AssociationWrites associationWrites, RequestStats stats, IOptions<HubSpotOptions> options, CancellationToken ct) =>
         {
             var (type, error) = HubSpotRequests.Type(data.Types, objectType);
             if (type is null)
@@ -68,7 +68,7 @@ public static class ObjectEndpoints
             var (created, conflict) = writes.Create(type, [properties], Integration(options));
             if (created is null)
                 return conflict!.ToResult();
-            CreateAssociations.Add(data, type, created[0].Id, associations!);
+            CreateAssociations.Add(associationWrites, type, created[0].Id, associations!, Integration(options));
             return HubSpotJson.Ok(HubSpotJson.WrittenView(created[0]), StatusCodes.Status201Created);
         });
 

@@ -4,7 +4,9 @@ namespace Hub.Sandbox.HubSpot.Webhooks;
 
 /// <summary>
 /// One event of a delivery, as HubSpot's webhooks API sends it (the POST body is a JSON array of these). Fields a
-/// kind of event does not carry are left out. <see cref="AttemptNumber"/> is 0 on the first attempt.
+/// kind of event does not carry are left out. <see cref="AttemptNumber"/> is 0 on the first attempt. An
+/// <c>associationChange</c> names both ends (<see cref="FromObjectId"/>, <see cref="ToObjectId"/>) instead of an
+/// <see cref="ObjectId"/>.
 /// </summary>
 public sealed record WebhookEvent(
     long EventId,
@@ -14,7 +16,7 @@ public sealed record WebhookEvent(
     long OccurredAt,
     string SubscriptionType,
     int AttemptNumber,
-    long ObjectId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ObjectId,
     string ChangeSource,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SourceId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ChangeFlag = null,
@@ -23,7 +25,14 @@ public sealed record WebhookEvent(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? PrimaryObjectId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<long>? MergedObjectIds = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? NewObjectId = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? NumberOfPropertiesMoved = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? NumberOfPropertiesMoved = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AssociationType = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? FromObjectId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ToObjectId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? AssociationRemoved = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? IsPrimaryAssociation = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AssociationCategory = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? AssociationTypeId = null);
 
 /// <summary>A subscription in force: its id (as events carry it), type and, for property changes, the property (null = all).</summary>
 public sealed record WebhookSubscription(long Id, string SubscriptionType, string? PropertyName, bool Active);

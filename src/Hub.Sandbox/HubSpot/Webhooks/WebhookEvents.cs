@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Hub.Sandbox.HubSpot.Associations;
 using Hub.Sandbox.HubSpot.Objects;
 using Hub.Sandbox.HubSpot.Schema;
 using Microsoft.Extensions.Options;
@@ -59,6 +60,34 @@ public sealed class WebhookEvents(IOptions<HubSpotOptions> options)
                 var e = new WebhookEvent(0, subscription.Id, o.PortalId, o.AppId, occurredAt, subscription.SubscriptionType, 0, change.Id, source.Name, source.SourceId);
                 foreach (var fired in Fire(parts[1], subscription, change, e))
                     _queue.Writer.TryWrite(fired with { EventId = Interlocked.Increment(ref _nextEventId) });
+            }
+        }
+    }
+
+    /// <summary>
+    /// Types added to or removed from pairs of <paramref name="from"/> and <paramref name="to"/> records: one event per
+    /// type for a <c>{from}.associationChange</c> subscription, and one per inverse type for <c>{to}.associationChange</c>.
+    /// </summary>
+    public void AssociationsChanged(ObjectType from, ObjectType to, IReadOnlyList<AssociationChange> changes, ChangeSource source, DateTimeOffset at)
+    {
+        var settings = Settings;
+        if (settings.TargetUrl is null || settings.Subscriptions.Count == 0)
+            return;
+        var o = options.Value;
+        foreach (var change in changes)
+        {
+            var inverse = AssociationTypes.Get(to.Name, from.Name, change.Type.InverseTypeId);
+            foreach (var (side, other, fromId, toId, type) in new[] { (from, to, change.FromId, change.ToId, change.Type), (to, from, change.ToId, change.FromId, inverse) })
+            {
+                foreach (var subscription in settings.Subscriptions.Where(s => s.Active && s.SubscriptionType == $"{side.Singular}.associationChange"))
+                {
+                    _queue.Writer.TryWrite(new WebhookEvent(
+                        Interlocked.Increment(ref _nextEventId), subscription.Id, o.PortalId, o.AppId, at.ToUnixTimeMilliseconds(), subscription.SubscriptionType, 0, null,
+                        source.Name, source.SourceId,
+                        AssociationType: $"{side.Singular.ToUpperInvariant()}_TO_{other.Singular.ToUpperInvariant()}",
+                        FromObjectId: fromId, ToObjectId: toId, AssociationRemoved: change.Removed, IsPrimaryAssociation: type.IsPrimary,
+                        AssociationCategory: type.Category, AssociationTypeId: type.TypeId));
+                }
             }
         }
     }

@@ -148,4 +148,30 @@ public sealed class ControlTests
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    [Fact]
+    public async Task A_pair_edited_in_the_CRM_holds_exactly_the_labels_given_and_an_unknown_label_or_record_is_refused_with_a_problem()
+    {
+        await using var sandbox = new HubSpotSandbox();
+        var client = sandbox.Api();
+        var deal = (await HubSpotSandbox.ReadAsync(await client.PostAsync("/crm/v3/objects/deals", HubSpotSandbox.Json(new { properties = new { dealname = "Tower" } }))))["id"]!.GetValue<string>();
+        var company = (await HubSpotSandbox.ReadAsync(await client.PostAsync("/crm/v3/objects/companies", HubSpotSandbox.Json(new { properties = new { name = "Acme" } }))))["id"]!.GetValue<string>();
+        var control = sandbox.Control();
+        var path = $"/_sandbox/hubspot/associations/deals/{deal}/companies/{company}";
+        string[] both = ["Interested", "Bidder"], bidder = ["Bidder"], landlord = ["Landlord"];
+
+        (await control.PostAsync(path, HubSpotSandbox.Json(new { labels = both }))).EnsureSuccessStatusCode();
+        var set = await HubSpotSandbox.ReadAsync(await control.PostAsync(path, HubSpotSandbox.Json(new { labels = bidder })));
+        using var unknownLabel = await control.PostAsync(path, HubSpotSandbox.Json(new { labels = landlord }));
+        using var unknownRecord = await control.PostAsync($"/_sandbox/hubspot/associations/deals/{deal}/companies/999999999", HubSpotSandbox.Json(new { labels = Array.Empty<string>() }));
+        using var removed = await control.DeleteAsync(path);
+        using var read = await client.PostAsync("/crm/v4/associations/deals/companies/batch/read", HubSpotSandbox.Json(new { inputs = new[] { new { id = deal } } }));
+
+        Assert.Equal([115, 341], set["associationTypes"]!.AsArray().Select(t => t!["typeId"]!.GetValue<int>()).Order());
+        Assert.Equal(HttpStatusCode.BadRequest, unknownLabel.StatusCode);
+        Assert.Equal("application/problem+json", unknownLabel.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, unknownRecord.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        Assert.Equal(HttpStatusCode.MultiStatus, read.StatusCode);
+    }
 }

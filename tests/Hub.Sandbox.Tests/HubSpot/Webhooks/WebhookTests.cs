@@ -10,6 +10,8 @@ public sealed class WebhookTests
 {
     private const string AppSecret = "sandbox-hubspot-app-secret";
 
+    private static readonly string[] Bidder = ["Bidder"];
+
     private static async Task SubscribeAsync(HubSpotSandbox sandbox, WebhookReceiver receiver, params object[] subscriptions) =>
         await HubSpotSandbox.PutAsync(sandbox.Control(), "/_sandbox/hubspot/webhooks", new { targetUrl = receiver.Url, subscriptions });
 
@@ -135,5 +137,107 @@ public sealed class WebhookTests
         Assert.Equal(150, posts.Sum());
         Assert.All(posts, n => Assert.InRange(n, 1, 100));
         Assert.Contains(posts, n => n > 1);
+    }
+
+    private static async Task<(string Deal, string Contact)> DealAndContactAsync(HubSpotSandbox sandbox)
+    {
+        var client = sandbox.Api();
+        var deal = (await HubSpotSandbox.ReadAsync(await client.PostAsync("/crm/v3/objects/deals", HubSpotSandbox.Json(new { properties = new { dealname = "Tower" } }))))["id"]!.GetValue<string>();
+        var contact = (await HubSpotSandbox.ReadAsync(await client.PostAsync("/crm/v3/objects/contacts", HubSpotSandbox.Json(new { properties = new { firstname = "Ann" } }))))["id"]!.GetValue<string>();
+        return (deal, contact);
+    }
+
+    /// <summary>A deal and a contact the integration associated with the "Interested" label (103).</summary>
+    private static async Task<(string Deal, string Contact)> InterestedPairAsync(HubSpotSandbox sandbox)
+    {
+        var (deal, contact) = await DealAndContactAsync(sandbox);
+        (await sandbox.Api().PostAsync("/crm/v4/associations/deals/contacts/batch/create", HubSpotSandbox.Json(Labelled(deal, contact, 103)))).EnsureSuccessStatusCode();
+        return (deal, contact);
+    }
+
+    private static object Labelled(string deal, string contact, int typeId) => new
+    {
+        inputs = new[] { new { from = new { id = deal }, to = new { id = contact }, types = new[] { new { associationCategory = "USER_DEFINED", associationTypeId = typeId } } } },
+    };
+
+    private static long Id(string id) => long.Parse(id, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task An_API_label_on_a_deal_and_contact_is_delivered_as_association_changes_from_both_ends_from_the_integration()
+    {
+        await using var sandbox = new HubSpotSandbox();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (deal, contact) = await DealAndContactAsync(sandbox);
+        await SubscribeAsync(sandbox, receiver, Sub("deal.associationChange"), Sub("contact.associationChange"));
+
+        // "Interested" (103) on a pair not yet associated: the label and the unlabeled type it brings, seen from both ends.
+        using var created = await sandbox.Api().PostAsync("/crm/v4/associations/deals/contacts/batch/create", HubSpotSandbox.Json(Labelled(deal, contact, 103)));
+        created.EnsureSuccessStatusCode();
+        var received = (await EventsAsync(receiver, 4)).Select(r => r.Event).ToList();
+
+        var fromDeal = received.Where(e => e["subscriptionType"]!.GetValue<string>() == "deal.associationChange").ToList();
+        var fromContact = received.Where(e => e["subscriptionType"]!.GetValue<string>() == "contact.associationChange").ToList();
+        Assert.Equal([3, 103], fromDeal.Select(e => e["associationTypeId"]!.GetValue<int>()).Order());
+        Assert.Equal([4, 203], fromContact.Select(e => e["associationTypeId"]!.GetValue<int>()).Order());
+        Assert.All(fromDeal, e => Assert.Equal((Id(deal), Id(contact), "DEAL_TO_CONTACT"), (e["fromObjectId"]!.GetValue<long>(), e["toObjectId"]!.GetValue<long>(), e["associationType"]!.GetValue<string>())));
+        Assert.All(fromContact, e => Assert.Equal((Id(contact), Id(deal), "CONTACT_TO_DEAL"), (e["fromObjectId"]!.GetValue<long>(), e["toObjectId"]!.GetValue<long>(), e["associationType"]!.GetValue<string>())));
+        Assert.Equal("USER_DEFINED", fromDeal.Single(e => e["associationTypeId"]!.GetValue<int>() == 103)["associationCategory"]!.GetValue<string>());
+        Assert.All(received, e =>
+        {
+            Assert.False(e["associationRemoved"]!.GetValue<bool>());
+            Assert.Equal("INTEGRATION", e["changeSource"]!.GetValue<string>());
+            Assert.Null(e["objectId"]);
+        });
+    }
+
+    [Fact]
+    public async Task Relabelling_a_pair_in_the_CRM_is_delivered_as_the_old_label_removed_and_the_new_one_added_from_CRM_UI()
+    {
+        await using var sandbox = new HubSpotSandbox();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (deal, contact) = await InterestedPairAsync(sandbox);
+        await SubscribeAsync(sandbox, receiver, Sub("deal.associationChange"));
+
+        using var relabelled = await sandbox.Control().PostAsync($"/_sandbox/hubspot/associations/deals/{deal}/contacts/{contact}", HubSpotSandbox.Json(new { labels = Bidder }));
+        relabelled.EnsureSuccessStatusCode();
+        var received = (await EventsAsync(receiver, 2)).Select(r => r.Event).ToList();
+
+        Assert.Equal([(103, true), (105, false)], received.Select(e => (e["associationTypeId"]!.GetValue<int>(), e["associationRemoved"]!.GetValue<bool>())).Order());
+        Assert.All(received, e => Assert.Equal("CRM_UI", e["changeSource"]!.GetValue<string>()));
+        var read = await HubSpotSandbox.ReadAsync(await sandbox.Api().PostAsync("/crm/v4/associations/deals/contacts/batch/read", HubSpotSandbox.Json(new { inputs = new[] { new { id = deal } } })));
+        Assert.Equal(["Bidder"], read["results"]![0]!["to"]![0]!["associationTypes"]!.AsArray().Select(t => t!["label"]?.GetValue<string>()).OfType<string>());
+    }
+
+    [Fact]
+    public async Task Archiving_a_pair_is_delivered_as_every_type_removed()
+    {
+        await using var sandbox = new HubSpotSandbox();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (deal, contact) = await InterestedPairAsync(sandbox);
+        await SubscribeAsync(sandbox, receiver, Sub("deal.associationChange"));
+
+        using var archived = await sandbox.Api().PostAsync("/crm/v4/associations/deals/contacts/batch/archive",
+            HubSpotSandbox.Json(new { inputs = new[] { new { from = new { id = deal }, to = new[] { new { id = contact } } } } }));
+        archived.EnsureSuccessStatusCode();
+        var received = (await EventsAsync(receiver, 2)).Select(r => r.Event).ToList();
+
+        Assert.Equal([3, 103], received.Select(e => e["associationTypeId"]!.GetValue<int>()).Order());
+        Assert.All(received, e => Assert.True(e["associationRemoved"]!.GetValue<bool>()));
+    }
+
+    [Fact]
+    public async Task Associating_a_pair_that_already_holds_the_type_fires_nothing()
+    {
+        await using var sandbox = new HubSpotSandbox();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (deal, contact) = await InterestedPairAsync(sandbox);
+        await SubscribeAsync(sandbox, receiver, Sub("deal.associationChange"), Sub("deal.propertyChange"));
+
+        (await sandbox.Api().PostAsync("/crm/v4/associations/deals/contacts/batch/create", HubSpotSandbox.Json(Labelled(deal, contact, 103)))).EnsureSuccessStatusCode();
+        await sandbox.Control().PatchAsync($"/_sandbox/hubspot/objects/deals/{deal}", HubSpotSandbox.Json(new { properties = new { dealname = "Marker" } }));
+        var first = Assert.Single(await EventsAsync(receiver, 1));
+
+        // Deliveries keep the order of the changes here: had the repeat fired, its events would have come before the marker.
+        Assert.Equal("deal.propertyChange", first.Event["subscriptionType"]!.GetValue<string>());
     }
 }
