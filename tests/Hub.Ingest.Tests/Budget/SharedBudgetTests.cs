@@ -88,6 +88,30 @@ public sealed class SharedBudgetTests : IAsyncLifetime
         Assert.NotNull(aWindowAfterItsTimeout.Grant);
     }
 
+    [Fact]
+    public async Task Grants_made_before_grants_were_held_until_completion_still_count_a_window_from_their_grant()
+    {
+        var clock = await DatabaseClock.InstallAsync(_database);
+        await using var dataSource = clock.CreateDataSource();
+        await using (var earlier = dataSource.CreateCommand(
+            $"""
+            CREATE SCHEMA {RequestBudget.Schema};
+            CREATE TABLE {RequestBudget.Schema}.grants (budget_key text NOT NULL, granted_utc timestamptz NOT NULL);
+            INSERT INTO {RequestBudget.Schema}.grants VALUES ('test:earlier', clock_timestamp());
+            """))
+            await earlier.ExecuteNonQueryAsync();
+        var budget = new RequestBudget(dataSource);
+        var window = TimeSpan.FromSeconds(2);
+
+        var withinItsWindow = await budget.TryTakeAsync("test:earlier", 1, window, RequestTimeout, CancellationToken.None);
+        await clock.AdvanceAsync(window);
+        var aWindowAfterItsGrant = await budget.TryTakeAsync("test:earlier", 1, window, RequestTimeout, CancellationToken.None);
+
+        Assert.Null(withinItsWindow.Grant);
+        Assert.Equal(window, withinItsWindow.Wait);
+        Assert.NotNull(aWindowAfterItsGrant.Grant);
+    }
+
     /// <summary>
     /// The database's clock as the budget reads it, set by the test: a <c>clock_timestamp()</c> in a schema that the
     /// budget's connections search before <c>pg_catalog</c> (which PostgreSQL searches first only when the search
