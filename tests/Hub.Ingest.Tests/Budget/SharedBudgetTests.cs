@@ -8,6 +8,7 @@ namespace Hub.Ingest.Tests.Budget;
 public sealed class SharedBudgetTests : IAsyncLifetime
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(2);
 
     private PostgresDatabase _database = null!;
 
@@ -49,22 +50,19 @@ public sealed class SharedBudgetTests : IAsyncLifetime
         var clock = await DatabaseClock.InstallAsync(_database);
         await using var dataSource = clock.CreateDataSource();
         var budget = new RequestBudget(dataSource);
-        var window = TimeSpan.FromSeconds(2);
 
-        var slow = await budget.TryTakeAsync("test:slow", 1, window, RequestTimeout, CancellationToken.None);
+        var slow = await TakeOneAsync(budget, "test:slow");
         await clock.AdvanceAsync(TimeSpan.FromSeconds(5));
-        var whileInFlight = await budget.TryTakeAsync("test:slow", 1, window, RequestTimeout, CancellationToken.None);
+        var whileInFlight = await TakeOneAsync(budget, "test:slow");
         await slow.Grant!.DisposeAsync();
         await clock.AdvanceAsync(TimeSpan.FromMilliseconds(1900));
-        var withinAWindowOfItsCompletion = await budget.TryTakeAsync("test:slow", 1, window, RequestTimeout, CancellationToken.None);
+        var withinAWindowOfItsCompletion = await TakeOneAsync(budget, "test:slow");
         await clock.AdvanceAsync(TimeSpan.FromMilliseconds(100));
-        var aWindowAfterItsCompletion = await budget.TryTakeAsync("test:slow", 1, window, RequestTimeout, CancellationToken.None);
+        var aWindowAfterItsCompletion = await TakeOneAsync(budget, "test:slow");
 
         // In flight, it frees its slot a window after it completes at the earliest: a whole window from now.
-        Assert.Null(whileInFlight.Grant);
-        Assert.Equal(window, whileInFlight.Wait);
-        Assert.Null(withinAWindowOfItsCompletion.Grant);
-        Assert.Equal(TimeSpan.FromMilliseconds(100), withinAWindowOfItsCompletion.Wait);
+        AssertRefused(whileInFlight, wait: Window);
+        AssertRefused(withinAWindowOfItsCompletion, wait: TimeSpan.FromMilliseconds(100));
         Assert.NotNull(aWindowAfterItsCompletion.Grant);
     }
 
@@ -72,19 +70,17 @@ public sealed class SharedBudgetTests : IAsyncLifetime
     public async Task A_grant_whose_process_died_before_its_request_completed_frees_its_slot_a_window_after_the_request_timeout()
     {
         var clock = await DatabaseClock.InstallAsync(_database);
-        var window = TimeSpan.FromSeconds(2);
         await using (var died = clock.CreateDataSource())
-            Assert.NotNull((await new RequestBudget(died).TryTakeAsync("test:died", 1, window, RequestTimeout, CancellationToken.None)).Grant);
+            Assert.NotNull((await TakeOneAsync(new RequestBudget(died), "test:died")).Grant);
 
         await using var dataSource = clock.CreateDataSource();
         var budget = new RequestBudget(dataSource);
         await clock.AdvanceAsync(RequestTimeout + TimeSpan.FromSeconds(1));
-        var withinAWindowOfItsTimeout = await budget.TryTakeAsync("test:died", 1, window, RequestTimeout, CancellationToken.None);
+        var withinAWindowOfItsTimeout = await TakeOneAsync(budget, "test:died");
         await clock.AdvanceAsync(TimeSpan.FromSeconds(1));
-        var aWindowAfterItsTimeout = await budget.TryTakeAsync("test:died", 1, window, RequestTimeout, CancellationToken.None);
+        var aWindowAfterItsTimeout = await TakeOneAsync(budget, "test:died");
 
-        Assert.Null(withinAWindowOfItsTimeout.Grant);
-        Assert.Equal(TimeSpan.FromSeconds(1), withinAWindowOfItsTimeout.Wait);
+        AssertRefused(withinAWindowOfItsTimeout, wait: TimeSpan.FromSeconds(1));
         Assert.NotNull(aWindowAfterItsTimeout.Grant);
     }
 
@@ -101,15 +97,23 @@ public sealed class SharedBudgetTests : IAsyncLifetime
             """))
             await earlier.ExecuteNonQueryAsync();
         var budget = new RequestBudget(dataSource);
-        var window = TimeSpan.FromSeconds(2);
 
-        var withinItsWindow = await budget.TryTakeAsync("test:earlier", 1, window, RequestTimeout, CancellationToken.None);
-        await clock.AdvanceAsync(window);
-        var aWindowAfterItsGrant = await budget.TryTakeAsync("test:earlier", 1, window, RequestTimeout, CancellationToken.None);
+        var withinItsWindow = await TakeOneAsync(budget, "test:earlier");
+        await clock.AdvanceAsync(Window);
+        var aWindowAfterItsGrant = await TakeOneAsync(budget, "test:earlier");
 
-        Assert.Null(withinItsWindow.Grant);
-        Assert.Equal(window, withinItsWindow.Wait);
+        AssertRefused(withinItsWindow, wait: Window);
         Assert.NotNull(aWindowAfterItsGrant.Grant);
+    }
+
+    // One request per window: every slot taken decides the next answer.
+    private static Task<BudgetDecision> TakeOneAsync(RequestBudget budget, string key) =>
+        budget.TryTakeAsync(key, 1, Window, RequestTimeout, CancellationToken.None);
+
+    private static void AssertRefused(BudgetDecision decision, TimeSpan wait)
+    {
+        Assert.Null(decision.Grant);
+        Assert.Equal(wait, decision.Wait);
     }
 
     /// <summary>
