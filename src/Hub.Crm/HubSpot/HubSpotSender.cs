@@ -31,10 +31,13 @@ internal sealed class HubSpotSender(HttpClient http, HubSpotConnection connectio
         var burstLimits = 0;
         while (true)
         {
-            if (search)
-                await TakeBudgetAsync(connection.SearchBudgetKey, connection.SearchLimitPerSecond, TimeSpan.FromSeconds(1), cancellationToken);
-            await TakeBudgetAsync(connection.BudgetKey, connection.BurstLimit, connection.BurstWindow, cancellationToken);
-            var (outcome, reply) = await AttemptAsync(method, pathAndQuery, body, idempotent, cancellationToken);
+            AttemptOutcome outcome;
+            HubSpotReply reply;
+            var (searchGrant, burstGrant) = await TakeBudgetAsync(search, cancellationToken);
+            await using (searchGrant)
+            await using (burstGrant)
+                (outcome, reply) = await AttemptAsync(method, pathAndQuery, body, idempotent, cancellationToken);
+
             if (outcome == AttemptOutcome.Transient)
                 transientFailures++;
             if (outcome is AttemptOutcome.BurstLimited or AttemptOutcome.SearchLimited)
@@ -51,19 +54,47 @@ internal sealed class HubSpotSender(HttpClient http, HubSpotConnection connectio
         }
     }
 
-    private async Task TakeBudgetAsync(string key, int limit, TimeSpan window, CancellationToken cancellationToken)
+    /// <summary>
+    /// A request from the token's burst budget and, for a search, from its search budget, both held until the attempt
+    /// has its answer or has failed (the caller's await using): HubSpot has counted it by then. Both or neither: a
+    /// search grant held while the burst budget is waited for could lapse (at its request timeout) before its request
+    /// was even sent, so a refused burst gives it back (its slot then counts one more second).
+    /// </summary>
+    private async Task<(RequestGrant? Search, RequestGrant Burst)> TakeBudgetAsync(bool search, CancellationToken cancellationToken)
     {
         var started = clock.GetTimestamp();
         var waited = false;
-        while (await budget.TryTakeAsync(key, limit, window, cancellationToken) is { } wait)
+        while (true)
         {
+            var decision = search
+                ? await budget.TryTakeAsync(connection.SearchBudgetKey, connection.SearchLimitPerSecond, TimeSpan.FromSeconds(1), connection.RequestTimeout, cancellationToken)
+                : default;
+            var searchGrant = decision.Grant;
+            if (!search || searchGrant is not null)
+            {
+                decision = default;
+                try
+                {
+                    decision = await budget.TryTakeAsync(connection.BudgetKey, connection.BurstLimit, connection.BurstWindow, connection.RequestTimeout, cancellationToken);
+                }
+                finally
+                {
+                    if (decision.Grant is null && searchGrant is not null)
+                        await searchGrant.DisposeAsync();
+                }
+
+                if (decision.Grant is { } burstGrant)
+                {
+                    if (waited)
+                        metrics.BudgetWaited(connection, clock.GetElapsedTime(started));
+                    return (searchGrant, burstGrant);
+                }
+            }
+
             // A little jitter so processes that were refused together do not all ask again at the same instant.
-            await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 50)), clock, cancellationToken);
+            await Task.Delay(decision.Wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 50)), clock, cancellationToken);
             waited = true;
         }
-
-        if (waited)
-            metrics.BudgetWaited(connection, clock.GetElapsedTime(started));
     }
 
     private async Task<(AttemptOutcome, HubSpotReply)> AttemptAsync(HttpMethod method, string pathAndQuery, object? body, bool idempotent, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Net;
 using Hub.Ingest.Connections;
+using Hub.Ingest.Polling;
 using Hub.ServiceDefaults.Budget;
 
 namespace Hub.Ingest.Budget;
@@ -18,20 +19,25 @@ public sealed class BudgetHandler(RequestBudget budget, IngestMetrics metrics, T
         if (!request.Options.TryGetValue(ConnectionOption, out var connection))
             throw new InvalidOperationException($"Request to {request.RequestUri?.AbsolutePath} carries no connection; every source request is budgeted.");
 
-        if (await budget.TryTakeAsync(connection.BudgetKey, connection.RequestsPerMinute, connection.BudgetWindow, cancellationToken) is { } wait)
+        var decision = await budget.TryTakeAsync(connection.BudgetKey, connection.RequestsPerMinute, connection.BudgetWindow, PollingSetup.AttemptTimeout, cancellationToken);
+        if (decision.Grant is not { } grant)
         {
             metrics.BudgetExhausted(connection.BudgetKey);
-            throw new BudgetExhaustedException(wait);
+            throw new BudgetExhaustedException(decision.Wait);
         }
 
-        metrics.Request(connection);
-        var response = await base.SendAsync(request, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        // Held until the answer's headers are in (or the attempt failed): the source has counted the request by then.
+        await using (grant)
         {
-            metrics.RateLimited(connection);
-            await budget.PauseAsync(connection.BudgetKey, RetryAfter.Delay(response.Headers.RetryAfter, clock.GetUtcNow()), cancellationToken);
-        }
+            metrics.Request(connection);
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                metrics.RateLimited(connection);
+                await budget.PauseAsync(connection.BudgetKey, RetryAfter.Delay(response.Headers.RetryAfter, clock.GetUtcNow()), cancellationToken);
+            }
 
-        return response;
+            return response;
+        }
     }
 }

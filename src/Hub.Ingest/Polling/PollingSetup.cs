@@ -14,6 +14,9 @@ namespace Hub.Ingest.Polling;
 
 public static class PollingSetup
 {
+    /// <summary>The longest one attempt at a source request may take; the budget's grant lapses by then should its process die.</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(20);
+
     /// <summary>
     /// The source clients (budgeted, resilient) and the pollers of every configured connection (they send through
     /// <see cref="Observations.ObservationsSetup.AddObservationSending"/>). Throws at start-up when <c>Ingest:Connections</c> holds a connection that cannot work.
@@ -60,7 +63,7 @@ public static class PollingSetup
             options.Retry.MaxRetryAttempts = 4;
             options.Retry.DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
                 RetryDelays.Next(args.AttemptNumber, retryDelay, Random.Shared.NextDouble(), args.Outcome.Result, DateTimeOffset.UtcNow));
-            options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(20);
+            options.AttemptTimeout.Timeout = AttemptTimeout;
             options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(90);
             options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
         });

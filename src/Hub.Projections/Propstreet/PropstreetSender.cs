@@ -36,8 +36,10 @@ internal sealed class PropstreetSender(HttpClient http, PropstreetConnection con
         var rateLimits = 0;
         while (true)
         {
-            await TakeBudgetAsync(cancellationToken);
-            var (reply, response) = await AttemptAsync(request, transientFailures > 0, cancellationToken);
+            PropstreetReply reply;
+            HttpResponseMessage? response;
+            await using (await TakeBudgetAsync(cancellationToken))
+                (reply, response) = await AttemptAsync(request, transientFailures > 0, cancellationToken);
             using (response)
             {
                 var status = reply.Status;
@@ -68,12 +70,17 @@ internal sealed class PropstreetSender(HttpClient http, PropstreetConnection con
         }
     }
 
-    private async Task TakeBudgetAsync(CancellationToken cancellationToken)
+    // Held until the attempt has its answer or has failed (the caller's await using): Propstreet has counted it by then.
+    private async Task<RequestGrant> TakeBudgetAsync(CancellationToken cancellationToken)
     {
-        while (await budget.TryTakeAsync(connection.BudgetKey, connection.RequestsPerMinute, connection.BudgetWindow, cancellationToken) is { } wait)
+        while (true)
         {
+            var decision = await budget.TryTakeAsync(connection.BudgetKey, connection.RequestsPerMinute, connection.BudgetWindow, connection.RequestTimeout, cancellationToken);
+            if (decision.Grant is { } grant)
+                return grant;
+
             // A little jitter so processes that were refused together do not all ask again at the same instant.
-            await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 50)), clock, cancellationToken);
+            await Task.Delay(decision.Wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 50)), clock, cancellationToken);
         }
     }
 

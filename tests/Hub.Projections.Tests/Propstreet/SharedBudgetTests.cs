@@ -29,9 +29,11 @@ public sealed class SharedBudgetTests : PropstreetWriterTest
         var poller = new SourceConnection { Source = SourceConnection.Propstreet, BaseUrl = Sandbox.BaseUrl, Token = Token, RequestsPerMinute = 3, BudgetWindow = TimeSpan.FromSeconds(5) };
         await using var dataSource = Database.CreateDataSource();
         var budget = new RequestBudget(dataSource);
+        // The poller's three requests, answered.
         for (var i = 0; i < 3; i++)
-            Assert.Null(await budget.TryTakeAsync(poller.BudgetKey, 3, poller.BudgetWindow, CancellationToken.None));
-        Assert.NotNull(await budget.TryTakeAsync(poller.BudgetKey, 3, poller.BudgetWindow, CancellationToken.None));
+            await using (var grant = (await budget.TryTakeAsync(poller.BudgetKey, 3, poller.BudgetWindow, TimeSpan.FromSeconds(30), CancellationToken.None)).Grant)
+                Assert.NotNull(grant);
+        Assert.Null((await budget.TryTakeAsync(poller.BudgetKey, 3, poller.BudgetWindow, TimeSpan.FromSeconds(30), CancellationToken.None)).Grant);
 
         var write = writer.UpsertContactByExternalRefAsync("hubspot", "held", new ContactChanges { FirstName = "Ada" });
         var sentWhileSpent = Sandbox.RequestsTo("PATCH", "/api/v1/network/contacts/external/").Count;
