@@ -50,6 +50,11 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         public static Kind Deal { get; } = new("project", DealFields.Table);
 
         public static Kind Prospect { get; } = new("prospect", ProspectFields.Table);
+
+        /// <summary>The id the push's ledger knows the HubSpot record by: an association's is its pair, {dealId}-{toId}.</summary>
+        public string HubSpotId(SourceRecord hubSpot) => this == Prospect
+            ? $"{HubSpotTwoWay.Text(hubSpot.Fields, "dealId")}-{HubSpotTwoWay.Text(hubSpot.Fields, "toObjectId")}"
+            : hubSpot.RecordId;
     }
 
     private readonly HubSpotClient _hubspot;
@@ -239,7 +244,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             if (changes.Fields.Count == 0 && decision.RecordAction == RecordAction.None)
             {
                 // Every value HubSpot won is one Propstreet refuses: nothing to write, the reasons are parked.
-                await ParkAsync(kind, propstreetKey, MessageId(hubSpot, propstreet, "parked"), decided, hubSpot.RecordId, Refusals(changes.Refused), cancellationToken);
+                await ParkAsync(kind, propstreetKey, MessageId(hubSpot, propstreet, "parked"), decided, hubSpot, Refusals(changes.Refused), cancellationToken);
                 return;
             }
 
@@ -264,7 +269,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
                     // Propstreet is down or throttling: nothing is lost, the page is not done; the daemon retries it.
                     throw new SideUnavailableException($"Propstreet did not take the write for {propstreetKey}: {failed.Problem}");
                 default:
-                    await ParkAsync(kind, propstreetKey, MessageId(hubSpot, propstreet, "parked"), decided, hubSpot.RecordId, Describe(kind, result), cancellationToken);
+                    await ParkAsync(kind, propstreetKey, MessageId(hubSpot, propstreet, "parked"), decided, hubSpot, Describe(kind, result), cancellationToken);
                     return;
             }
         }
@@ -371,7 +376,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         }
 
         await AppendAsync(Kind.Contact, propstreetKey, $"twoway:{Connection}:{hubSpot.Id}:v{hubSpot.Version}:created", written.ToObservedRecord(),
-            after => [Decided(decision, hubSpot, after!), WrittenBack(ContactFields.Table, hubSpot, after!, written, [])], cancellationToken);
+            after => [Decided(decision, hubSpot, after!), WrittenBack(Kind.Contact, hubSpot, after!, written, [])], cancellationToken);
         LogCreated(Connection, hubSpot.RecordId, written.Id, written.Action ?? "created");
     }
 
@@ -426,12 +431,12 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     {
         await AppendAsync(kind, propstreetKey, MessageId(hubSpot, propstreet, "written"), written.ToObservedRecord(), after =>
         {
-            List<object> ledger = [decided, WrittenBack(kind.Table, hubSpot, after!, written, refused)];
+            List<object> ledger = [decided, WrittenBack(kind, hubSpot, after!, written, refused)];
             if (refused.Count > 0)
                 ledger.Add(new PropstreetWriteParked(Connection, hubSpot.RecordId, Refusals(refused), _clock.GetUtcNow()));
             return ledger;
         }, cancellationToken);
-        LogWrittenBack(Connection, hubSpot.RecordId, propstreetKey, string.Join(", ", decision.ToPropstreet.Keys), decision.RecordAction.ToString());
+        LogWrittenBack(Connection, hubSpot.Id, propstreetKey, string.Join(", ", decision.ToPropstreet.Keys), decision.RecordAction.ToString());
     }
 
     /// <summary>
@@ -442,8 +447,9 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     /// over a newer one, found by the generated interleaving.) The hash tells the push HubSpot already holds
     /// everything Propstreet's record maps to (the write's echo then pushes nothing); null when it does not.
     /// </summary>
-    private PropstreetWrittenBack WrittenBack(TwoWayFields table, SourceRecord hubSpot, SourceRecord after, Written written, IReadOnlyList<FieldRefused> refused)
+    private PropstreetWrittenBack WrittenBack(Kind kind, SourceRecord hubSpot, SourceRecord after, Written written, IReadOnlyList<FieldRefused> refused)
     {
+        var table = kind.Table;
         var target = HubSpotMapping.Map(after);
         var propstreetValues = table.FromPropstreet(after);
         var hubSpotValues = table.FromHubSpot(hubSpot);
@@ -463,7 +469,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
         }
 
         var hash = allHeld && !after.IsDeleted == !hubSpot.IsDeleted ? HubSpotMapping.Hash(target!) : null;
-        return new PropstreetWrittenBack(Connection, hubSpot.RecordId, hash, synced, after.Version, written.Action ?? (after.IsDeleted ? "deleted" : "updated"), _clock.GetUtcNow());
+        return new PropstreetWrittenBack(Connection, kind.HubSpotId(hubSpot), hash, synced, after.Version, written.Action ?? (after.IsDeleted ? "deleted" : "updated"), _clock.GetUtcNow());
     }
 
     private SyncDecided Decided(TwoWayDecision decision, SourceRecord hubSpot, SourceRecord propstreet) =>
@@ -471,11 +477,11 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             decision.RecordAction == RecordAction.None ? null : decision.RecordAction.ToString(),
             propstreet.Version, hubSpot.Version, decision.DecidedUtc, decision.RecordReason);
 
-    private async Task ParkAsync(Kind kind, string propstreetKey, string messageId, SyncDecided decided, string hubSpotId, string reason, CancellationToken cancellationToken)
+    private async Task ParkAsync(Kind kind, string propstreetKey, string messageId, SyncDecided decided, SourceRecord hubSpot, string reason, CancellationToken cancellationToken)
     {
-        await AppendAsync(kind, propstreetKey, messageId, null, [decided, new PropstreetWriteParked(Connection, hubSpotId, reason, _clock.GetUtcNow())], cancellationToken);
+        await AppendAsync(kind, propstreetKey, messageId, null, [decided, new PropstreetWriteParked(Connection, hubSpot.RecordId, reason, _clock.GetUtcNow())], cancellationToken);
         ProjectionsTelemetry.TwoWayDecisions.Add(1, new KeyValuePair<string, object?>("outcome", "parked"));
-        LogParked(Connection, propstreetKey, hubSpotId, reason);
+        LogParked(Connection, propstreetKey, hubSpot.Id, reason);
     }
 
     /// <summary>
@@ -551,8 +557,8 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: {PropstreetKey} changed again before the write (attempt {Attempt}); decided again")]
     private partial void LogRedecided(string connection, string propstreetKey, int attempt);
 
-    [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: HubSpot contact {HubSpotId} → {PropstreetKey} ({Properties}; record: {Action})")]
-    private partial void LogWrittenBack(string connection, string hubSpotId, string propstreetKey, string properties, string action);
+    [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: {HubSpotKey} → {PropstreetKey} ({Properties}; record: {Action})")]
+    private partial void LogWrittenBack(string connection, string hubSpotKey, string propstreetKey, string properties, string action);
 
     [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: HubSpot contact {HubSpotId} is Propstreet contact {PropstreetId} ({Action})")]
     private partial void LogCreated(string connection, string hubSpotId, string propstreetId, string action);
@@ -566,8 +572,8 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
     [LoggerMessage(LogLevel.Warning, "Two-way sync on {Connection}: {Key} waits {Seconds:F0} s: {Reason}")]
     private partial void LogUnavailable(string connection, string key, double seconds, string reason);
 
-    [LoggerMessage(LogLevel.Warning, "Two-way sync on {Connection}: parked {PropstreetKey} ← HubSpot contact {HubSpotId}: {Reason}")]
-    private partial void LogParked(string connection, string propstreetKey, string hubSpotId, string reason);
+    [LoggerMessage(LogLevel.Warning, "Two-way sync on {Connection}: parked {PropstreetKey} ← {HubSpotKey}: {Reason}")]
+    private partial void LogParked(string connection, string propstreetKey, string hubSpotKey, string reason);
 }
 
 /// <summary>Propstreet or HubSpot could not take a write for now (down, throttling): the record is settled again after a pause.</summary>

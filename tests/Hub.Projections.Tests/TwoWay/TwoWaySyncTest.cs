@@ -34,6 +34,8 @@ public abstract class TwoWaySyncTest : HubSpotSyncTest
         [$"HubSpot:Connections:{Connection}:TwoWay"] = "true",
         [$"HubSpot:Connections:{Connection}:InboundPollInterval"] = "00:00:01",
         [$"HubSpot:Connections:{Connection}:InboundLookBack"] = "00:00:02",
+        // Label changes leave a deal as it is, so without webhooks the sweep is what sees them.
+        [$"HubSpot:Connections:{Connection}:InboundAssociationSweep"] = "00:00:02",
         ["Propstreet:Connections:main:BaseUrl"] = Sandbox.BaseUrl.ToString(),
         ["Propstreet:Connections:main:Token"] = Token,
         ["Propstreet:Connections:main:RetryBaseDelaySeconds"] = "0.2",

@@ -75,6 +75,19 @@ public sealed class HubSpotPushPlanTests
     }
 
     [Fact]
+    public void An_association_in_sync_is_made_again_when_its_deal_is_a_new_HubSpot_object()
+    {
+        var contact = Pushed(Observed("contact", "123", """{"firstName":"Anna"}"""), "512");
+        var deal = Pushed(Observed("project", "1003", """{"name":"Office"}"""), "9001");
+        var prospect = Pushed(Observed("prospect", "77", """{"projectId":"1003","contactId":"123","classification":"interested"}"""), "9001-512");
+        var restored = Pushed(deal, "9002");
+
+        Assert.Empty(Plan([prospect], deal, contact).Links);
+        var link = Assert.Single(Plan([prospect], restored, contact).Links);
+        Assert.Equal(("9002", "512", false), (link.FromId, link.ToId, link.Archive));
+    }
+
+    [Fact]
     public void A_parked_record_is_left_alone_until_it_changes()
     {
         var record = Observed("contact", "1", """{"firstName":"Anna"}""");

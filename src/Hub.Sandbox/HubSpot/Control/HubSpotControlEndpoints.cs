@@ -78,6 +78,15 @@ public static class HubSpotControlEndpoints
         // A user's edit of one pair in the CRM: its user-defined labels set (the unlabeled association kept), or it removed.
         var pair = control.MapGroup("/associations/{fromObjectType}/{fromId}/{toObjectType}/{toId}");
 
+        // What a user sees of one pair in the CRM (outside the API's rate limit, for tests and demos).
+        pair.MapGet("/", (string fromObjectType, string fromId, string toObjectType, string toId, CrmData data) =>
+        {
+            var (from, fromKey, to, toKey, error) = Pair(data, fromObjectType, fromId, toObjectType, toId);
+            if (error is not null)
+                return error.ToResult();
+            return Results.Ok(PairView(data, from!, fromKey, to!, toKey));
+        });
+
         pair.MapPost("/", (string fromObjectType, string fromId, string toObjectType, string toId, AssociationLabelsRequest request, CrmData data, AssociationWrites writes) =>
         {
             var (from, fromKey, to, toKey, error) = Pair(data, fromObjectType, fromId, toObjectType, toId);
@@ -85,8 +94,7 @@ public static class HubSpotControlEndpoints
                 return error.ToResult();
             if (writes.SetLabels(from!, fromKey, to!, toKey, request.Labels ?? [], CrmUi(data)) is { } refused)
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["labels"] = [refused] });
-            var types = data.Associations.From(from!.Name, fromKey, to!.Name).FirstOrDefault(e => e.ToId == toKey).TypeIds ?? [];
-            return Results.Ok(new AssociatedRecord(toKey, [.. types.Select(t => AssociationTypes.Get(from.Name, to.Name, t)).Select(t => new TypeView(t.Category, t.TypeId, t.Label))]));
+            return Results.Ok(PairView(data, from!, fromKey, to!, toKey));
         });
 
         pair.MapDelete("/", (string fromObjectType, string fromId, string toObjectType, string toId, CrmData data, AssociationWrites writes) =>
@@ -172,6 +180,12 @@ public static class HubSpotControlEndpoints
     }
 
     /// <summary>Both ends of a pair, each a live record of a known type.</summary>
+    private static AssociatedRecord PairView(CrmData data, ObjectType from, long fromKey, ObjectType to, long toKey)
+    {
+        var types = data.Associations.From(from.Name, fromKey, to.Name).FirstOrDefault(e => e.ToId == toKey).TypeIds ?? [];
+        return new AssociatedRecord(toKey, [.. types.Select(t => AssociationTypes.Get(from.Name, to.Name, t)).Select(t => new TypeView(t.Category, t.TypeId, t.Label))]);
+    }
+
     private static (ObjectType? From, long FromId, ObjectType? To, long ToId, HubSpotError? Error) Pair(
         CrmData data, string fromObjectType, string fromId, string toObjectType, string toId)
     {
