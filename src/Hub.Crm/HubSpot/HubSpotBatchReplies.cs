@@ -21,7 +21,7 @@ internal static class HubSpotBatchReplies
         {
             var record = Object(result);
             if (record.Properties.TryGetValue(idProperty, out var value) && value is not null)
-                byValue.TryAdd(value, new HubSpotRecordResult(value, record.Id, result.TryGetProperty("new", out var created) && created.ValueKind == JsonValueKind.True, record.Properties, null));
+                byValue.TryAdd(value, new HubSpotRecordResult(value, record.Id, result.TryGetProperty("new", out var created) && created.ValueKind == JsonValueKind.True, record.Properties, null) { UpdatedAt = ModifiedAt(record) });
         }
 
         var errors = new BatchErrors(reply.Body, idValues);
@@ -36,7 +36,7 @@ internal static class HubSpotBatchReplies
         var byId = Array(reply.Body, "results").Select(Object).ToDictionary(r => r.Id, StringComparer.Ordinal);
         var errors = new BatchErrors(reply.Body, ids);
         return [.. ids.Select(id => byId.TryGetValue(id, out var record)
-            ? new HubSpotRecordResult(id, id, false, record.Properties, null)
+            ? new HubSpotRecordResult(id, id, false, record.Properties, null) { UpdatedAt = ModifiedAt(record) }
             : HubSpotRecordResult.Failed(id, errors.For(id)))];
     }
 
@@ -61,6 +61,9 @@ internal static class HubSpotBatchReplies
         return [.. pairs.Select(p => allApplied || applied.Contains((p.FromId, p.ToId)) ? new HubSpotAssociationResult(p, null)
             : new HubSpotAssociationResult(p, errors.For(p.FromId, p.ToId)))];
     }
+
+    // An answer without updatedAt says nothing of when.
+    private static DateTimeOffset? ModifiedAt(HubSpotObject record) => record.UpdatedAt == DateTimeOffset.MinValue ? null : record.UpdatedAt;
 
     public static HubSpotObject Object(JsonElement record)
     {

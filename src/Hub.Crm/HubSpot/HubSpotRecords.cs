@@ -20,6 +20,9 @@ public sealed record HubSpotRecordResult(
     IReadOnlyDictionary<string, string?>? Properties,
     HubSpotError? Error)
 {
+    /// <summary>When HubSpot last modified the object, as its write answered (its own clock; null when not answered).</summary>
+    public DateTimeOffset? UpdatedAt { get; init; }
+
     [MemberNotNullWhen(false, nameof(Error))]
     public bool Succeeded => Error is null;
 

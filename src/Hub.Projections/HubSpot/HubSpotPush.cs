@@ -153,7 +153,8 @@ public sealed partial class HubSpotPush : SubscriptionBase
                 else
                 {
                     var assignment = assignments.GetValueOrDefault(record.Id);
-                    outcome.Pushed(record, Connection, reply.HubSpotId!, _clock, assignment?.OwnerId, assignment is { OwnerId: null }, twoWay?[record.Id]?.Synced);
+                    outcome.Pushed(record, Connection, reply.HubSpotId!, _clock, assignment?.OwnerId, assignment is { OwnerId: null }, twoWay?[record.Id]?.Synced,
+                        twoWay is null ? null : reply.UpdatedAt);
                 }
             }
         }
@@ -200,7 +201,7 @@ public sealed partial class HubSpotPush : SubscriptionBase
 
             var push = TwoWayPushRule.For(table, record.Target.Properties, table.AsRead(current.Properties), state?.Synced, state?.Overrides);
             if (push.Send.Count == 0)
-                outcome.Pushed(record, Connection, current.Id, _clock, synced: push.Synced);
+                outcome.Pushed(record, Connection, current.Id, _clock, synced: push.Synced, hubSpotModifiedUtc: current.UpdatedAt);
             else
                 sends[record.Id] = push;
         }
@@ -428,8 +429,9 @@ public sealed partial class HubSpotPush : SubscriptionBase
         public List<(HubSpotRecord Record, HubSpotError Error)> Failures { get; } = [];
 
         public void Pushed(
-            HubSpotRecord record, string connection, string hubSpotId, TimeProvider clock, string? ownerId = null, bool unassigned = false, IReadOnlyDictionary<string, string>? synced = null) =>
-            Events.Add((record, new HubSpotPushed(connection, hubSpotId, record.Hash!, record.Source.Version, clock.GetUtcNow(), ownerId, unassigned, synced)));
+            HubSpotRecord record, string connection, string hubSpotId, TimeProvider clock, string? ownerId = null, bool unassigned = false,
+            IReadOnlyDictionary<string, string>? synced = null, DateTimeOffset? hubSpotModifiedUtc = null) =>
+            Events.Add((record, new HubSpotPushed(connection, hubSpotId, record.Hash!, record.Source.Version, clock.GetUtcNow(), ownerId, unassigned, synced, hubSpotModifiedUtc)));
 
         public void Failed(HubSpotRecord record, HubSpotError error) => Failures.Add((record, error));
     }

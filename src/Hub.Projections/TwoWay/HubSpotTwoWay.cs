@@ -218,6 +218,15 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
 
         var model = await operations.LoadAsync<HubSpotRecord>(propstreetKey, cancellationToken);
         var baseline = model?.On(Connection)?.Synced;
+        if (model?.On(Connection)?.HubSpotModifiedUtc is { } pushed && hubSpot.UpdatedUtc < pushed)
+        {
+            // HubSpot's state from before the hub's last push there (both instants HubSpot's): against the baseline that
+            // push recorded, what it lacks of the push would read as HubSpot's changes. Its echo, or the state the push
+            // read, is newer, carries HubSpot's own edits too, and is decided instead.
+            LogBeforeOwnWrite(Connection, hubSpot.Id, propstreetKey);
+            return;
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             var propstreet = propstreetStates[^1];
@@ -553,6 +562,9 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
 
     [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: HubSpot {Kind} {HubSpotId} names {PropstreetKey}, which the hub has not observed yet")]
     private partial void LogUnknownPropstreetRecord(string connection, string kind, string hubSpotId, string propstreetKey);
+
+    [LoggerMessage(LogLevel.Debug, "Two-way sync on {Connection}: {HubSpotKey} is older than the hub's last push to it; its echo settles {PropstreetKey}")]
+    private partial void LogBeforeOwnWrite(string connection, string hubSpotKey, string propstreetKey);
 
     [LoggerMessage(LogLevel.Information, "Two-way sync on {Connection}: {PropstreetKey} changed again before the write (attempt {Attempt}); decided again")]
     private partial void LogRedecided(string connection, string propstreetKey, int attempt);

@@ -7,11 +7,13 @@ namespace Hub.Sync.HubSpot;
 /// <see cref="SourceVersion"/> the stream version it reflects. For a lead, <see cref="OwnerId"/> is the owner it was
 /// assigned, or <see cref="Unassigned"/> when no listing matched its reference. On a two-way connection,
 /// <see cref="Synced"/> holds the values both sides agree on after the push: the baseline the next conflict decision
-/// tells each side's changes by (ADR 0021).
+/// tells each side's changes by (ADR 0021). <see cref="HubSpotModifiedUtc"/> is HubSpot's own last-modified
+/// instant of the object as the push left it (or read it, when it sent nothing): an observation of HubSpot older than
+/// it predates the hub's own write.
 /// </summary>
 public sealed record HubSpotPushed(
     string Connection, string HubSpotId, string Hash, long SourceVersion, DateTimeOffset PushedUtc, string? OwnerId = null, bool Unassigned = false,
-    IReadOnlyDictionary<string, string>? Synced = null);
+    IReadOnlyDictionary<string, string>? Synced = null, DateTimeOffset? HubSpotModifiedUtc = null);
 
 /// <summary>
 /// A push of this record to HubSpot kept failing, or failed for good (<c>hubspot.parked.v1</c>): it is not retried

@@ -58,6 +58,7 @@ public sealed record HubSpotRecord
         var state = new HubSpotPushState(e.HubSpotId, e.Hash, e.SourceVersion, e.PushedUtc, e.OwnerId, e.Unassigned, Parked: null)
         {
             Synced = e.Synced ?? On(e.Connection)?.Synced,
+            HubSpotModifiedUtc = e.HubSpotModifiedUtc ?? On(e.Connection)?.HubSpotModifiedUtc,
         };
         return WithConnection(e.Connection, state, version);
     }
@@ -135,6 +136,12 @@ public sealed record HubSpotPushState(
 
     /// <summary>Two-way connections: the values both sides agreed on at the last push or write-back (the conflict rule's baseline).</summary>
     public IReadOnlyDictionary<string, string>? Synced { get; init; }
+
+    /// <summary>
+    /// Two-way connections: HubSpot's last-modified instant of the object as the hub's last push left or read it. A HubSpot
+    /// observation older than this predates the hub's own write and is not decided on: its echo is.
+    /// </summary>
+    public DateTimeOffset? HubSpotModifiedUtc { get; init; }
 
     /// <summary>Why HubSpot's last change could not be written to Propstreet, until a write succeeds.</summary>
     public string? WriteParked { get; init; }

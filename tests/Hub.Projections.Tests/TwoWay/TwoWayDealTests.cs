@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Hub.Sync.HubSpot;
 using Hub.Sync.TwoWay;
@@ -9,8 +7,6 @@ namespace Hub.Projections.Tests.TwoWay;
 /// <summary>Projects ↔ deals both ways: a deal's name and the project's classification flow back; the rest is the project's.</summary>
 public sealed class TwoWayDealTests : TwoWaySyncTest
 {
-    private const string Token = "hub-test-token";
-
     [Fact]
     public async Task A_deal_renamed_in_HubSpot_renames_the_project_and_its_derived_stage_is_restored()
     {
@@ -80,29 +76,11 @@ public sealed class TwoWayDealTests : TwoWaySyncTest
                 && r.On(Connection)?.HubSpotId is { Length: > 0 })
             .OrderBy(r => r.Id, StringComparer.Ordinal).First();
 
-    /// <summary>A user edits the deal in HubSpot (the CRM's UI, change source CRM_UI).</summary>
-    private async Task EditDealInHubSpotAsync(string dealId, object properties)
-    {
-        using var response = await Sandbox.Control.PatchAsJsonAsync(new Uri($"/_sandbox/hubspot/objects/deals/{dealId}", UriKind.Relative), new { properties });
-        response.EnsureSuccessStatusCode();
-    }
+    private Task EditDealInHubSpotAsync(string dealId, object properties) => EditInHubSpotAsync(dealId, properties, "deals");
 
-    /// <summary>A user edits the project in Propstreet (its UI).</summary>
-    private async Task EditProjectInPropstreetAsync(string projectId, object changes)
-    {
-        using var response = await Sandbox.Control.PatchAsJsonAsync(new Uri($"/_sandbox/propstreet/projects/{projectId}", UriKind.Relative), changes);
-        response.EnsureSuccessStatusCode();
-    }
+    private Task EditProjectInPropstreetAsync(string projectId, object changes) => EditInPropstreetAtAsync($"projects/{projectId}", changes);
 
-    private async Task<JsonElement> PropstreetProjectAsync(string projectId)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/v1/projects/{projectId}?include_deleted=true", UriKind.Relative));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        using var response = await Sandbox.Control.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    private Task<JsonElement> PropstreetProjectAsync(string projectId) => PropstreetAsync($"projects/{projectId}");
 
-    private async Task<JsonElement> HubSpotDealAsync(string dealId) =>
-        (await Sandbox.Control.GetFromJsonAsync<JsonElement>(new Uri($"/_sandbox/hubspot/objects/deals/{dealId}", UriKind.Relative))).GetProperty("properties");
+    private Task<JsonElement> HubSpotDealAsync(string dealId) => HubSpotObjectAsync("deals", dealId);
 }

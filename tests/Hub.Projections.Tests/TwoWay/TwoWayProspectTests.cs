@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Hub.Sync.HubSpot;
@@ -9,8 +8,6 @@ namespace Hub.Projections.Tests.TwoWay;
 /// <summary>Prospects ↔ deal associations both ways: the classification label a user sets on a pair is the prospect's classification.</summary>
 public sealed class TwoWayProspectTests : TwoWaySyncTest
 {
-    private const string Token = "hub-test-token";
-
     [Fact]
     public async Task A_label_set_in_HubSpot_reclassifies_the_prospect_and_a_Propstreet_reclassification_relabels_the_pair()
     {
@@ -81,28 +78,16 @@ public sealed class TwoWayProspectTests : TwoWaySyncTest
     }
 
     /// <summary>A user reclassifies the prospect in Propstreet (its UI).</summary>
-    private async Task ReclassifyInPropstreetAsync(HubSpotRecord prospect, string classification)
-    {
-        var (projectId, prospectId) = Ids(prospect);
-        using var response = await Sandbox.Control.PatchAsJsonAsync(
-            new Uri($"/_sandbox/propstreet/projects/{projectId}/prospects/{prospectId}", UriKind.Relative), new { classification });
-        response.EnsureSuccessStatusCode();
-    }
+    private Task ReclassifyInPropstreetAsync(HubSpotRecord prospect, string classification) =>
+        EditInPropstreetAtAsync(PathOf(prospect), new { classification });
 
-    private async Task<JsonElement> PropstreetProspectAsync(HubSpotRecord prospect)
-    {
-        var (projectId, prospectId) = Ids(prospect);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/v1/projects/{projectId}/prospects/{prospectId}?include_deleted=true", UriKind.Relative));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        using var response = await Sandbox.Control.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    private Task<JsonElement> PropstreetProspectAsync(HubSpotRecord prospect) => PropstreetAsync(PathOf(prospect));
 
-    private static (string ProjectId, string ProspectId) Ids(HubSpotRecord prospect)
+    // A prospect's record id is {projectId}:{prospectId}.
+    private static string PathOf(HubSpotRecord prospect)
     {
         var id = prospect.Source.RecordId;
         var colon = id.IndexOf(':', StringComparison.Ordinal);
-        return (id[..colon], id[(colon + 1)..]);
+        return $"projects/{id[..colon]}/prospects/{id[(colon + 1)..]}";
     }
 }

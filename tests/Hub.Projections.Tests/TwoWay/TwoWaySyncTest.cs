@@ -116,24 +116,30 @@ public abstract class TwoWaySyncTest : HubSpotSyncTest
 
     protected async Task<HubSpotRecord> ModelAsync(string streamKey) => (await ReadModelAsync()).Single(r => r.Id == streamKey);
 
-    /// <summary>A user edits the contact in HubSpot (the CRM's UI, change source CRM_UI).</summary>
-    protected async Task EditInHubSpotAsync(string hubSpotId, object properties)
+    /// <summary>A user edits the contact (or another object) in HubSpot (the CRM's UI, change source CRM_UI).</summary>
+    protected async Task EditInHubSpotAsync(string hubSpotId, object properties, string objectType = "contacts")
     {
-        using var response = await Sandbox.Control.PatchAsJsonAsync(new Uri($"/_sandbox/hubspot/objects/contacts/{hubSpotId}", UriKind.Relative), new { properties });
+        using var response = await Sandbox.Control.PatchAsJsonAsync(new Uri($"/_sandbox/hubspot/objects/{objectType}/{hubSpotId}", UriKind.Relative), new { properties });
         response.EnsureSuccessStatusCode();
     }
 
     /// <summary>A user edits the contact in Propstreet (its UI).</summary>
-    protected async Task EditInPropstreetAsync(string propstreetId, object changes)
+    protected Task EditInPropstreetAsync(string propstreetId, object changes) => EditInPropstreetAtAsync($"contacts/{propstreetId}", changes);
+
+    /// <summary>A user edits a Propstreet record in its UI: <paramref name="path"/> as <c>projects/7</c>.</summary>
+    protected async Task EditInPropstreetAtAsync(string path, object changes)
     {
-        using var response = await Sandbox.Control.PatchAsJsonAsync(new Uri($"/_sandbox/propstreet/contacts/{propstreetId}", UriKind.Relative), changes);
+        using var response = await Sandbox.Control.PatchAsJsonAsync(new Uri($"/_sandbox/propstreet/{path}", UriKind.Relative), changes);
         response.EnsureSuccessStatusCode();
     }
 
     /// <summary>The contact as Propstreet holds it now, through its API.</summary>
-    protected async Task<JsonElement> PropstreetContactAsync(string propstreetId)
+    protected Task<JsonElement> PropstreetContactAsync(string propstreetId) => PropstreetAsync($"network/contacts/{propstreetId}");
+
+    /// <summary>A Propstreet record as its API answers it now, deleted ones too: <paramref name="path"/> as <c>projects/7</c>.</summary>
+    protected async Task<JsonElement> PropstreetAsync(string path)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/v1/network/contacts/{propstreetId}?include_deleted=true", UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/v1/{path}?include_deleted=true", UriKind.Relative));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         using var response = await Sandbox.Control.SendAsync(request);
         response.EnsureSuccessStatusCode();
@@ -141,8 +147,11 @@ public abstract class TwoWaySyncTest : HubSpotSyncTest
     }
 
     /// <summary>The contact as HubSpot holds it now (the control surface reads archived ones too).</summary>
-    protected async Task<JsonElement> HubSpotContactAsync(string hubSpotId) =>
-        (await Sandbox.Control.GetFromJsonAsync<JsonElement>(new Uri($"/_sandbox/hubspot/objects/contacts/{hubSpotId}", UriKind.Relative))).GetProperty("properties");
+    protected Task<JsonElement> HubSpotContactAsync(string hubSpotId) => HubSpotObjectAsync("contacts", hubSpotId);
+
+    /// <summary>An object as HubSpot holds it now (the control surface reads archived ones too).</summary>
+    protected async Task<JsonElement> HubSpotObjectAsync(string objectType, string hubSpotId) =>
+        (await Sandbox.Control.GetFromJsonAsync<JsonElement>(new Uri($"/_sandbox/hubspot/objects/{objectType}/{hubSpotId}", UriKind.Relative))).GetProperty("properties");
 
     protected static string Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
