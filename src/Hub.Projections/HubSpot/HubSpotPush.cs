@@ -76,7 +76,11 @@ public sealed partial class HubSpotPush : SubscriptionBase
             .Where(r => r.LinkFromKey.IsOneOf(pushedEnds) || r.LinkToKey.IsOneOf(pushedEnds))
             .ToListAsync(cancellationToken);
 
-        var pending = records.Where(r => r.PendingOn(Connection)).Concat(linked.Where(r => r.PendingOn(Connection) || r.On(Connection)?.HubSpotId is { Length: > 0 })).DistinctBy(r => r.Id, StringComparer.Ordinal).Where(r => !_settled.Contains((r.Id, r.Version))).ToList();
+        var pending = records.Where(r => r.PendingOn(Connection))
+            .Concat(linked.Where(r => r.PendingOn(Connection) || r.On(Connection)?.HubSpotId is { Length: > 0 }))
+            .DistinctBy(r => r.Id, StringComparer.Ordinal)
+            .Where(r => !_settled.Contains((r.Id, r.Version)))
+            .ToList();
         if (pending.Count > 0)
             await PushAsync(pending, operations, $"{page.SequenceFloor}-{page.SequenceCeiling}", cancellationToken);
         return NullChangeListener.Instance;
@@ -251,8 +255,9 @@ public sealed partial class HubSpotPush : SubscriptionBase
     {
         foreach (var candidates in archives.GroupBy(a => a.Record.Target!.ObjectType))
         {
-            var group = candidates.Key == HubSpotObjectTypes.Contacts && _client.TwoWay
-                ? await WithoutHubSpotEditsAsync([.. candidates], cancellationToken)
+            // Where HubSpot's deletions flow back (contacts), whether a later HubSpot edit outlives the deletion is the rule's.
+            var group = TwoWayTable(candidates.Key, HubSpotMapping.PropstreetId) is { DeletionsFlowBack: true } table
+                ? await WithoutHubSpotEditsAsync(table, candidates.Key, [.. candidates], cancellationToken)
                 : [.. candidates];
             if (group.Count == 0)
                 continue;
@@ -271,22 +276,22 @@ public sealed partial class HubSpotPush : SubscriptionBase
     }
 
     /// <summary>
-    /// Two-way contacts deleted in Propstreet that HubSpot changed since the last sync are not archived here: whether
-    /// the later edit revives the contact or the deletion wins is the conflict rule's (which marks the record again
+    /// Two-way records deleted in Propstreet that HubSpot changed since the last sync are not archived here: whether
+    /// the later edit revives the record or the deletion wins is the conflict rule's (which marks the record again
     /// when the deletion wins).
     /// </summary>
     private async Task<List<(HubSpotRecord Record, string HubSpotId)>> WithoutHubSpotEditsAsync(
-        List<(HubSpotRecord Record, string HubSpotId)> archives, CancellationToken cancellationToken)
+        TwoWayFields table, string objectType, List<(HubSpotRecord Record, string HubSpotId)> archives, CancellationToken cancellationToken)
     {
-        var held = (await _client.ReadAsync(HubSpotObjectTypes.Contacts, null, [.. archives.Select(a => a.HubSpotId)],
-            [.. ContactFields.All.Select(f => f.Property)], cancellationToken)).ToDictionary(o => o.Id, StringComparer.Ordinal);
+        var held = (await _client.ReadAsync(objectType, null, [.. archives.Select(a => a.HubSpotId)],
+            [.. table.All.Select(f => f.Property)], cancellationToken)).ToDictionary(o => o.Id, StringComparer.Ordinal);
         return [.. archives.Where(a =>
         {
             var state = a.Record.On(Connection);
             if (state?.DeleteDecided == true || state?.Synced is not { } baseline || !held.TryGetValue(a.HubSpotId, out var current))
                 return true;
-            var values = ContactFields.Table.AsRead(current.Properties);
-            return ContactFields.All.All(f => ContactFields.Same(f.Property, values[f.Property], baseline.GetValueOrDefault(f.Property)));
+            var values = table.AsRead(current.Properties);
+            return table.All.All(f => table.Same(f.Property, values[f.Property], baseline.GetValueOrDefault(f.Property)));
         })];
     }
 
