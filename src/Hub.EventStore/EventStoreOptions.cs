@@ -13,4 +13,10 @@ public sealed class EventStoreOptions
     /// production runs the explicit <c>migrate</c> step (a Kubernetes Job) before the hosts.
     /// </summary>
     public bool? ApplySchemaOnStartup { get; set; }
+
+    /// <summary>
+    /// A message that starts at least this many events, all in new streams (an initial sync's page), is written by
+    /// binary COPY instead of Marten's append per stream (ADR 0026). 0 turns the COPY path off.
+    /// </summary>
+    public int CopyNewStreamsFrom { get; set; } = 64;
 }

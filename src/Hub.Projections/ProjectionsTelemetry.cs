@@ -16,7 +16,8 @@ internal static class ProjectionsTelemetry
     private static readonly Meter Meter = new(Name);
 
     public static readonly Counter<long> EventsAppended = Meter.CreateCounter<long>(
-        "hub.projections.events.appended", "{event}", "Record events appended to streams.");
+        "hub.projections.events.appended", "{event}",
+        "Record events appended to streams, by path: copy (a page of new streams in bulk, ADR 0026) or append (Marten's append per stream).");
 
     public static readonly Counter<long> StaleDropped = Meter.CreateCounter<long>(
         "hub.projections.observations.stale", "{record}", "Observed records older than their stream's state: dropped, never rolled back.");
@@ -36,11 +37,13 @@ internal static class ProjectionsTelemetry
         "hub.projections.events.published", "{event}", "Change events the broker confirmed on hub.changes.");
 
     /// <summary>The dimensions of the consumer's counts: where the records come from (names, never record data).</summary>
-    public static TagList Tags(string source, string connection, string resource, string? kind = null)
+    public static TagList Tags(string source, string connection, string resource, string? kind = null, string? path = null)
     {
         var tags = new TagList { { "source", source }, { "connection", connection }, { "resource", resource } };
         if (kind is not null)
             tags.Add("kind", kind);
+        if (path is not null)
+            tags.Add("path", path);
         return tags;
     }
 }

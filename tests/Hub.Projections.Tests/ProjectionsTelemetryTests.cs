@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using static Hub.Projections.Tests.Observations;
 
 namespace Hub.Projections.Tests;
@@ -11,30 +9,7 @@ public sealed class ProjectionsTelemetryTests
     {
         // Other test classes run hosts in this process at the same time; this one's measurements carry its connection.
         const string Connection = "metered";
-        var totals = new ConcurrentDictionary<string, long>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == ProjectionsTelemetry.Name)
-                    l.EnableMeasurementEvents(instrument);
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            string? connection = null, kind = null;
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "connection")
-                    connection = tag.Value as string;
-                if (tag.Key == "kind")
-                    kind = tag.Value as string;
-            }
-
-            if (connection == Connection)
-                totals.AddOrUpdate(kind is null ? instrument.Name : $"{instrument.Name}/{kind}", value, (_, sum) => sum + value);
-        });
-        listener.Start();
+        using var totals = new ProjectionsCounts(Connection);
 
         await using var hub = await ProjectionsHost.CreateAsync("metrics");
         hub.StartHost(concurrency: 1);
@@ -44,11 +19,11 @@ public sealed class ProjectionsTelemetryTests
         await hub.SendAsync(newer);
         await hub.SendAsync(newer with { ObservationId = "webhook:metered:overlap" });
         await hub.SendAsync(Page("poll:metered:contact:end", [Contact(99, 1)]) with { Connection = Connection });
-        await ProjectionsHost.WaitUntilAsync(() => Task.FromResult(totals.GetValueOrDefault("hub.projections.events.appended") == 4));
+        await ProjectionsHost.WaitUntilAsync(() => Task.FromResult(totals["hub.projections.events.appended"] == 4));
 
-        Assert.Equal(4, totals.GetValueOrDefault("hub.projections.events.appended"));
-        Assert.Equal(3, totals.GetValueOrDefault("hub.projections.observations.stale"));
-        Assert.Equal(1, totals.GetValueOrDefault("hub.projections.observations.duplicate/message"));
-        Assert.Equal(3, totals.GetValueOrDefault("hub.projections.observations.duplicate/record"));
+        Assert.Equal(4, totals["hub.projections.events.appended"]);
+        Assert.Equal(3, totals["hub.projections.observations.stale"]);
+        Assert.Equal(1, totals["hub.projections.observations.duplicate/message"]);
+        Assert.Equal(3, totals["hub.projections.observations.duplicate/record"]);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -15,13 +16,15 @@ namespace Hub.EventStore.Writing;
 /// fails on its record and counts as done; an event id the store already holds (a poll and a webhook observing the
 /// same source version) is left out. Races between writers on one stream are retried here, never surfaced (ADR 0008).
 /// </summary>
-public sealed partial class EventWriter(IDocumentStore store, TimeProvider time, ILogger<EventWriter> logger)
+public sealed partial class EventWriter(IDocumentStore store, TimeProvider time, ILogger<EventWriter> logger, EventStoreOptions? options = null)
 {
     // Sixteen writers on one new stream lost up to 11 times in a row on 2 cores (Sixteen_writers_on_one_stream_...),
     // so 12 attempts surfaced races now and then; twice that keeps the bound with room to spare.
     private const int MaxAttempts = 24;
     private readonly EventGraph _events = (EventGraph)store.Options.Events;
     private readonly ConcurrentDictionary<Type, bool> _checkedTypes = new();
+    private readonly NewStreamsCopy? _copy = (options ?? new()).CopyNewStreamsFrom > 0 ? NewStreamsCopy.For(store) : null;
+    private readonly int _copyFrom = (options ?? new()).CopyNewStreamsFrom;
 
     public Task<WriteResult> WriteAsync(string messageId, IReadOnlyList<StreamEvents> streams, CancellationToken cancellationToken = default)
     {
@@ -48,7 +51,7 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
             {
                 return await TryWriteAsync(messageId, decide, lookUpIds: idTaken, cancellationToken);
             }
-            catch (DocumentAlreadyExistsException)
+            catch (Exception ex) when (ex is DocumentAlreadyExistsException || (ex is PostgresException postgres && NewStreamsCopy.IsDuplicateMessage(postgres)))
             {
                 // Only the processed-message record is inserted; its existence means an earlier delivery committed.
                 LogDuplicateMessage(messageId);
@@ -75,6 +78,10 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
                 EnsureNamed(pending.Data.GetType());
 
         var ids = streams.SelectMany(s => s.Events).Select(e => e.Id).ToArray();
+        if (!lookUpIds && CanCopy(streams, ids)
+            && await _copy.TryWriteAsync(new ProcessedMessage(messageId, time.GetUtcNow(), ids.Length), streams, session.CorrelationId, session.CausationId, cancellationToken))
+            return new WriteResult(false, ids.Length, 0) { Copied = true };
+
         // Left out: ids the store holds, and a repeat of an id earlier in this message (a webhook batch can carry the
         // same record version twice); appending either would fail the whole session on the unique index, every attempt.
         // Streams decided on their version need no look-up (ADR 0009): a stored id there means another writer moved
@@ -110,6 +117,17 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
         await session.SaveChangesAsync(cancellationToken);
         return new WriteResult(false, appended, ids.Length - appended);
     }
+
+    /// <summary>
+    /// Whether <paramref name="streams"/> take the COPY path (ADR 0026): enough events to be worth it, every stream new
+    /// with its inline read model folded, and nothing the path would have to leave out (a stream or an id twice).
+    /// </summary>
+    [MemberNotNullWhen(true, nameof(_copy))]
+    private bool CanCopy(IReadOnlyList<StreamEvents> streams, Guid[] ids) =>
+        _copy is not null && ids.Length >= _copyFrom
+        && streams.All(s => s.ExpectedVersion == 0 && s.Events.Count > 0 && s.InlineState?.GetType() == _copy.StateType)
+        && streams.Select(s => s.StreamKey).Distinct(StringComparer.Ordinal).Count() == streams.Count
+        && ids.Distinct().Count() == ids.Length;
 
     private object ToEvent(PendingEvent pending)
     {

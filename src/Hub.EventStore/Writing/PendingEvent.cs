@@ -11,10 +11,20 @@ public sealed record PendingEvent(Guid Id, object Data);
 /// The stream's version the events were decided on (0: the stream must not exist yet); the append fails as a race,
 /// and is retried, if another writer moved it. Null appends wherever the stream is.
 /// </param>
-public sealed record StreamEvents(string StreamKey, IReadOnlyList<PendingEvent> Events, long? ExpectedVersion = null);
+public sealed record StreamEvents(string StreamKey, IReadOnlyList<PendingEvent> Events, long? ExpectedVersion = null)
+{
+    /// <summary>
+    /// The read model of the store's inline projection after these events, where the decision folded it anyway: a page
+    /// of new streams that all carry it can be copied in bulk instead of appended and projected one by one (ADR 0026).
+    /// </summary>
+    public object? InlineState { get; init; }
+}
 
 /// <summary>What a write did: appended events, and those left out because the store already had their ids or the message repeated them.</summary>
 public sealed record WriteResult(bool DuplicateMessage, int Appended, int AlreadyStored)
 {
+    /// <summary>The events went in by COPY with their streams and read models (ADR 0026), not by Marten's append.</summary>
+    public bool Copied { get; init; }
+
     public static WriteResult Duplicate { get; } = new(true, 0, 0);
 }

@@ -43,7 +43,7 @@ public sealed partial class ReconciliationCompletedConsumer(EventWriter writer, 
         if (result.DuplicateMessage)
             ProjectionsTelemetry.DuplicatesDropped.Add(1, ProjectionsTelemetry.Tags(pass.Source, pass.Connection, pass.Resource, "message"));
         else
-            ProjectionsTelemetry.EventsAppended.Add(result.Appended, ProjectionsTelemetry.Tags(pass.Source, pass.Connection, pass.Resource));
+            ProjectionsTelemetry.EventsAppended.Add(result.Appended, ProjectionsTelemetry.Tags(pass.Source, pass.Connection, pass.Resource, path: "append"));
         LogReconciled(pass.ObservationId, pass.SeenIds.Count, result.Appended, result.DuplicateMessage);
     }
 

@@ -37,13 +37,15 @@ public sealed partial class RecordsObservedConsumer(EventWriter writer, ILogger<
             ProjectionsTelemetry.DuplicatesDropped.Add(1, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource, "message"));
         else
         {
-            ProjectionsTelemetry.EventsAppended.Add(result.Appended, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource));
+            ProjectionsTelemetry.EventsAppended.Add(
+                result.Appended, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource, path: result.Copied ? "copy" : "append"));
             ProjectionsTelemetry.StaleDropped.Add(tally.Stale, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource));
             ProjectionsTelemetry.DuplicatesDropped.Add(
                 tally.Unchanged + result.AlreadyStored, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource, "record"));
         }
 
         activity?.SetTag("hub.events.appended", result.Appended);
+        activity?.SetTag("hub.events.copied", result.Copied);
         LogObserved(observation.ObservationId, observation.Records.Count, result.Appended, tally.Stale, tally.Unchanged + result.AlreadyStored, result.DuplicateMessage);
     }
 
@@ -80,7 +82,8 @@ public sealed partial class RecordsObservedConsumer(EventWriter writer, ILogger<
             states[key] = state!;
         }
 
-        return [.. streams.Select(s => new StreamEvents(s.Key, s.Value.Events, s.Value.Before))];
+        // The folded state goes along, so a page of new streams can be copied with its read models (ADR 0026).
+        return [.. streams.Select(s => new StreamEvents(s.Key, s.Value.Events, s.Value.Before) { InlineState = states[s.Key] })];
     }
 
     internal sealed class Tally

@@ -108,4 +108,85 @@ public sealed class RecordsObservedConsumerTests
 
         Assert.Equal(500, (await hub.RecordsAsync()).Count);
     }
+
+    [Fact]
+    public async Task A_page_of_new_records_is_copied_into_the_store_exactly_as_appending_it_one_stream_at_a_time_stores_it()
+    {
+        // The same pages into two stores: one copies a page of new streams in bulk, the other has the COPY path off.
+        await using var copied = await ProjectionsHost.CreateAsync("copied");
+        await using var appended = await ProjectionsHost.CreateAsync("appended");
+        copied.StartHost(concurrency: 1);
+        appended.StartHost(concurrency: 1, new Dictionary<string, string?> { ["EventStore:CopyNewStreamsFrom"] = "0" });
+        using var copiedCounts = new ProjectionsCounts("copied");
+        using var appendedCounts = new ProjectionsCounts("appended");
+        // Contacts 1-100 new (every tenth deleted: a created and a deleted event); then a delta over them and ten more.
+        var initial = Page("poll:main:contact:p1", Enumerable.Range(1, 100).Select(i => Contact(i, 1, deleted: i % 10 == 0)));
+        var delta = Page("poll:main:contact:d1", Enumerable.Range(51, 60).Select(i => Contact(i, 2)));
+
+        foreach (var (hub, connection) in new[] { (copied, "copied"), (appended, "appended") })
+        {
+            await hub.SendAsync(initial with { Connection = connection });
+            await hub.SendAsync(delta with { Connection = connection });
+            await ProjectionsHost.WaitUntilAsync(async () => (await hub.RecordsAsync()).Count(r => r.ETag == $"W/\"{2:x8}\"") == 60);
+        }
+
+        // The first page went in by COPY in one store and by Marten's append in the other; the delta by append in both.
+        Assert.Equal(110, copiedCounts["hub.projections.events.appended/copy"]);
+        Assert.Equal(60, copiedCounts["hub.projections.events.appended/append"]);
+        Assert.Equal(170, appendedCounts["hub.projections.events.appended/append"]);
+        Assert.Equal(110, (await copied.RecordsAsync()).Count);
+        foreach (var rows in StoredRows)
+            Assert.Equal(await RowsAsync(appended, rows), await RowsAsync(copied, rows));
+        // Each stream's events in ascending sequence, the page's streams in page order, as the append path numbers them.
+        Assert.Equal(
+            await RowsAsync(copied, "SELECT stream_id, version FROM hub.mt_events ORDER BY stream_id, version"),
+            await RowsAsync(copied, "SELECT stream_id, version FROM hub.mt_events ORDER BY stream_id, seq_id"));
+        Assert.Empty(await RowsAsync(copied, "SELECT id FROM hub.mt_events WHERE correlation_id IS NULL"));
+    }
+
+    [Fact]
+    public async Task Hosts_racing_to_create_the_same_new_records_store_each_version_once_with_nothing_failed()
+    {
+        await using var hub = await ProjectionsHost.CreateAsync("copyrace");
+        hub.StartHost(concurrency: 4);
+        hub.StartHost(concurrency: 4);
+        // Eight pages of the same 200 new contacts, as overlapping polls and a webhook batch would carry them.
+        for (var page = 0; page < 8; page++)
+            await hub.SendAsync(Page($"poll:main:contact:race-{page}", Enumerable.Range(1, 200).Select(i => Contact(i, 1 + (page / 4)))));
+        await using (var session = hub.Store.QuerySession())
+            await ProjectionsHost.WaitUntilAsync(async () => await session.Query<ProcessedMessage>().CountAsync() == 8);
+
+        var records = await hub.RecordsAsync();
+        Assert.Equal(200, records.Count);
+        Assert.All(records, r => Assert.Equal("v2", r.Fields.GetProperty("title").GetString()));
+        // Whichever page won a stream, each source version is in it at most once and never after a newer one.
+        var events = await hub.EventsAsync();
+        Assert.All(events, stream =>
+        {
+            var updated = stream.Select(e => ((Hub.Sync.Records.IRecordEvent)e.Data).UpdatedUtc).ToList();
+            Assert.Equal(updated.Distinct().Order(), updated);
+        });
+        Assert.Empty(await RowsAsync(hub, "SELECT id FROM hub.mt_events WHERE type = 'mt_tombstone'"));
+    }
+
+    /// <summary>What the two paths must store alike: everything but sequence numbers, clocks and trace ids.</summary>
+    private static readonly string[] StoredRows =
+    [
+        "SELECT id, type, version, tenant_id, compacted_version, is_archived FROM hub.mt_streams ORDER BY id",
+        "SELECT id, stream_id, version, data - 'connection', type, tenant_id, mt_dotnet_type, is_archived, causation_id FROM hub.mt_events ORDER BY stream_id, version",
+        "SELECT id, data - 'connection', mt_dotnet_type, mt_version FROM hub.mt_doc_sourcerecord ORDER BY id",
+        "SELECT id, data - 'processedUtc', mt_dotnet_type FROM hub.mt_doc_processedmessage ORDER BY id",
+    ];
+
+    private static async Task<List<string>> RowsAsync(ProjectionsHost hub, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(hub.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : reader.GetValue(i).ToString())));
+        return rows;
+    }
 }

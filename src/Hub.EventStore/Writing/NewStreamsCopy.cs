@@ -1,0 +1,219 @@
+using System.Reflection;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using JasperFx.MultiTenancy;
+using Marten;
+using Marten.Events;
+using Marten.Events.Aggregation;
+using Marten.Internal.Storage;
+using Weasel.Storage;
+using Marten.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Hub.EventStore.Writing;
+
+/// <summary>
+/// <see cref="EventWriter"/>'s path for a message whose streams are all new, an initial sync's page (ADR 0026): the
+/// processed-message record, the streams, their events and their inline read models are written by binary COPY in
+/// one transaction, in place of Marten's append function per stream and upsert per read model. The rows are the ones
+/// Marten's Quick append and inline projection write (the same columns and values, the transaction's <c>now()</c> as
+/// the events' timestamp, sequence numbers drawn inside the transaction, so the daemon's gap rules treat it as any
+/// other append). A stream another writer created meanwhile fails the COPY on the stream's key, which
+/// <see cref="EventWriter"/> retries as any race.
+/// </summary>
+internal sealed class NewStreamsCopy
+{
+    // Every column of the three tables this path writes, as this Marten version creates them for the hub's settings;
+    // any other column (a metadata option, tags, tenancy) means rows this path would write incompletely.
+    private static readonly string[] StreamColumns = ["id", "type", "version", "timestamp", "created", "tenant_id", "compacted_version", "is_archived"];
+    private static readonly string[] EventColumns =
+        ["seq_id", "id", "stream_id", "version", "data", "bdata", "type", "timestamp", "tenant_id", "mt_dotnet_type", "correlation_id", "causation_id", "is_archived"];
+    private static readonly string[] StateColumns = ["id", "data", "mt_last_modified", "mt_dotnet_type", "mt_version"];
+
+    private readonly DocumentStore _store;
+    private readonly EventGraph _events;
+    private readonly string _schema;
+    private readonly string _stateTable;
+    private readonly string _stateTypeName;
+    private bool? _tablesAsExpected;
+
+    private NewStreamsCopy(DocumentStore store, EventGraph events, Type stateType)
+    {
+        _store = store;
+        _events = events;
+        _schema = events.DatabaseSchemaName;
+        StateType = stateType;
+        _stateTypeName = stateType.FullName!;
+        _stateTable = (string)typeof(NewStreamsCopy).GetMethod(nameof(TableOf), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(stateType).Invoke(null, [store])!;
+    }
+
+    /// <summary>The read model of the store's one inline projection, which callers fold and hand in per stream.</summary>
+    public Type StateType { get; }
+
+    /// <summary>
+    /// The path for <paramref name="store"/>, or null where it cannot keep the store's rules: an inline projection
+    /// other than exactly one single-stream projection by string key (whose read models the caller folds), tenancy, or
+    /// event metadata other than correlation and causation ids.
+    /// </summary>
+    public static NewStreamsCopy? For(IDocumentStore store)
+    {
+        if (store is not DocumentStore document)
+            return null;
+        var events = (EventGraph)document.Options.Events;
+        if (events.StreamIdentity != StreamIdentity.AsString || events.TenancyStyle != TenancyStyle.Single || events.UseTenantPartitionedEvents
+            || events.MetadataConfig is not { CorrelationIdEnabled: true, CausationIdEnabled: true, HeadersEnabled: false, UserNameEnabled: false })
+            return null;
+        var inline = document.Options.Projections.All.Where(p => p.Lifecycle == ProjectionLifecycle.Inline).ToList();
+        var stateType = inline is [var only] ? SingleStreamStateType(only.GetType()) : null;
+        return stateType is null ? null : new NewStreamsCopy(document, events, stateType);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="streams"/> (each new, no event id twice, its <see cref="StreamEvents.InlineState"/> the
+    /// fold of its events) and <paramref name="message"/>'s record; false, with nothing written, where the tables are
+    /// not the ones this path knows. A message already processed throws 23505 on its record first
+    /// (<see cref="IsDuplicateMessage"/>).
+    /// </summary>
+    public async Task<bool> TryWriteAsync(
+        ProcessedMessage message, IReadOnlyList<StreamEvents> streams, string? correlationId, string? causationId, CancellationToken cancellationToken)
+    {
+        var tenant = _store.Tenancy.Default;
+        var serializer = _store.Options.Serializer();
+        await using var connection = tenant.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        // Decided once per process, unless a table is not there yet (Marten creates a read model's table on first use).
+        _tablesAsExpected ??= await TablesAsExpectedAsync(connection, cancellationToken);
+        if (_tablesAsExpected != true)
+            return false;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        await ((MartenDocumentProvider<ProcessedMessage>)tenant.Database.Providers.StorageFor<ProcessedMessage>()).BulkLoader
+            .LoadAsync(tenant, serializer, connection, [message], cancellationToken);
+        var (sequences, now) = await DrawSequencesAsync(connection, streams.Sum(s => s.Events.Count), cancellationToken);
+
+        await using (var rows = await connection.BeginBinaryImportAsync(
+            $"COPY {_schema}.mt_streams (id, version, tenant_id) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var stream in streams)
+            {
+                await rows.StartRowAsync(cancellationToken);
+                await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
+                await rows.WriteAsync((long)stream.Events.Count, NpgsqlDbType.Bigint, cancellationToken);
+                await rows.WriteAsync(StorageConstants.DefaultTenantId, NpgsqlDbType.Varchar, cancellationToken);
+            }
+
+            await rows.CompleteAsync(cancellationToken);
+        }
+
+        await using (var rows = await connection.BeginBinaryImportAsync(
+            $"COPY {_schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, correlation_id, causation_id) FROM STDIN (FORMAT BINARY)",
+            cancellationToken))
+        {
+            var next = 0;
+            foreach (var stream in streams)
+            {
+                var version = 0L;
+                foreach (var pending in stream.Events)
+                {
+                    var mapping = _events.EventMappingFor(pending.Data.GetType());
+                    await rows.StartRowAsync(cancellationToken);
+                    await rows.WriteAsync(sequences[next++], NpgsqlDbType.Bigint, cancellationToken);
+                    await rows.WriteAsync(pending.Id, NpgsqlDbType.Uuid, cancellationToken);
+                    await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
+                    await rows.WriteAsync(++version, NpgsqlDbType.Bigint, cancellationToken);
+                    await rows.WriteAsync(serializer.ToJson(pending.Data), NpgsqlDbType.Jsonb, cancellationToken);
+                    await rows.WriteAsync(mapping.EventTypeName, NpgsqlDbType.Varchar, cancellationToken);
+                    await rows.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+                    await rows.WriteAsync(StorageConstants.DefaultTenantId, NpgsqlDbType.Varchar, cancellationToken);
+                    await rows.WriteAsync(mapping.DotNetTypeName, NpgsqlDbType.Varchar, cancellationToken);
+                    await rows.WriteAsync(false, NpgsqlDbType.Boolean, cancellationToken);
+                    await WriteNullableAsync(rows, correlationId, cancellationToken);
+                    await WriteNullableAsync(rows, causationId, cancellationToken);
+                }
+            }
+
+            await rows.CompleteAsync(cancellationToken);
+        }
+
+        // The inline projection's rows: its revision is the stream's version, as Marten's upsert for a projected read model sets it.
+        await using (var rows = await connection.BeginBinaryImportAsync(
+            $"COPY {_stateTable} (id, data, mt_dotnet_type, mt_version) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var stream in streams)
+            {
+                await rows.StartRowAsync(cancellationToken);
+                await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
+                await rows.WriteAsync(serializer.ToJson(stream.InlineState!), NpgsqlDbType.Jsonb, cancellationToken);
+                await rows.WriteAsync(_stateTypeName, NpgsqlDbType.Varchar, cancellationToken);
+                await rows.WriteAsync((long)stream.Events.Count, NpgsqlDbType.Bigint, cancellationToken);
+            }
+
+            await rows.CompleteAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>A COPY of a message's record that failed because an earlier delivery committed it.</summary>
+    public static bool IsDuplicateMessage(PostgresException ex) =>
+        ex is { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "mt_doc_processedmessage" };
+
+    private async Task<(long[] Sequences, DateTime Now)> DrawSequencesAsync(NpgsqlConnection connection, int count, CancellationToken cancellationToken)
+    {
+        // now() is the transaction's start, the timestamp Marten's Quick append gives every event of a transaction.
+        await using var command = new NpgsqlCommand($"SELECT nextval('{_schema}.mt_events_sequence'), now() FROM generate_series(1, $1)", connection);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
+        var sequences = new long[count];
+        var now = default(DateTime);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        for (var i = 0; await reader.ReadAsync(cancellationToken); i++)
+        {
+            sequences[i] = reader.GetInt64(0);
+            now = reader.GetDateTime(1);
+        }
+
+        // Ascending, so each stream's events ascend in sequence as in version, and the page's streams follow page order.
+        Array.Sort(sequences);
+        return (sequences, now);
+    }
+
+    private async Task<bool?> TablesAsExpectedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT c.relname, array_agg(a.attname::text ORDER BY a.attname) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid " +
+            "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.oid IN (to_regclass($1), to_regclass($2), to_regclass($3)) GROUP BY c.relname", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"{_schema}.mt_streams" });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"{_schema}.mt_events" });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _stateTable });
+        var columns = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            columns[reader.GetString(0)] = reader.GetFieldValue<string[]>(1);
+        if (columns.Count < 3)
+            return null;
+        return Same(columns["mt_streams"], StreamColumns) && Same(columns["mt_events"], EventColumns)
+            && Same(columns[_stateTable[(_stateTable.LastIndexOf('.') + 1)..]], StateColumns);
+
+        static bool Same(string[] actual, string[] expected) => actual.Order(StringComparer.Ordinal).SequenceEqual(expected.Order(StringComparer.Ordinal));
+    }
+
+    private static string TableOf<T>(DocumentStore store)
+        where T : notnull =>
+        ((IDocumentStorage<T>)store.Tenancy.Default.Database.Providers.StorageFor<T>().Lightweight).TableName.QualifiedName;
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter rows, string? value, CancellationToken cancellationToken) =>
+        value is null ? rows.WriteNullAsync(cancellationToken) : rows.WriteAsync(value, NpgsqlDbType.Varchar, cancellationToken);
+
+    private static Type? SingleStreamStateType(Type? projection)
+    {
+        for (; projection is not null; projection = projection.BaseType)
+            if (projection.IsGenericType && projection.GetGenericTypeDefinition() == typeof(SingleStreamProjection<,>)
+                && projection.GetGenericArguments()[1] == typeof(string))
+                return projection.GetGenericArguments()[0];
+        return null;
+    }
+}
