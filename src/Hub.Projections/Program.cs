@@ -17,14 +17,15 @@ builder.AddServiceDefaults();
 builder.AddPostgres();
 builder.AddHubSpot();                                         // Hub.Crm: a client per HubSpot:Connections:{name}
 builder.AddPropstreetWriteBack();                             // Propstreet/: a writer per Propstreet:Connections:{name}
+var hubSpot = HubSpotSetup.Read(builder.Configuration).Count > 0;
 // This host owns the event store: its projections and subscriptions run here, one leader per shard across pods.
 builder.AddEventStore(store => store.AddRecordStreams()       // Records/: record events and their current state
-        .AddHubSpotReadModel())                                  // HubSpot/: what HubSpot should hold, what was pushed
+        .AddHubSpotReadModel(projected: hubSpot))                // HubSpot/: what HubSpot should hold, what was pushed
     .AddAsyncDaemon(DaemonMode.HotCold)
     .AddChangePublisher()                                     // Publishing/: committed changes → hub.changes
     .AddHubSpotPush()                                         // HubSpot/: the read model → each HubSpot connection
     .AddHubSpotTwoWay(builder.Configuration)                  // TwoWay/: HubSpot's changes settled against Propstreet
-    .AddProjectionRebuilds(HubSpotReadModelSetup.Rebuildable); // rebuilds operators request through Hub.Api
+    .AddProjectionRebuilds(hubSpot ? [HubSpotReadModelSetup.Rebuildable] : []); // rebuilds operators request through Hub.Api
 
 // `Hub.Projections migrate`: apply the schema and exit (the Kubernetes Job before the hosts roll out).
 if (args.Contains("migrate", StringComparer.Ordinal))

@@ -15,7 +15,12 @@ public static class HubSpotReadModelSetup
     public static readonly RebuildableReadModel Rebuildable =
         RebuildableReadModel.For<HubSpotRecord>(HubSpotRecordProjection.ReadModelName, HubSpotRecordProjection.ProjectionName);
 
-    public static StoreOptions AddHubSpotReadModel(this StoreOptions store)
+    /// <summary>
+    /// The push ledger's event names and the read model's table, always (streams may hold those events, Hub.Api reads
+    /// the table); the projection itself when <paramref name="projected"/>: the host projects it only where a HubSpot
+    /// connection is configured, since nothing else reads it, and a connection added later builds it from the log.
+    /// </summary>
+    public static StoreOptions AddHubSpotReadModel(this StoreOptions store, bool projected = true)
     {
         ArgumentNullException.ThrowIfNull(store);
         store.Map<HubSpotPushed>(StoredEventNames.Of<HubSpotPushed>());
@@ -24,9 +29,11 @@ public static class HubSpotReadModelSetup
         store.Map<SyncDecided>(StoredEventNames.Of<SyncDecided>());
         store.Map<PropstreetWrittenBack>(StoredEventNames.Of<PropstreetWrittenBack>());
         store.Map<PropstreetWriteParked>(StoredEventNames.Of<PropstreetWriteParked>());
-        store.Projections.Add<HubSpotRecordProjection>(ProjectionLifecycle.Async);
-        // A pushed deal, contact or company finds the associations waiting for it.
-        store.Schema.For<HubSpotRecord>().Index(r => r.LinkFromKey).Index(r => r.LinkToKey);
+        if (projected)
+            store.Projections.Add<HubSpotRecordProjection>(ProjectionLifecycle.Async);
+        // A pushed deal, contact or company finds the associations waiting for it. Numeric revisions as the projection
+        // sets them, so the table is the same whether this process projects it or not (the migrate job need not).
+        store.Schema.For<HubSpotRecord>().Index(r => r.LinkFromKey).Index(r => r.LinkToKey).UseNumericRevisions(true);
         return store;
     }
 

@@ -9,21 +9,28 @@ using projections::Hub.Projections.HubSpot;
 
 namespace Hub.Api.Tests.HubSpot;
 
-/// <summary>A rebuild through the API, run by the real Projections host (a database of its own: no request left open by other tests).</summary>
-public sealed class ReadModelRebuildProgressTests(ApiHost api) : IClassFixture<ApiHost>
+/// <summary>
+/// A rebuild through the API, run by the real Projections host with a HubSpot connection (the read model is projected
+/// only there), on a database of its own: no request left open by other tests.
+/// </summary>
+public sealed class ReadModelRebuildProgressTests(HubSpotApiHost hubSpot) : IClassFixture<HubSpotApiHost>
 {
+    private readonly ApiHost _api = hubSpot.Api;
+
     private static readonly Uri Rebuilds = new("/api/rebuilds", UriKind.Relative);
 
     [Fact]
     public async Task A_requested_rebuild_is_run_by_Projections_and_its_progress_ends_done_with_every_event_folded()
     {
-        await RecordEvents.StartAsync(api.Store, "rebuild-1", RecordEvents.Created("rebuild-1", new { firstName = "Ada" }), RecordEvents.Updated("rebuild-1", new { firstName = "Ada L." }));
-        await RecordEvents.StartAsync(api.Store, "rebuild-2", RecordEvents.Created("rebuild-2", new { firstName = "Grace" }));
-        using var client = api.Client(api.OperateToken);
+        await RecordEvents.StartAsync(_api.Store, "rebuild-1", RecordEvents.Created("rebuild-1", new { firstName = "Ada" }), RecordEvents.Updated("rebuild-1", new { firstName = "Ada L." }));
+        await RecordEvents.StartAsync(_api.Store, "rebuild-2", RecordEvents.Created("rebuild-2", new { firstName = "Grace" }));
+        using var client = _api.Client(_api.OperateToken);
         await using var projections = new WebApplicationFactory<projections::Program>().WithWebHostBuilder(host =>
         {
-            host.UseSetting("ConnectionStrings:Postgres", api.Database.ConnectionString);
-            host.UseSetting("ConnectionStrings:RabbitMq", api.Broker.Amqp.ToString());
+            host.UseSetting("ConnectionStrings:Postgres", _api.Database.ConnectionString);
+            host.UseSetting("ConnectionStrings:RabbitMq", _api.Broker.Amqp.ToString());
+            host.UseSetting($"HubSpot:Connections:{HubSpotApiHost.Connection}:BaseUrl", hubSpot.Sandbox.BaseUrl.ToString());
+            host.UseSetting($"HubSpot:Connections:{HubSpotApiHost.Connection}:AccessToken", "sandbox-hubspot-token");
         });
         _ = projections.Server;
         // As in production, the daemon has seen the log (its high-water mark) before the operator asks.

@@ -37,4 +37,24 @@ public sealed class InitialSyncTests : HubSpotSyncTest
         var parity = await ParityAsync();
         Assert.True(parity.Mismatches.Count == 0, HubSpotParityCommand.Format(parity));
     }
+
+    [Fact]
+    public async Task A_HubSpot_connection_configured_after_the_records_arrived_gets_every_one_of_them()
+    {
+        // A hub that syncs the sources without HubSpot builds no HubSpot read model...
+        Hub.StartHost();
+        StartIngest(AllSourcesIngestSettings());
+        await WaitForStreamsAsync(Contacts);
+        Assert.Empty(await ReadModelAsync());
+
+        // ...and one that gets a connection later builds it from the log and pushes everything.
+        await Hub.StopHostAsync(0);
+        Hub.StartHost(settings: HubSpotSettings());
+        await WaitUntilPushSettledAsync(atLeastRecords: Contacts);
+
+        var parity = await ParityAsync();
+        Assert.True(parity.Mismatches.Count == 0, HubSpotParityCommand.Format(parity));
+        Assert.All(["propstreet contact", "propstreet company", "propstreet project", "propertyfinder lead", "propstreet prospect"],
+            resource => Assert.True(parity.Resources.Single(r => r.Resource == resource).Matched > 0, resource));
+    }
 }
