@@ -26,14 +26,14 @@ public static class RecordStreamsSetup
 
     /// <summary>
     /// The observation consumers on <see cref="ObservationTransport.Queue"/>: <c>Projections:ObservationConcurrency</c> pages at
-    /// once (default 4), retried with growing pauses, then MassTransit's <c>hub-observations_error</c> queue with the
+    /// once (default 2), retried with growing pauses, then MassTransit's <c>hub-observations_error</c> queue with the
     /// exception in its headers.
     /// </summary>
     public static IBusRegistrationConfigurator AddRecordConsumers(this IBusRegistrationConfigurator bus, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(bus);
         ArgumentNullException.ThrowIfNull(configuration);
-        var concurrency = configuration.GetValue("Projections:ObservationConcurrency", 4);
+        var concurrency = configuration.GetValue("Projections:ObservationConcurrency", 2);
 
         bus.AddConsumer<RecordsObservedConsumer>().Endpoint(e => e.Name = ObservationTransport.Queue);
         bus.AddConsumer<ReconciliationCompletedConsumer>().Endpoint(e => e.Name = ObservationTransport.Queue);
