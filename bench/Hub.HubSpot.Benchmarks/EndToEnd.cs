@@ -94,12 +94,13 @@ internal static class EndToEnd
 
             // The read model's progress, sampled: when it passed the last record event is known only afterwards.
             var samples = new List<(DateTime At, long Progress)>();
+            var settled = new SettledStreams(dataSource);
             await Hosts.WaitAsync("End to end",
                 async () =>
                 {
                     var progress = await Hosts.ScalarAsync<long>(dataSource, "SELECT coalesce(max(last_seq_id), 0) FROM hub.mt_event_progression WHERE name = 'HubSpotRecord:All'");
                     samples.Add((DateTime.UtcNow, progress));
-                    return await Hosts.ScalarAsync<long>(dataSource, $"SELECT count(DISTINCT stream_id) FROM hub.mt_events WHERE {Settled}") >= contacts;
+                    return await settled.CountAsync() >= contacts;
                 },
                 () => projections.HasExited ? "Projections exited" : ingest.HasExited ? "Ingest exited" : null, Timeout);
 
@@ -207,6 +208,33 @@ internal static class EndToEnd
                 });
                 next(app);
             };
+        }
+    }
+
+    /// <summary>
+    /// The streams with a push outcome so far, read a little at a time: each poll reads only the outcomes above the
+    /// store's high-water mark of the poll before (below it every sequence number is committed, so nothing is missed),
+    /// by the primary key. A <c>count(DISTINCT ...)</c> over the whole log every 100 ms cost PostgreSQL a third of its
+    /// time in the run it measured.
+    /// </summary>
+    private sealed class SettledStreams(NpgsqlDataSource dataSource)
+    {
+        private readonly HashSet<string> _streams = new(StringComparer.Ordinal);
+        private long _committedBelow;
+
+        public async Task<int> CountAsync()
+        {
+            var mark = await Hosts.ScalarAsync<long>(dataSource, "SELECT coalesce(max(last_seq_id), 0) FROM hub.mt_event_progression WHERE name = 'HighWaterMark'");
+            await using var command = dataSource.CreateCommand($"SELECT stream_id FROM hub.mt_events WHERE seq_id > $1 AND {Settled}");
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _committedBelow });
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                    _streams.Add(reader.GetString(0));
+            }
+
+            _committedBelow = Math.Max(_committedBelow, mark);
+            return _streams.Count;
         }
     }
 }
