@@ -19,4 +19,13 @@ public sealed class EventStoreOptions
     /// binary COPY instead of Marten's append per stream (ADR 0026). 0 turns the COPY path off.
     /// </summary>
     public int CopyNewStreamsFrom { get; set; } = 64;
+
+    /// <summary>
+    /// <c>mt_events</c> or <c>mt_streams</c> is analyzed once at least this many of its rows (and a tenth of them)
+    /// changed since its last analyze (ADR 0028). 0 leaves statistics to autovacuum alone.
+    /// </summary>
+    public long AnalyzeAfterChangedRows { get; set; } = 10_000;
+
+    /// <summary>How often the changed rows are checked (ADR 0028).</summary>
+    public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
