@@ -36,8 +36,7 @@ public static class EventStoreSetup
         builder.Services.AddSingleton<EventStoreMigration>();
         // Checks in StartingAsync, before Marten's hosted services touch a store that would lose commits.
         builder.Services.AddHostedService<DurabilityCheck>();
-        builder.Services.AddSingleton<EventTableStatistics>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<EventTableStatistics>());
+        builder.Services.AddHostedService<EventTableStatistics>();
 
         var marten = builder.Services
             .AddMarten(store =>

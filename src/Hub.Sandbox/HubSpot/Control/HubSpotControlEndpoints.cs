@@ -179,13 +179,14 @@ public static class HubSpotControlEndpoints
         return errors.Count > 0 ? (null, null, HubSpotError.InvalidProperties(errors)) : (type, properties, null);
     }
 
-    /// <summary>Both ends of a pair, each a live record of a known type.</summary>
+    /// <summary>A pair as the CRM shows it: the other end and the association types (labels) between them.</summary>
     private static AssociatedRecord PairView(CrmData data, ObjectType from, long fromKey, ObjectType to, long toKey)
     {
         var types = data.Associations.From(from.Name, fromKey, to.Name).FirstOrDefault(e => e.ToId == toKey).TypeIds ?? [];
         return new AssociatedRecord(toKey, [.. types.Select(t => AssociationTypes.Get(from.Name, to.Name, t)).Select(t => new TypeView(t.Category, t.TypeId, t.Label))]);
     }
 
+    /// <summary>Both ends of a pair, each a live record of a known type.</summary>
     private static (ObjectType? From, long FromId, ObjectType? To, long ToId, HubSpotError? Error) Pair(
         CrmData data, string fromObjectType, string fromId, string toObjectType, string toId)
     {
