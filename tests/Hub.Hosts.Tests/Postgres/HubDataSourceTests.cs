@@ -6,7 +6,8 @@ namespace Hub.Hosts.Tests.Postgres;
 
 /// <summary>
 /// The hosts' connections prepare their repeated statements (ADR 0009), and a deployment behind a pooler without
-/// prepared statements turns that off in its connection string.
+/// prepared statements turns that off in its connection string; their sessions carry the hub's settings (ADRs 0008,
+/// 0029) unless the connection string names its own.
 /// </summary>
 public sealed class HubDataSourceTests
 {
@@ -22,6 +23,30 @@ public sealed class HubDataSourceTests
     {
         await using var database = await PostgresDatabase.CreateAsync("datasource");
         Assert.Equal(0, await PreparedAfterRepeatsAsync(database.ConnectionString + ";Max Auto Prepare=0"));
+    }
+
+    [Fact]
+    public async Task The_hosts_sessions_end_idle_transactions_and_plan_for_ssd_storage()
+    {
+        await using var database = await PostgresDatabase.CreateAsync("datasource");
+        Assert.Equal(("1min", "1.1"), await SessionSettingsAsync(database.ConnectionString));
+    }
+
+    [Fact]
+    public async Task A_connection_string_that_sets_its_own_planner_cost_keeps_it()
+    {
+        await using var database = await PostgresDatabase.CreateAsync("datasource");
+        Assert.Equal(("1min", "4"), await SessionSettingsAsync(database.ConnectionString + ";Options=-c random_page_cost=4"));
+    }
+
+    private static async Task<(string IdleTimeout, string RandomPageCost)> SessionSettingsAsync(string connectionString)
+    {
+        await using var dataSource = PostgresSetup.HubDataSource(connectionString, "hub-tests").Build();
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SELECT current_setting('idle_in_transaction_session_timeout'), current_setting('random_page_cost')", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetString(0), reader.GetString(1));
     }
 
     // Runs one statement ten times on one connection of the hosts' data source and counts what the server holds prepared.
