@@ -15,16 +15,17 @@ public sealed class EventStoreOptions
     public bool? ApplySchemaOnStartup { get; set; }
 
     /// <summary>
-    /// A message that starts at least this many events, all in new streams (an initial sync's page), is written by
-    /// binary COPY instead of Marten's append per stream (ADR 0026). 0 turns the COPY path off.
+    /// A message of at least this many events whose streams all carry their folded inline read model and a known
+    /// version (an initial sync's page, a delta page, a page of HubSpot push outcomes) is written set-based — COPY and
+    /// one statement per table — instead of Marten's append per stream (ADR 0026). 0 turns the bulk path off.
     /// </summary>
-    public int CopyNewStreamsFrom { get; set; } = 64;
+    public int BulkAppendFrom { get; set; } = 64;
 
     /// <summary>
-    /// <c>mt_events</c> or <c>mt_streams</c> is analyzed once at least this many of its rows (and a tenth of them)
-    /// changed since its last analyze (ADR 0028). 0 leaves statistics to autovacuum alone.
+    /// A table of the store (<c>mt_events</c>, <c>mt_streams</c>, a read model's) is analyzed once it holds at least
+    /// this many rows and twice the rows of its last analyze (ADR 0028). 0 leaves statistics to autovacuum alone.
     /// </summary>
-    public long AnalyzeAfterChangedRows { get; set; } = 10_000;
+    public long AnalyzeFromRows { get; set; } = 1_000;
 
     /// <summary>How often the changed rows are checked (ADR 0028).</summary>
     public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(5);

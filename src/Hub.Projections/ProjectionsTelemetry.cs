@@ -17,7 +17,7 @@ internal static class ProjectionsTelemetry
 
     public static readonly Counter<long> EventsAppended = Meter.CreateCounter<long>(
         "hub.projections.events.appended", "{event}",
-        "Record events appended to streams, by path: copy (a page of new streams in bulk, ADR 0026) or append (Marten's append per stream).");
+        "Record events appended to streams, by path: bulk (a large page with its read models, set-based, ADR 0026) or append (Marten's append per stream).");
 
     public static readonly Counter<long> StaleDropped = Meter.CreateCounter<long>(
         "hub.projections.observations.stale", "{record}", "Observed records older than their stream's state: dropped, never rolled back.");

@@ -15,15 +15,17 @@ using NpgsqlTypes;
 namespace Hub.EventStore.Writing;
 
 /// <summary>
-/// <see cref="EventWriter"/>'s path for a message whose streams are all new, an initial sync's page (ADR 0026): the
-/// processed-message record, the streams, their events and their inline read models are written by binary COPY in
-/// one transaction, in place of Marten's append function per stream and upsert per read model. The rows are the ones
-/// Marten's Quick append and inline projection write (the same columns and values, the transaction's <c>now()</c> as
-/// the events' timestamp, sequence numbers drawn inside the transaction, so the daemon's gap rules treat it as any
-/// other append). A stream another writer created meanwhile fails the COPY on the stream's key, which
-/// <see cref="EventWriter"/> retries as any race.
+/// <see cref="EventWriter"/>'s path for a message of many events whose streams all carry their folded inline read
+/// model: an initial sync's page of new streams, a delta page, the HubSpot push's page of outcomes (ADR 0026). The
+/// processed-message record, the streams, their events and their read models are written set-based in one
+/// transaction — new streams, events and new read models by binary COPY, existing streams and read models by one
+/// statement each over arrays — in place of Marten's append function per stream and upsert per read model. The rows
+/// are the ones Marten's Quick append and inline projection write (the same columns and values, the transaction's
+/// <c>now()</c> as the events' timestamp, sequence numbers drawn inside the transaction, so the daemon's gap rules treat
+/// it as any other append). A stream another writer created or moved meanwhile fails the attempt (the stream's key, or
+/// <see cref="StreamsMovedException"/>), which <see cref="EventWriter"/> retries as any race.
 /// </summary>
-internal sealed class NewStreamsCopy
+internal sealed class BulkAppend
 {
     // Every column of the three tables this path writes, as this Marten version creates them for the hub's settings;
     // any other column (a metadata option, tags, tenancy) means rows this path would write incompletely.
@@ -39,14 +41,14 @@ internal sealed class NewStreamsCopy
     private readonly string _stateTypeName;
     private bool? _tablesAsExpected;
 
-    private NewStreamsCopy(DocumentStore store, EventGraph events, Type stateType)
+    private BulkAppend(DocumentStore store, EventGraph events, Type stateType)
     {
         _store = store;
         _events = events;
         _schema = events.DatabaseSchemaName;
         StateType = stateType;
         _stateTypeName = stateType.FullName!;
-        _stateTable = (string)typeof(NewStreamsCopy).GetMethod(nameof(TableOf), BindingFlags.NonPublic | BindingFlags.Static)!
+        _stateTable = (string)typeof(BulkAppend).GetMethod(nameof(TableOf), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(stateType).Invoke(null, [store])!;
     }
 
@@ -58,7 +60,7 @@ internal sealed class NewStreamsCopy
     /// other than exactly one single-stream projection by string key (whose read models the caller folds), tenancy, or
     /// event metadata other than correlation and causation ids.
     /// </summary>
-    public static NewStreamsCopy? For(IDocumentStore store)
+    public static BulkAppend? For(IDocumentStore store)
     {
         if (store is not DocumentStore document)
             return null;
@@ -68,12 +70,12 @@ internal sealed class NewStreamsCopy
             return null;
         var inline = document.Options.Projections.All.Where(p => p.Lifecycle == ProjectionLifecycle.Inline).ToList();
         var stateType = inline is [var only] ? SingleStreamStateType(only.GetType()) : null;
-        return stateType is null ? null : new NewStreamsCopy(document, events, stateType);
+        return stateType is null ? null : new BulkAppend(document, events, stateType);
     }
 
     /// <summary>
-    /// Writes <paramref name="streams"/> (each new, no event id twice, its <see cref="StreamEvents.InlineState"/> the
-    /// fold of its events) and <paramref name="message"/>'s record; false, with nothing written, where the tables are
+    /// Writes <paramref name="streams"/> (each new or at a known version, no event id twice, its
+    /// <see cref="StreamEvents.InlineState"/> the fold of its events) and <paramref name="message"/>'s record; false, with nothing written, where the tables are
     /// not the ones this path knows. A message already processed throws 23505 on its record first
     /// (<see cref="IsDuplicateMessage"/>).
     /// </summary>
@@ -94,10 +96,15 @@ internal sealed class NewStreamsCopy
             .LoadAsync(tenant, serializer, connection, [message], cancellationToken);
         var (sequences, now) = await DrawSequencesAsync(connection, streams.Sum(s => s.Events.Count), cancellationToken);
 
-        await using (var rows = await connection.BeginBinaryImportAsync(
-            $"COPY {_schema}.mt_streams (id, version, tenant_id) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        var created = streams.Where(s => s.ExpectedVersion == 0).ToList();
+        var moved = streams.Where(s => s.ExpectedVersion > 0).OrderBy(s => s.StreamKey, StringComparer.Ordinal).ToList();
+        if (moved.Count > 0)
+            await MoveStreamsAsync(connection, moved, cancellationToken);
+        if (created.Count > 0)
         {
-            foreach (var stream in streams)
+            await using var rows = await connection.BeginBinaryImportAsync(
+                $"COPY {_schema}.mt_streams (id, version, tenant_id) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            foreach (var stream in created)
             {
                 await rows.StartRowAsync(cancellationToken);
                 await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
@@ -115,7 +122,7 @@ internal sealed class NewStreamsCopy
             var next = 0;
             foreach (var stream in streams)
             {
-                var version = 0L;
+                var version = stream.ExpectedVersion ?? 0;
                 foreach (var pending in stream.Events)
                 {
                     var mapping = _events.EventMappingFor(pending.Data.GetType());
@@ -139,10 +146,11 @@ internal sealed class NewStreamsCopy
         }
 
         // The inline projection's rows: its revision is the stream's version, as Marten's upsert for a projected read model sets it.
-        await using (var rows = await connection.BeginBinaryImportAsync(
-            $"COPY {_stateTable} (id, data, mt_dotnet_type, mt_version) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        if (created.Count > 0)
         {
-            foreach (var stream in streams)
+            await using var rows = await connection.BeginBinaryImportAsync(
+                $"COPY {_stateTable} (id, data, mt_dotnet_type, mt_version) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            foreach (var stream in created)
             {
                 await rows.StartRowAsync(cancellationToken);
                 await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
@@ -154,8 +162,49 @@ internal sealed class NewStreamsCopy
             await rows.CompleteAsync(cancellationToken);
         }
 
+        if (moved.Count > 0)
+        {
+            // Marten's upsert, over arrays: insert, or replace the document, its type name, revision and modification time.
+            await using var upsert = new NpgsqlCommand(
+                $"INSERT INTO {_stateTable} AS d (id, data, mt_dotnet_type, mt_version, mt_last_modified) " +
+                "SELECT u.id, u.data, $4, u.version, transaction_timestamp() FROM unnest($1, $2, $3) AS u(id, data, version) " +
+                "ON CONFLICT (id) DO UPDATE SET data = excluded.data, mt_dotnet_type = excluded.mt_dotnet_type, " +
+                "mt_version = excluded.mt_version, mt_last_modified = excluded.mt_last_modified", connection);
+            upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. moved.Select(s => s.StreamKey)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+            upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. moved.Select(s => serializer.ToJson(s.InlineState!))], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+            upsert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. moved.Select(s => s.ExpectedVersion!.Value + s.Events.Count)] });
+            upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _stateTypeName });
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Moves existing streams to their new versions where each still has the version the decision read (and is not
+    /// archived); otherwise throws <see cref="StreamsMovedException"/>, and the transaction rolls back. The rows are
+    /// locked in key order first, so two writers moving overlapping streams wait for each other instead of deadlocking.
+    /// </summary>
+    private async Task MoveStreamsAsync(NpgsqlConnection connection, List<StreamEvents> moved, CancellationToken cancellationToken)
+    {
+        var keys = moved.Select(s => s.StreamKey).ToArray();
+        await using (var lockRows = new NpgsqlCommand($"SELECT id FROM {_schema}.mt_streams WHERE id = ANY($1) ORDER BY id FOR UPDATE", connection))
+        {
+            lockRows.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+            await lockRows.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // The Quick append function's update: the version after the events, the time of the append.
+        await using var update = new NpgsqlCommand(
+            $"UPDATE {_schema}.mt_streams AS s SET version = u.version, timestamp = now() " +
+            "FROM unnest($1, $2, $3) AS u(id, expected, version) WHERE s.id = u.id AND s.version = u.expected AND NOT s.is_archived", connection);
+        update.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+        update.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. moved.Select(s => s.ExpectedVersion!.Value)] });
+        update.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. moved.Select(s => s.ExpectedVersion!.Value + s.Events.Count)] });
+        var updated = await update.ExecuteNonQueryAsync(cancellationToken);
+        if (updated != moved.Count)
+            throw new StreamsMovedException(moved.Count - updated);
     }
 
     /// <summary>A COPY of a message's record that failed because an earlier delivery committed it.</summary>
@@ -217,3 +266,10 @@ internal sealed class NewStreamsCopy
         return null;
     }
 }
+
+/// <summary>
+/// Streams of a bulk append that another writer moved (or archived) after the decision read their versions: the
+/// attempt rolled back, and <see cref="EventWriter"/> decides and writes again, as for any race.
+/// </summary>
+public sealed class StreamsMovedException(int streams)
+    : Exception($"{streams} stream(s) moved since their version was read; nothing of the attempt was written.");

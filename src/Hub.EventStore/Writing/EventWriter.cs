@@ -23,8 +23,8 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
     private const int MaxAttempts = 24;
     private readonly EventGraph _events = (EventGraph)store.Options.Events;
     private readonly ConcurrentDictionary<Type, bool> _checkedTypes = new();
-    private readonly NewStreamsCopy? _copy = (options ?? new()).CopyNewStreamsFrom > 0 ? NewStreamsCopy.For(store) : null;
-    private readonly int _copyFrom = (options ?? new()).CopyNewStreamsFrom;
+    private readonly BulkAppend? _bulk = (options ?? new()).BulkAppendFrom > 0 ? BulkAppend.For(store) : null;
+    private readonly int _bulkFrom = (options ?? new()).BulkAppendFrom;
 
     public Task<WriteResult> WriteAsync(string messageId, IReadOnlyList<StreamEvents> streams, CancellationToken cancellationToken = default)
     {
@@ -51,7 +51,7 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
             {
                 return await TryWriteAsync(messageId, decide, lookUpIds: idTaken, cancellationToken);
             }
-            catch (Exception ex) when (ex is DocumentAlreadyExistsException || (ex is PostgresException postgres && NewStreamsCopy.IsDuplicateMessage(postgres)))
+            catch (Exception ex) when (ex is DocumentAlreadyExistsException || (ex is PostgresException postgres && BulkAppend.IsDuplicateMessage(postgres)))
             {
                 // Only the processed-message record is inserted; its existence means an earlier delivery committed.
                 LogDuplicateMessage(messageId);
@@ -78,9 +78,9 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
                 EnsureNamed(pending.Data.GetType());
 
         var ids = streams.SelectMany(s => s.Events).Select(e => e.Id).ToArray();
-        if (!lookUpIds && CanCopy(streams, ids)
-            && await _copy.TryWriteAsync(new ProcessedMessage(messageId, time.GetUtcNow(), ids.Length), streams, session.CorrelationId, session.CausationId, cancellationToken))
-            return new WriteResult(false, ids.Length, 0) { Copied = true };
+        if (!lookUpIds && CanBulkAppend(streams, ids)
+            && await _bulk.TryWriteAsync(new ProcessedMessage(messageId, time.GetUtcNow(), ids.Length), streams, session.CorrelationId, session.CausationId, cancellationToken))
+            return new WriteResult(false, ids.Length, 0) { InBulk = true };
 
         // Left out: ids the store holds, and a repeat of an id earlier in this message (a webhook batch can carry the
         // same record version twice); appending either would fail the whole session on the unique index, every attempt.
@@ -119,13 +119,13 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
     }
 
     /// <summary>
-    /// Whether <paramref name="streams"/> take the COPY path (ADR 0026): enough events to be worth it, every stream new
+    /// Whether <paramref name="streams"/> take the bulk path (ADR 0026): enough events to be worth it, every stream new or at a known version
     /// with its inline read model folded, and nothing the path would have to leave out (a stream or an id twice).
     /// </summary>
-    [MemberNotNullWhen(true, nameof(_copy))]
-    private bool CanCopy(IReadOnlyList<StreamEvents> streams, Guid[] ids) =>
-        _copy is not null && ids.Length >= _copyFrom
-        && streams.All(s => s.ExpectedVersion == 0 && s.Events.Count > 0 && s.InlineState?.GetType() == _copy.StateType)
+    [MemberNotNullWhen(true, nameof(_bulk))]
+    private bool CanBulkAppend(IReadOnlyList<StreamEvents> streams, Guid[] ids) =>
+        _bulk is not null && ids.Length >= _bulkFrom
+        && streams.All(s => s.ExpectedVersion >= 0 && s.Events.Count > 0 && s.InlineState?.GetType() == _bulk.StateType)
         && streams.Select(s => s.StreamKey).Distinct(StringComparer.Ordinal).Count() == streams.Count
         && ids.Distinct().Count() == ids.Length;
 
@@ -143,7 +143,7 @@ public sealed partial class EventWriter(IDocumentStore store, TimeProvider time,
     public static bool IsConcurrencyRace(Exception ex) => ex switch
     {
         EventStreamUnexpectedMaxEventIdException or JasperFx.Events.ExistingStreamIdCollisionException
-            or Marten.Exceptions.ExistingStreamIdCollisionException or ConcurrencyException => true,
+            or Marten.Exceptions.ExistingStreamIdCollisionException or ConcurrencyException or StreamsMovedException => true,
         MartenCommandException { InnerException: PostgresException inner } => IsRace(inner),
         PostgresException postgres => IsRace(postgres),
         _ => false,

@@ -15,7 +15,8 @@ public sealed record StreamEvents(string StreamKey, IReadOnlyList<PendingEvent> 
 {
     /// <summary>
     /// The read model of the store's inline projection after these events, where the decision folded it anyway: a page
-    /// of new streams that all carry it can be copied in bulk instead of appended and projected one by one (ADR 0026).
+    /// whose streams all carry it (and a known version) is written in bulk instead of appended and projected one by
+    /// one (ADR 0026).
     /// </summary>
     public object? InlineState { get; init; }
 }
@@ -23,8 +24,8 @@ public sealed record StreamEvents(string StreamKey, IReadOnlyList<PendingEvent> 
 /// <summary>What a write did: appended events, and those left out because the store already had their ids or the message repeated them.</summary>
 public sealed record WriteResult(bool DuplicateMessage, int Appended, int AlreadyStored)
 {
-    /// <summary>The events went in by COPY with their streams and read models (ADR 0026), not by Marten's append.</summary>
-    public bool Copied { get; init; }
+    /// <summary>The events went in by the bulk path with their streams and read models (ADR 0026), not by Marten's append.</summary>
+    public bool InBulk { get; init; }
 
     public static WriteResult Duplicate { get; } = new(true, 0, 0);
 }

@@ -37,7 +37,11 @@ public sealed partial class ReconciliationCompletedConsumer(EventWriter writer, 
             return [.. unseen
                 .Select(state => (state, pending: ObservationDecision.DecideUnseen(state, pass)))
                 .Where(d => d.pending is not null)
-                .Select(d => new StreamEvents(d.state.Id, [d.pending!], d.state.Version))];
+                .Select(d => new StreamEvents(d.state.Id, [d.pending!], d.state.Version)
+                {
+                    // A pass that finds many records gone writes their deletions in bulk (ADR 0026).
+                    InlineState = SourceRecord.Fold(d.state, d.state.Id, d.pending!.Data, d.state.Version + 1),
+                })];
         }, context.CancellationToken);
 
         if (result.DuplicateMessage)

@@ -38,14 +38,14 @@ public sealed partial class RecordsObservedConsumer(EventWriter writer, ILogger<
         else
         {
             ProjectionsTelemetry.EventsAppended.Add(
-                result.Appended, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource, path: result.Copied ? "copy" : "append"));
+                result.Appended, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource, path: result.InBulk ? "bulk" : "append"));
             ProjectionsTelemetry.StaleDropped.Add(tally.Stale, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource));
             ProjectionsTelemetry.DuplicatesDropped.Add(
                 tally.Unchanged + result.AlreadyStored, ProjectionsTelemetry.Tags(observation.Source, observation.Connection, observation.Resource, "record"));
         }
 
         activity?.SetTag("hub.events.appended", result.Appended);
-        activity?.SetTag("hub.events.copied", result.Copied);
+        activity?.SetTag("hub.events.bulk", result.InBulk);
         LogObserved(observation.ObservationId, observation.Records.Count, result.Appended, tally.Stale, tally.Unchanged + result.AlreadyStored, result.DuplicateMessage);
     }
 

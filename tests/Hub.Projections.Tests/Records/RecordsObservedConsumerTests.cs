@@ -110,47 +110,52 @@ public sealed class RecordsObservedConsumerTests
     }
 
     [Fact]
-    public async Task A_page_of_new_records_is_copied_into_the_store_exactly_as_appending_it_one_stream_at_a_time_stores_it()
+    public async Task Pages_written_in_bulk_are_stored_exactly_as_appending_them_one_stream_at_a_time_stores_them()
     {
-        // The same pages into two stores: one copies a page of new streams in bulk, the other has the COPY path off.
-        await using var copied = await ProjectionsHost.CreateAsync("copied");
+        // The same pages into two stores: one writes a large page in bulk, the other has the bulk path off.
+        await using var bulk = await ProjectionsHost.CreateAsync("bulk");
         await using var appended = await ProjectionsHost.CreateAsync("appended");
-        copied.StartHost(concurrency: 1);
-        appended.StartHost(concurrency: 1, new Dictionary<string, string?> { ["EventStore:CopyNewStreamsFrom"] = "0" });
-        using var copiedCounts = new ProjectionsCounts("copied");
+        bulk.StartHost(concurrency: 1);
+        appended.StartHost(concurrency: 1, new Dictionary<string, string?> { ["EventStore:BulkAppendFrom"] = "0" });
+        using var bulkCounts = new ProjectionsCounts("bulk");
         using var appendedCounts = new ProjectionsCounts("appended");
-        // Contacts 1-100 new (every tenth deleted: a created and a deleted event); then a delta over them and ten more.
+        // Contacts 1-100 new (every tenth deleted: a created and a deleted event); then a delta over 51-100 and twenty
+        // new ones (existing and new streams in one page); then a small delta over 61-70.
         var initial = Page("poll:main:contact:p1", Enumerable.Range(1, 100).Select(i => Contact(i, 1, deleted: i % 10 == 0)));
-        var delta = Page("poll:main:contact:d1", Enumerable.Range(51, 60).Select(i => Contact(i, 2)));
+        var delta = Page("poll:main:contact:d1", Enumerable.Range(51, 70).Select(i => Contact(i, 2)));
+        var small = Page("poll:main:contact:d2", Enumerable.Range(61, 10).Select(i => Contact(i, 3)));
 
-        foreach (var (hub, connection) in new[] { (copied, "copied"), (appended, "appended") })
+        foreach (var (hub, connection) in new[] { (bulk, "bulk"), (appended, "appended") })
         {
             await hub.SendAsync(initial with { Connection = connection });
             await hub.SendAsync(delta with { Connection = connection });
-            await ProjectionsHost.WaitUntilAsync(async () => (await hub.RecordsAsync()).Count(r => r.ETag == $"W/\"{2:x8}\"") == 60);
+            await ProjectionsHost.WaitUntilAsync(async () => (await hub.RecordsAsync()).Count(r => r.ETag == $"W/\"{2:x8}\"") == 70);
+            await hub.SendAsync(small with { Connection = connection });
+            await ProjectionsHost.WaitUntilAsync(async () => (await hub.RecordsAsync()).Count(r => r.ETag == $"W/\"{3:x8}\"") == 10);
         }
 
-        // The first page went in by COPY in one store and by Marten's append in the other; the delta by append in both.
-        Assert.Equal(110, copiedCounts["hub.projections.events.appended/copy"]);
-        Assert.Equal(60, copiedCounts["hub.projections.events.appended/append"]);
-        Assert.Equal(170, appendedCounts["hub.projections.events.appended/append"]);
-        Assert.Equal(110, (await copied.RecordsAsync()).Count);
+        // The two large pages went in bulk in one store and by Marten's append in the other; the small one by append in both.
+        Assert.Equal(110 + 70, bulkCounts["hub.projections.events.appended/bulk"]);
+        Assert.Equal(10, bulkCounts["hub.projections.events.appended/append"]);
+        Assert.Equal(190, appendedCounts["hub.projections.events.appended/append"]);
+        Assert.Equal(120, (await bulk.RecordsAsync()).Count);
         foreach (var rows in StoredRows)
-            Assert.Equal(await RowsAsync(appended, rows), await RowsAsync(copied, rows));
+            Assert.Equal(await RowsAsync(appended, rows), await RowsAsync(bulk, rows));
         // Each stream's events in ascending sequence, the page's streams in page order, as the append path numbers them.
         Assert.Equal(
-            await RowsAsync(copied, "SELECT stream_id, version FROM hub.mt_events ORDER BY stream_id, version"),
-            await RowsAsync(copied, "SELECT stream_id, version FROM hub.mt_events ORDER BY stream_id, seq_id"));
-        Assert.Empty(await RowsAsync(copied, "SELECT id FROM hub.mt_events WHERE correlation_id IS NULL"));
+            await RowsAsync(bulk, "SELECT stream_id, version FROM hub.mt_events ORDER BY stream_id, version"),
+            await RowsAsync(bulk, "SELECT stream_id, version FROM hub.mt_events ORDER BY stream_id, seq_id"));
+        Assert.Empty(await RowsAsync(bulk, "SELECT id FROM hub.mt_events WHERE correlation_id IS NULL"));
     }
 
     [Fact]
-    public async Task Hosts_racing_to_create_the_same_new_records_store_each_version_once_with_nothing_failed()
+    public async Task Hosts_racing_to_write_the_same_records_in_bulk_store_each_version_once_with_nothing_failed()
     {
         await using var hub = await ProjectionsHost.CreateAsync("copyrace");
         hub.StartHost(concurrency: 4);
         hub.StartHost(concurrency: 4);
-        // Eight pages of the same 200 new contacts, as overlapping polls and a webhook batch would carry them.
+        // Eight pages of the same 200 contacts, as overlapping polls and a webhook batch would carry them: four create
+        // them, four move them to version 2 (bulk pages on new streams, then on existing ones, racing each other).
         for (var page = 0; page < 8; page++)
             await hub.SendAsync(Page($"poll:main:contact:race-{page}", Enumerable.Range(1, 200).Select(i => Contact(i, 1 + (page / 4)))));
         await using (var session = hub.Store.QuerySession())
