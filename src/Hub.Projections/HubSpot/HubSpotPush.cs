@@ -52,6 +52,9 @@ public sealed partial class HubSpotPush : SubscriptionBase
         _clock = clock;
         _logger = logger;
         Name = SubscriptionName(client.Name);
+        // Not its own outcomes: they settle what they reflect, and reading them back would double the log it reads.
+        foreach (var type in HubSpotRecordProjection.ChangesToPush)
+            IncludeType(type);
     }
 
     public string Connection => _client.Name;
@@ -69,11 +72,10 @@ public sealed partial class HubSpotPush : SubscriptionBase
         await ReadModelProgress.WaitAsync(operations, page.SequenceCeiling, _clock, () => LogWaitingForReadModel(Connection, page.SequenceCeiling), cancellationToken);
         var keys = page.Events.Select(e => e.StreamKey!).Distinct(StringComparer.Ordinal).ToArray();
         var records = (await operations.LoadManyAsync<HubSpotRecord>(cancellationToken, keys)).ToList();
-        // A record that just got its HubSpot id may complete associations that were waiting for it, or move ones made
-        // with its old id (the plan sees which).
-        var pushedEnds = page.Events.Where(e => e.Data is HubSpotPushed).Select(e => e.StreamKey!).Distinct(StringComparer.Ordinal).ToArray();
-        var linked = pushedEnds.Length == 0 ? [] : await operations.Query<HubSpotRecord>()
-            .Where(r => r.LinkFromKey.IsOneOf(pushedEnds) || r.LinkToKey.IsOneOf(pushedEnds))
+        // The associations these records are ends of: one waiting for an end's HubSpot id goes once the end has it (in
+        // this push's round or an earlier one), one made with an end's old id moves (the plan sees which).
+        var linked = await operations.Query<HubSpotRecord>()
+            .Where(r => r.LinkFromKey.IsOneOf(keys) || r.LinkToKey.IsOneOf(keys))
             .ToListAsync(cancellationToken);
 
         var pending = records.Where(r => r.PendingOn(Connection))
@@ -100,10 +102,12 @@ public sealed partial class HubSpotPush : SubscriptionBase
             foreach (var record in plan.NothingToSend)
                 outcome.Pushed(record, Connection, "", _clock);
 
-            // Associations whose ends were pushed in this round can go in the same round.
+            // Associations whose ends were pushed in this round go in the same round: those waiting for an end's id,
+            // and those made with an end's old id (a deal HubSpot lost, made anew).
             foreach (var (record, pushed) in outcome.Events)
                 ends[record.Id] = record.Pushed((HubSpotPushed)pushed, record.Version);
-            var links = plan.Links.Concat(HubSpotPushPlan.For(Connection, plan.Waiting, ends).Links).ToList();
+            var planned = plan.Links.Select(l => l.Record.Id).ToHashSet(StringComparer.Ordinal);
+            var links = plan.Links.Concat(HubSpotPushPlan.For(Connection, todo.Where(r => r.Target?.Link is not null && !planned.Contains(r.Id)), ends).Links).ToList();
             await LinkAsync(links, outcome, cancellationToken);
 
             await AppendAsync(outcome.Events, $"hubspot-push:{Connection}:{pageId}:{round}", cancellationToken);
@@ -421,8 +425,12 @@ public sealed partial class HubSpotPush : SubscriptionBase
             .ToDictionary(g => g.Key, g => g.Select(e => new PendingEvent(EventId(g.Key, e.Record, e.Event), e.Event)).ToList(), StringComparer.Ordinal);
         await _writer.Value.WriteAsync(messageId, async (session, ct) =>
         {
-            var versions = (await session.LoadManyAsync<SourceRecord>(ct, byStream.Keys)).ToDictionary(r => r.Id, r => r.Version, StringComparer.Ordinal);
-            return [.. byStream.Where(s => versions.ContainsKey(s.Key)).Select(s => new StreamEvents(s.Key, s.Value, versions[s.Key]))];
+            var states = (await session.LoadManyAsync<SourceRecord>(ct, byStream.Keys)).ToDictionary(r => r.Id, StringComparer.Ordinal);
+            // With the record state after the outcomes (its version moves), so a page's outcomes go in bulk (ADR 0026).
+            return [.. byStream.Where(s => states.ContainsKey(s.Key)).Select(s => new StreamEvents(s.Key, s.Value, states[s.Key].Version)
+            {
+                InlineState = s.Value.Aggregate(states[s.Key], (state, e) => SourceRecord.Fold(state, s.Key, e.Data, state.Version + 1)),
+            })];
         }, cancellationToken);
         foreach (var record in events.Select(e => e.Record).DistinctBy(r => r.Id, StringComparer.Ordinal))
             Remember(record);

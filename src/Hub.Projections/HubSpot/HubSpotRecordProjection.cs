@@ -17,20 +17,24 @@ public sealed partial class HubSpotRecordProjection : SingleStreamProjection<Hub
 
     public const string ReadModelName = HubSpotReadModel.RebuildName;
 
+    /// <summary>
+    /// The events that change the read model other than the push's own outcomes (<see cref="HubSpotPushed"/>,
+    /// <see cref="HubSpotPushParked"/>): what the push reacts to.
+    /// </summary>
+    public static readonly IReadOnlyList<Type> ChangesToPush =
+    [
+        typeof(RecordCreated), typeof(RecordUpdated), typeof(RecordDeleted), typeof(RecordRevived),
+        typeof(SyncDecided), typeof(PropstreetWrittenBack), typeof(PropstreetWriteParked), typeof(HubSpotMerged),
+    ];
+
     public HubSpotRecordProjection()
     {
         Name = ProjectionName;
         // Named, so the daemon and the fast rebuild read only these from the log.
-        IncludeType<RecordCreated>();
-        IncludeType<RecordUpdated>();
-        IncludeType<RecordDeleted>();
-        IncludeType<RecordRevived>();
+        foreach (var type in ChangesToPush)
+            IncludeType(type);
         IncludeType<HubSpotPushed>();
         IncludeType<HubSpotPushParked>();
-        IncludeType<SyncDecided>();
-        IncludeType<PropstreetWrittenBack>();
-        IncludeType<PropstreetWriteParked>();
-        IncludeType<HubSpotMerged>();
     }
 
     public override HubSpotRecord? Evolve(HubSpotRecord? snapshot, string id, IEvent e)

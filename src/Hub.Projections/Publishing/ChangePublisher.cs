@@ -80,8 +80,9 @@ public sealed partial class ChangePublisher : SubscriptionBase
     /// </summary>
     private static async Task<List<OutgoingChange>> ToChangesAsync(IReadOnlyList<IEvent> events, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        var keys = events.Select(e => e.StreamKey!).Distinct(StringComparer.Ordinal).ToArray();
-        var current = (await operations.LoadManyAsync<SourceRecord>(cancellationToken, keys)).ToDictionary(r => r.Id, StringComparer.Ordinal);
+        // A stream whose first event here is its creation folds from nothing: an initial sync's pages load no documents.
+        var keys = events.DistinctBy(e => e.StreamKey, StringComparer.Ordinal).Where(e => e.Data is not RecordCreated).Select(e => e.StreamKey!).ToArray();
+        var current = (keys.Length == 0 ? [] : await operations.LoadManyAsync<SourceRecord>(cancellationToken, keys)).ToDictionary(r => r.Id, StringComparer.Ordinal);
         var states = new Dictionary<string, SourceRecord>(StringComparer.Ordinal);
         var changes = new List<OutgoingChange>(events.Count);
         foreach (var e in events)
