@@ -19,8 +19,10 @@ namespace Hub.Projections.HubSpot;
 /// page, then sends what the touched records and the associations waiting on them still lack (<see cref="HubSpotPushPlan"/>):
 /// batched upserts by the unique property (a repeat after a timeout updates, never duplicates), archives,
 /// associations once both ends exist. Each outcome goes into the record's stream as <see cref="HubSpotPushed"/> or
-/// <see cref="HubSpotPushParked"/>, so a restart or a rebuild never sends again what HubSpot already holds. While the
-/// projection is paused or rebuilding, this waits: no push from a read model that is behind.
+/// <see cref="HubSpotPushParked"/> (a page's outcomes in one bulk append), so a restart or a rebuild never sends again
+/// what HubSpot already holds; the push itself does not read them back (<see cref="HubSpotRecordProjection.ChangesToPush"/>):
+/// an association waiting for an end goes in the round that pushes the end (after a crash, when that page is pushed
+/// again). While the projection is paused or rebuilding, this waits: no push from a read model that is behind.
 /// </summary>
 public sealed partial class HubSpotPush : SubscriptionBase
 {
