@@ -102,64 +102,45 @@ internal sealed class BulkAppend
             await MoveStreamsAsync(connection, moved, cancellationToken);
         if (created.Count > 0)
         {
-            await using var rows = await connection.BeginBinaryImportAsync(
-                $"COPY {_schema}.mt_streams (id, version, tenant_id) FROM STDIN (FORMAT BINARY)", cancellationToken);
-            foreach (var stream in created)
+            await CopyAsync(connection, $"COPY {_schema}.mt_streams (id, version, tenant_id) FROM STDIN (FORMAT BINARY)", created, async (rows, stream) =>
             {
-                await rows.StartRowAsync(cancellationToken);
                 await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
                 await rows.WriteAsync((long)stream.Events.Count, NpgsqlDbType.Bigint, cancellationToken);
                 await rows.WriteAsync(StorageConstants.DefaultTenantId, NpgsqlDbType.Varchar, cancellationToken);
-            }
-
-            await rows.CompleteAsync(cancellationToken);
+            }, cancellationToken);
         }
 
-        await using (var rows = await connection.BeginBinaryImportAsync(
+        var events = streams.SelectMany(s => s.Events.Select((pending, i) => (Stream: s, Version: (s.ExpectedVersion ?? 0) + i + 1, Pending: pending)));
+        await CopyAsync(connection,
             $"COPY {_schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, correlation_id, causation_id) FROM STDIN (FORMAT BINARY)",
-            cancellationToken))
-        {
-            var next = 0;
-            foreach (var stream in streams)
+            events.Zip(sequences), async (rows, row) =>
             {
-                var version = stream.ExpectedVersion ?? 0;
-                foreach (var pending in stream.Events)
-                {
-                    var mapping = _events.EventMappingFor(pending.Data.GetType());
-                    await rows.StartRowAsync(cancellationToken);
-                    await rows.WriteAsync(sequences[next++], NpgsqlDbType.Bigint, cancellationToken);
-                    await rows.WriteAsync(pending.Id, NpgsqlDbType.Uuid, cancellationToken);
-                    await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
-                    await rows.WriteAsync(++version, NpgsqlDbType.Bigint, cancellationToken);
-                    await rows.WriteAsync(serializer.ToJson(pending.Data), NpgsqlDbType.Jsonb, cancellationToken);
-                    await rows.WriteAsync(mapping.EventTypeName, NpgsqlDbType.Varchar, cancellationToken);
-                    await rows.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
-                    await rows.WriteAsync(StorageConstants.DefaultTenantId, NpgsqlDbType.Varchar, cancellationToken);
-                    await rows.WriteAsync(mapping.DotNetTypeName, NpgsqlDbType.Varchar, cancellationToken);
-                    await rows.WriteAsync(false, NpgsqlDbType.Boolean, cancellationToken);
-                    await WriteNullableAsync(rows, correlationId, cancellationToken);
-                    await WriteNullableAsync(rows, causationId, cancellationToken);
-                }
-            }
-
-            await rows.CompleteAsync(cancellationToken);
-        }
+                var ((stream, version, pending), sequence) = row;
+                var mapping = _events.EventMappingFor(pending.Data.GetType());
+                await rows.WriteAsync(sequence, NpgsqlDbType.Bigint, cancellationToken);
+                await rows.WriteAsync(pending.Id, NpgsqlDbType.Uuid, cancellationToken);
+                await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
+                await rows.WriteAsync(version, NpgsqlDbType.Bigint, cancellationToken);
+                await rows.WriteAsync(serializer.ToJson(pending.Data), NpgsqlDbType.Jsonb, cancellationToken);
+                await rows.WriteAsync(mapping.EventTypeName, NpgsqlDbType.Varchar, cancellationToken);
+                await rows.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+                await rows.WriteAsync(StorageConstants.DefaultTenantId, NpgsqlDbType.Varchar, cancellationToken);
+                await rows.WriteAsync(mapping.DotNetTypeName, NpgsqlDbType.Varchar, cancellationToken);
+                await rows.WriteAsync(false, NpgsqlDbType.Boolean, cancellationToken);
+                await WriteNullableAsync(rows, correlationId, cancellationToken);
+                await WriteNullableAsync(rows, causationId, cancellationToken);
+            }, cancellationToken);
 
         // The inline projection's rows: its revision is the stream's version, as Marten's upsert for a projected read model sets it.
         if (created.Count > 0)
         {
-            await using var rows = await connection.BeginBinaryImportAsync(
-                $"COPY {_stateTable} (id, data, mt_dotnet_type, mt_version) FROM STDIN (FORMAT BINARY)", cancellationToken);
-            foreach (var stream in created)
+            await CopyAsync(connection, $"COPY {_stateTable} (id, data, mt_dotnet_type, mt_version) FROM STDIN (FORMAT BINARY)", created, async (rows, stream) =>
             {
-                await rows.StartRowAsync(cancellationToken);
                 await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
                 await rows.WriteAsync(serializer.ToJson(stream.InlineState!), NpgsqlDbType.Jsonb, cancellationToken);
                 await rows.WriteAsync(_stateTypeName, NpgsqlDbType.Varchar, cancellationToken);
                 await rows.WriteAsync((long)stream.Events.Count, NpgsqlDbType.Bigint, cancellationToken);
-            }
-
-            await rows.CompleteAsync(cancellationToken);
+            }, cancellationToken);
         }
 
         if (moved.Count > 0)
@@ -253,6 +234,19 @@ internal sealed class BulkAppend
     private static string TableOf<T>(DocumentStore store)
         where T : notnull =>
         ((IDocumentStorage<T>)store.Tenancy.Default.Database.Providers.StorageFor<T>().Lightweight).TableName.QualifiedName;
+
+    private static async Task CopyAsync<T>(
+        NpgsqlConnection connection, string copy, IEnumerable<T> items, Func<NpgsqlBinaryImporter, T, Task> writeRow, CancellationToken cancellationToken)
+    {
+        await using var rows = await connection.BeginBinaryImportAsync(copy, cancellationToken);
+        foreach (var item in items)
+        {
+            await rows.StartRowAsync(cancellationToken);
+            await writeRow(rows, item);
+        }
+
+        await rows.CompleteAsync(cancellationToken);
+    }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter rows, string? value, CancellationToken cancellationToken) =>
         value is null ? rows.WriteNullAsync(cancellationToken) : rows.WriteAsync(value, NpgsqlDbType.Varchar, cancellationToken);
