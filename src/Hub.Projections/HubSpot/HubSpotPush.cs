@@ -20,9 +20,9 @@ namespace Hub.Projections.HubSpot;
 /// batched upserts by the unique property (a repeat after a timeout updates, never duplicates), archives,
 /// associations once both ends exist. Each outcome goes into the record's stream as <see cref="HubSpotPushed"/> or
 /// <see cref="HubSpotPushParked"/> (a page's outcomes in one bulk append), so a restart or a rebuild never sends again
-/// what HubSpot already holds; the push itself does not read them back (<see cref="HubSpotRecordProjection.ChangesToPush"/>):
-/// an association waiting for an end goes in the round that pushes the end (after a crash, when that page is pushed
-/// again). While the projection is paused or rebuilding, this waits: no push from a read model that is behind.
+/// what HubSpot already holds. An association waiting for an end goes in the round that pushes the end or, when the
+/// association came after its end was pushed but before the read model showed the end's id, once the end's outcome
+/// passes by. While the projection is paused or rebuilding, this waits: no push from a read model that is behind.
 /// </summary>
 public sealed partial class HubSpotPush : SubscriptionBase
 {
@@ -54,8 +54,8 @@ public sealed partial class HubSpotPush : SubscriptionBase
         _clock = clock;
         _logger = logger;
         Name = SubscriptionName(client.Name);
-        // Not its own outcomes: they settle what they reflect, and reading them back would double the log it reads.
-        foreach (var type in HubSpotRecordProjection.ChangesToPush)
+        // What the read model folds, so every page the push waits for holds what it reads.
+        foreach (var type in HubSpotRecordProjection.Folded)
             IncludeType(type);
     }
 
@@ -72,10 +72,13 @@ public sealed partial class HubSpotPush : SubscriptionBase
             return NullChangeListener.Instance;
 
         await ReadModelProgress.WaitAsync(operations, page.SequenceCeiling, _clock, () => LogWaitingForReadModel(Connection, page.SequenceCeiling), cancellationToken);
+        // Every stream of the page, its push outcomes included: two-way, a record can need the push again right after
+        // an outcome of its own (a decision folded in between), and this is where it is seen.
         var keys = page.Events.Select(e => e.StreamKey!).Distinct(StringComparer.Ordinal).ToArray();
         var records = (await operations.LoadManyAsync<HubSpotRecord>(cancellationToken, keys)).ToList();
-        // The associations these records are ends of: one waiting for an end's HubSpot id goes once the end has it (in
-        // this push's round or an earlier one), one made with an end's old id moves (the plan sees which).
+        // The associations these records are ends of: one waiting for an end's HubSpot id goes once the read model shows
+        // it (the end's push outcome in this page, or pushed in this round), one made with an end's old id moves (the
+        // plan sees which).
         var linked = await operations.Query<HubSpotRecord>()
             .Where(r => r.LinkFromKey.IsOneOf(keys) || r.LinkToKey.IsOneOf(keys))
             .ToListAsync(cancellationToken);

@@ -17,13 +17,11 @@ public sealed partial class HubSpotRecordProjection : SingleStreamProjection<Hub
 
     public const string ReadModelName = HubSpotReadModel.RebuildName;
 
-    /// <summary>
-    /// The events that change the read model other than the push's own outcomes (<see cref="HubSpotPushed"/>,
-    /// <see cref="HubSpotPushParked"/>): what the push reacts to.
-    /// </summary>
-    public static readonly IReadOnlyList<Type> ChangesToPush =
+    /// <summary>The events the read model folds: record events, the push ledger, the two-way ledger.</summary>
+    public static readonly IReadOnlyList<Type> Folded =
     [
         typeof(RecordCreated), typeof(RecordUpdated), typeof(RecordDeleted), typeof(RecordRevived),
+        typeof(HubSpotPushed), typeof(HubSpotPushParked),
         typeof(SyncDecided), typeof(PropstreetWrittenBack), typeof(PropstreetWriteParked), typeof(HubSpotMerged),
     ];
 
@@ -31,10 +29,8 @@ public sealed partial class HubSpotRecordProjection : SingleStreamProjection<Hub
     {
         Name = ProjectionName;
         // Named, so the daemon and the fast rebuild read only these from the log.
-        foreach (var type in ChangesToPush)
+        foreach (var type in Folded)
             IncludeType(type);
-        IncludeType<HubSpotPushed>();
-        IncludeType<HubSpotPushParked>();
     }
 
     public override HubSpotRecord? Evolve(HubSpotRecord? snapshot, string id, IEvent e)

@@ -8,7 +8,7 @@ namespace Hub.Projections.Tests.HubSpot;
 
 /// <summary>
 /// An association waits for both its ends' HubSpot ids, and goes once the last end is pushed, in whatever page that
-/// end arrives: the push finds the associations of each record it pushes, it does not wait for its own outcomes.
+/// end arrives: the push finds the associations of each record it pushes and makes them in the same round.
 /// </summary>
 public sealed class AssociationOrderTests : HubSpotSyncTest
 {
