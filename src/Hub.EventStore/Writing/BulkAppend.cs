@@ -97,7 +97,7 @@ internal sealed class BulkAppend
         var (sequences, now) = await DrawSequencesAsync(connection, streams.Sum(s => s.Events.Count), cancellationToken);
 
         var created = streams.Where(s => s.ExpectedVersion == 0).ToList();
-        var moved = streams.Where(s => s.ExpectedVersion > 0).OrderBy(s => s.StreamKey, StringComparer.Ordinal).ToList();
+        var moved = streams.Where(s => s.ExpectedVersion > 0).ToList();
         if (moved.Count > 0)
             await MoveStreamsAsync(connection, moved, cancellationToken);
         if (created.Count > 0)

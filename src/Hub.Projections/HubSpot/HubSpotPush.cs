@@ -434,7 +434,7 @@ public sealed partial class HubSpotPush : SubscriptionBase
             // With the record state after the outcomes (its version moves), so a page's outcomes go in bulk (ADR 0026).
             return [.. byStream.Where(s => states.ContainsKey(s.Key)).Select(s => new StreamEvents(s.Key, s.Value, states[s.Key].Version)
             {
-                InlineState = s.Value.Aggregate(states[s.Key], (state, e) => SourceRecord.Fold(state, s.Key, e.Data, state.Version + 1)),
+                InlineState = SourceRecord.FoldAll(states[s.Key], s.Key, s.Value.Select(e => e.Data)),
             })];
         }, cancellationToken);
         foreach (var record in events.Select(e => e.Record).DistinctBy(r => r.Id, StringComparer.Ordinal))

@@ -40,7 +40,7 @@ public sealed partial class ReconciliationCompletedConsumer(EventWriter writer, 
                 .Select(d => new StreamEvents(d.state.Id, [d.pending!], d.state.Version)
                 {
                     // A pass that finds many records gone writes their deletions in bulk (ADR 0026).
-                    InlineState = SourceRecord.Fold(d.state, d.state.Id, d.pending!.Data, d.state.Version + 1),
+                    InlineState = SourceRecord.FoldAll(d.state, d.state.Id, [d.pending!.Data]),
                 })];
         }, context.CancellationToken);
 

@@ -73,13 +73,8 @@ public sealed partial class RecordsObservedConsumer(EventWriter writer, ILogger<
 
             if (!streams.TryGetValue(key, out var stream))
                 streams[key] = stream = (state?.Version ?? 0, []);
-            foreach (var pending in decision.Events)
-            {
-                state = SourceRecord.Fold(state, key, pending.Data, (state?.Version ?? 0) + 1);
-                stream.Events.Add(pending);
-            }
-
-            states[key] = state!;
+            stream.Events.AddRange(decision.Events);
+            states[key] = SourceRecord.FoldAll(state, key, decision.Events.Select(e => e.Data))!;
         }
 
         // The folded state goes along, so a page of new streams can be copied with its read models (ADR 0026).

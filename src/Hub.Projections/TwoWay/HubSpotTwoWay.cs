@@ -507,7 +507,7 @@ public sealed partial class HubSpotTwoWay : SubscriptionBase
             var events = new List<PendingEvent>();
             if (observed is not null)
                 events.AddRange(ObservationDecision.Decide(before, PropstreetSource, _propstreet.ConnectionName, kind.PropstreetResource, observed).Events);
-            var after = events.Aggregate(before, (state, e) => SourceRecord.Fold(state, propstreetKey, e.Data, (state?.Version ?? 0) + 1));
+            var after = SourceRecord.FoldAll(before, propstreetKey, events.Select(e => e.Data));
             events.AddRange(ledger(after).Select((e, i) => new PendingEvent(
                 DeterministicEventId.From(messageId, e.GetType().Name, i.ToString(CultureInfo.InvariantCulture)), e)));
             return events.Count == 0 ? [] : [new StreamEvents(propstreetKey, events, before?.Version ?? 0)];

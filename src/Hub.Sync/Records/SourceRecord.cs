@@ -47,6 +47,13 @@ public sealed record SourceRecord(
         _ => state with { Version = version },
     };
 
+    /// <summary>
+    /// <see cref="Fold"/> over events appended after <paramref name="state"/>, each at the next version: the state a
+    /// writer hands in with its events (and the one its later decisions in the same attempt read).
+    /// </summary>
+    public static SourceRecord? FoldAll(SourceRecord? state, string streamKey, IEnumerable<object> events) =>
+        events.Aggregate(state, (current, e) => Fold(current, streamKey, e, (current?.Version ?? 0) + 1));
+
     /// <summary>The change an event stands for, as published (<see cref="ChangeEventTypes"/>).</summary>
     public static string ChangeOf(object @event) => @event switch
     {
