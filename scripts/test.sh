@@ -42,4 +42,7 @@ awk '/^Total tests: [0-9]+/ { block = 1; next }
      block && /^ +Skipped: +[0-9]+$/ { skipped += $2 }
      /^ +Total time:/ { block = 0 }
      END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
+# CI shows only the end of the output: name each failed test there again, with the first lines of its message.
+awk '/^ +Failed [A-Za-z_][A-Za-z0-9_.]+/ { sub(/^ +Failed /, ""); print "failed: " $0; lines = 14; next }
+     lines > 0 && !/^\{"@t"/ { print "  " $0; lines-- }' "$log"
 exit "$code"
