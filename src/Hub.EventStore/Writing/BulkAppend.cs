@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using JasperFx;
 using JasperFx.Events;
@@ -84,6 +85,8 @@ internal sealed class BulkAppend
     {
         var tenant = _store.Tenancy.Default;
         var serializer = _store.Options.Serializer();
+        // The COPYs' JSON goes in as UTF-8 straight from the serializer, not through a UTF-16 string per row.
+        var json = new ArrayBufferWriter<byte>(4096);
         await using var connection = tenant.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
         // Decided once per process, unless a table is not there yet (Marten creates a read model's table on first use).
@@ -121,7 +124,7 @@ internal sealed class BulkAppend
                 await rows.WriteAsync(pending.Id, NpgsqlDbType.Uuid, cancellationToken);
                 await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
                 await rows.WriteAsync(version, NpgsqlDbType.Bigint, cancellationToken);
-                await rows.WriteAsync(serializer.ToJson(pending.Data), NpgsqlDbType.Jsonb, cancellationToken);
+                await WriteJsonAsync(rows, serializer, json, pending.Data, cancellationToken);
                 await rows.WriteAsync(mapping.EventTypeName, NpgsqlDbType.Varchar, cancellationToken);
                 await rows.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
                 await rows.WriteAsync(StorageConstants.DefaultTenantId, NpgsqlDbType.Varchar, cancellationToken);
@@ -137,7 +140,7 @@ internal sealed class BulkAppend
             await CopyAsync(connection, $"COPY {_stateTable} (id, data, mt_dotnet_type, mt_version) FROM STDIN (FORMAT BINARY)", created, async (rows, stream) =>
             {
                 await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
-                await rows.WriteAsync(serializer.ToJson(stream.InlineState!), NpgsqlDbType.Jsonb, cancellationToken);
+                await WriteJsonAsync(rows, serializer, json, stream.InlineState!, cancellationToken);
                 await rows.WriteAsync(_stateTypeName, NpgsqlDbType.Varchar, cancellationToken);
                 await rows.WriteAsync((long)stream.Events.Count, NpgsqlDbType.Bigint, cancellationToken);
             }, cancellationToken);
@@ -246,6 +249,14 @@ internal sealed class BulkAppend
         }
 
         await rows.CompleteAsync(cancellationToken);
+    }
+
+    private static Task WriteJsonAsync(NpgsqlBinaryImporter rows, ISerializer serializer, ArrayBufferWriter<byte> buffer, object value, CancellationToken cancellationToken)
+    {
+        // The importer copies the bytes into its own buffer before the write completes, so one buffer serves every row.
+        buffer.ResetWrittenCount();
+        serializer.WriteTo(buffer, value);
+        return rows.WriteAsync(buffer.WrittenMemory, NpgsqlDbType.Jsonb, cancellationToken);
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter rows, string? value, CancellationToken cancellationToken) =>
