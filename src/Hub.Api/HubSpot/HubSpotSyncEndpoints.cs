@@ -51,7 +51,7 @@ public static class HubSpotSyncEndpoints
         var state = $"""
             with r as (
                 select data->'source'->>'source' || ' ' || (data->'source'->>'resource') as resource,
-                       jsonb_typeof(data->'target') = 'object' as mapped,
+                       data->>'hash' is not null as mapped,
                        data->'connections'->@connection->>'hash' = data->>'hash' as in_sync,
                        data->'connections'->@connection->'parked'->>'hash' = data->>'hash' as parked
                 from {readModel} where data->'source'->>'source' <> 'hubspot')
@@ -110,7 +110,7 @@ public static class HubSpotSyncEndpoints
             $"""
             select id, data->'source'->>'source' || ' ' || (data->'source'->>'resource'), p->>'reason', (p->>'attempts')::int, (p->>'parkedUtc')::timestamptz
             from {readModel}, lateral (select data->'connections'->@connection->'parked' as p) parking
-            where jsonb_typeof(data->'target') = 'object' and p->>'hash' = data->>'hash'
+            where data->>'hash' is not null and p->>'hash' = data->>'hash'
               and (data->'connections'->@connection->>'hash') is distinct from (data->>'hash')
               and (@after::text is null or id > @after)
             order by id limit @limit

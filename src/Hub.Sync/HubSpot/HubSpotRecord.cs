@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Hub.Sync.Records;
 using Hub.Sync.TwoWay;
 
@@ -12,10 +13,46 @@ public sealed record HubSpotRecord
 {
     public required string Id { get; init; }
 
-    public required SourceRecord Source { get; init; }
+    private readonly SourceRecord _source = null!;
+    private HubSpotTarget? _target;
+    private bool _mapped;
 
-    /// <summary>Null when the record has no HubSpot counterpart (linked properties, a prospect without a contact).</summary>
-    public HubSpotTarget? Target { get; init; }
+    public required SourceRecord Source
+    {
+        get => _source;
+        init
+        {
+            _source = value;
+            _target = null;
+            _mapped = false;
+        }
+    }
+
+    /// <summary>
+    /// Null when the record has no HubSpot counterpart (linked properties, a prospect without a contact). Not stored:
+    /// the mapping of <see cref="Source"/>, made on first use (ADR 0020 addendum). Storing it made every document a
+    /// quarter larger for what a pure function gives back, and each document is read and written several times per
+    /// change. <see cref="Hash"/> is stored, so queries tell mapped records (hash not null) and sync state apart.
+    /// </summary>
+    [JsonIgnore]
+    public HubSpotTarget? Target
+    {
+        get
+        {
+            if (!_mapped)
+            {
+                _target = HubSpotMapping.Map(_source);
+                _mapped = true;
+            }
+
+            return _target;
+        }
+        init
+        {
+            _target = value;
+            _mapped = true;
+        }
+    }
 
     public string? Hash { get; init; }
 
@@ -31,7 +68,7 @@ public sealed record HubSpotRecord
 
     public HubSpotPushState? On(string connection) => Connections.GetValueOrDefault(connection);
 
-    public bool InSyncOn(string connection) => Target is null || On(connection)?.Hash == Hash;
+    public bool InSyncOn(string connection) => Hash is null || On(connection)?.Hash == Hash;
 
     /// <summary>Out of sync and not parked at the current hash: the push has work here.</summary>
     public bool PendingOn(string connection) => !InSyncOn(connection) && On(connection)?.Parked?.Hash != Hash;
