@@ -428,20 +428,51 @@ public sealed partial class HubSpotPush : SubscriptionBase
             return;
         var byStream = events.GroupBy(e => e.Record.Id, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(e => new PendingEvent(EventId(g.Key, e.Record, e.Event), e.Event)).ToList(), StringComparer.Ordinal);
+        var decided = events.Select(e => e.Record).DistinctBy(r => r.Id, StringComparer.Ordinal).ToDictionary(r => r.Id, StringComparer.Ordinal);
         await _writer.Value.WriteAsync(messageId, async (session, ct) =>
         {
-            var states = (await session.LoadManyAsync<SourceRecord>(ct, byStream.Keys)).ToDictionary(r => r.Id, StringComparer.Ordinal);
+            var states = await StatesAsync(session, decided, ct);
             // With the record state after the outcomes (its version moves), so a page's outcomes go in bulk (ADR 0026).
             return [.. byStream.Where(s => states.ContainsKey(s.Key)).Select(s => new StreamEvents(s.Key, s.Value, states[s.Key].Version)
             {
                 InlineState = SourceRecord.FoldAll(states[s.Key], s.Key, s.Value.Select(e => e.Data)),
             })];
         }, cancellationToken);
-        foreach (var record in events.Select(e => e.Record).DistinctBy(r => r.Id, StringComparer.Ordinal))
+        foreach (var record in decided.Values)
             Remember(record);
         ProjectionsTelemetry.HubSpotOutcomes.Add(events.Count(e => e.Event is HubSpotPushed), new KeyValuePair<string, object?>("outcome", "pushed"));
         ProjectionsTelemetry.HubSpotOutcomes.Add(events.Count(e => e.Event is HubSpotPushParked), new KeyValuePair<string, object?>("outcome", "parked"));
     }
+
+    /// <summary>
+    /// Each record's state as its stream holds it now. Where the read model that decided the push is at the stream's
+    /// version, its <see cref="HubSpotRecord.Source"/> is that state (the same fold of the same record events; the
+    /// ledger moves only the version), so only the versions are read; the few streams that moved since (an observation
+    /// in between) load their state. Loading every state cost a 1.2 KB document per pushed record.
+    /// </summary>
+    private static async Task<Dictionary<string, SourceRecord>> StatesAsync(
+        IDocumentSession session, Dictionary<string, HubSpotRecord> decided, CancellationToken cancellationToken)
+    {
+        var keys = decided.Keys.ToArray();
+        var versions = await session.Query<SourceRecord>().Where(r => r.Id.IsOneOf(keys))
+            .Select(r => new StreamVersion(r.Id, r.Version)).ToListAsync(cancellationToken);
+        var states = new Dictionary<string, SourceRecord>(StringComparer.Ordinal);
+        var moved = new List<string>();
+        foreach (var (key, version) in versions)
+        {
+            if (decided[key].Version == version)
+                states[key] = decided[key].Source with { Version = version };
+            else
+                moved.Add(key);
+        }
+
+        if (moved.Count > 0)
+            foreach (var state in await session.LoadManyAsync<SourceRecord>(cancellationToken, moved))
+                states[state.Id] = state;
+        return states;
+    }
+
+    private sealed record StreamVersion(string Id, long Version);
 
     private void Remember(HubSpotRecord record)
     {

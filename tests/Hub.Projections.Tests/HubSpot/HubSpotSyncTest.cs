@@ -2,6 +2,7 @@ using Hub.Projections.HubSpot;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Hub.Crm.HubSpot;
 using Hub.Sync.HubSpot;
 using Hub.Sync.Records;
@@ -115,6 +116,24 @@ public abstract class HubSpotSyncTest : EndToEndTest
             return count >= Contacts && DateTime.UtcNow - last.Since > TimeSpan.FromSeconds(5);
         });
         await Hub.StopHostAsync(0);
+    }
+
+    /// <summary>
+    /// Every record state document is what its whole stream folds to (record events and the push ledger): the state
+    /// the push writes with its outcomes is the one the stream gives, whichever way the push came by it.
+    /// </summary>
+    protected async Task AssertRecordStatesAreTheirStreamsFoldAsync()
+    {
+        await using var session = Hub.Store.QuerySession();
+        var states = await session.Query<SourceRecord>().ToListAsync();
+        Assert.NotEmpty(states);
+        foreach (var state in states)
+        {
+            var folded = await session.Events.AggregateStreamAsync<SourceRecord>(state.Id);
+            // Compared as JSON trees: jsonb keeps an object's keys in an order of its own.
+            var (expected, actual) = (JsonSerializer.SerializeToNode(folded), JsonSerializer.SerializeToNode(state));
+            Assert.True(JsonNode.DeepEquals(expected, actual), $"{state.Id}: stored {actual}, the stream folds to {expected}");
+        }
     }
 
     protected async Task<HubSpotParityReport> ParityAsync()

@@ -20,6 +20,7 @@ public sealed class InitialSyncTests : HubSpotSyncTest
         Assert.Equal(mapped.Count(m => m.Target.ObjectType == HubSpotObjectTypes.Contacts && !m.Target.Archived), Live(stats, "contacts"));
         Assert.Equal(mapped.Count(m => m.Target.ObjectType == HubSpotObjectTypes.Companies && !m.Target.Archived), Live(stats, "companies"));
         Assert.Equal(mapped.Count(m => m.Target.ObjectType == HubSpotObjectTypes.Deals && m.Target.Link is null && !m.Target.Archived), Live(stats, "deals"));
+        await AssertRecordStatesAreTheirStreamsFoldAsync();
     }
 
     [Fact]

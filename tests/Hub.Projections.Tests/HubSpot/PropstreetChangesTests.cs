@@ -36,6 +36,7 @@ public sealed class PropstreetChangesTests : HubSpotSyncTest
         Assert.Equal(archivedBefore + 1, (await HubSpotStatsAsync()).GetProperty("objects").GetProperty("contacts").GetProperty("archived").GetInt32());
         var parity = await ParityAsync();
         Assert.True(parity.Mismatches.Count == 0, HubSpotParityCommand.Format(parity));
+        await AssertRecordStatesAreTheirStreamsFoldAsync();
         // The push ledger shares the contacts' streams; subscribers still see each record's changes as 1, 2, 3…
         await ReceiveEverythingStoredAsync();
         await AssertSubscriberReceivedEveryChangeInOrderAsync();
