@@ -23,7 +23,6 @@ public sealed record HubSpotRecord
         init
         {
             _source = value;
-            _target = null;
             _mapped = false;
         }
     }
@@ -46,11 +45,6 @@ public sealed record HubSpotRecord
             }
 
             return _target;
-        }
-        init
-        {
-            _target = value;
-            _mapped = true;
         }
     }
 
@@ -79,8 +73,9 @@ public sealed record HubSpotRecord
         return new HubSpotRecord
         {
             Id = source.Id,
+            // The target itself is not kept (mapped again on first use): documents held in bulk, as a rebuild holds
+            // every one, carry only the state.
             Source = source,
-            Target = target,
             Hash = target is null ? null : HubSpotMapping.Hash(target),
             LinkFromKey = target?.Link?.FromKey,
             LinkToKey = target?.Link?.ToKey,
