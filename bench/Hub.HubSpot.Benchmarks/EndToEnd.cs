@@ -47,10 +47,13 @@ internal static class EndToEnd
     }
 
     /// <summary>CPU-seconds each process spent from Ingest's start to the end; the server's is null when it is not visible here.</summary>
-    public sealed record CpuSpent(TimeSpan Ingest, TimeSpan Projections, TimeSpan SandboxAndBenchmark, TimeSpan? PostgreSql)
+    public sealed record CpuSpent(TimeSpan Ingest, TimeSpan Projections, TimeSpan SandboxAndBenchmark, TimeSpan? PostgreSql, TimeSpan? RabbitMq)
     {
-        public TimeSpan Total => Ingest + Projections + SandboxAndBenchmark + (PostgreSql ?? TimeSpan.Zero);
+        public TimeSpan Total => Ingest + Projections + SandboxAndBenchmark + (PostgreSql ?? TimeSpan.Zero) + (RabbitMq ?? TimeSpan.Zero);
     }
+
+    /// <summary>RabbitMQ's Erlang VM: on the same cores when the broker runs on this machine.</summary>
+    private const string Broker = "beam.smp";
 
     public static async Task<Result> RunAsync(int contacts)
     {
@@ -79,7 +82,7 @@ internal static class EndToEnd
                 () => projections.HasExited ? "Projections exited" : null, TimeSpan.FromMinutes(2));
             await Task.Delay(TimeSpan.FromSeconds(2)); // its bus, consumers and daemon connecting
             var meter = CpuMeter.For(await Hosts.ScalarAsync<int>(dataSource, "SELECT pg_backend_pid()"), database.Name);
-            var (cpuBefore, projectionsBefore) = (meter.Now(), Hosts.Cpu(projections.Id));
+            var (cpuBefore, projectionsBefore, brokerBefore) = (meter.Now(), Hosts.Cpu(projections.Id), Hosts.CpuOfProcessesNamed(Broker));
 
             ingest = Hosts.Start(ingestDll, new Dictionary<string, string>
             {
@@ -104,9 +107,10 @@ internal static class EndToEnd
                 },
                 () => projections.HasExited ? "Projections exited" : ingest.HasExited ? "Ingest exited" : null, Timeout);
 
-            var (cpuAfter, projectionsAfter, ingestAfter) = (meter.Now(), Hosts.Cpu(projections.Id), Hosts.Cpu(ingest.Id));
+            var (cpuAfter, projectionsAfter, ingestAfter, brokerAfter) = (meter.Now(), Hosts.Cpu(projections.Id), Hosts.Cpu(ingest.Id), Hosts.CpuOfProcessesNamed(Broker));
             var cpu = new CpuSpent(ingestAfter, projectionsAfter - projectionsBefore, cpuAfter.Client - cpuBefore.Client,
-                meter.IncludesServer ? cpuAfter.Total - cpuBefore.Total - (cpuAfter.Client - cpuBefore.Client) : null);
+                meter.IncludesServer ? cpuAfter.Total - cpuBefore.Total - (cpuAfter.Client - cpuBefore.Client) : null,
+                brokerAfter - brokerBefore);
             var first = sandbox.FirstRequest ?? throw new InvalidOperationException("The sandbox saw no request from Ingest.");
             // Marten's own mt_tombstone stream (events standing in for an append that failed, e.g. a race the writer retried) is no record.
             var streams = await Hosts.ScalarAsync<long>(dataSource, "SELECT count(*) FROM hub.mt_streams WHERE id <> 'mt_tombstone'");

@@ -53,6 +53,31 @@ internal static class Hosts
         return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
+    /// <summary>
+    /// CPU time of every process on this machine whose command name is <paramref name="command"/> (the broker's
+    /// <c>beam.smp</c>, in a container or not); null when none is visible (a broker on another machine).
+    /// </summary>
+    public static TimeSpan? CpuOfProcessesNamed(string command)
+    {
+        TimeSpan? total = null;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), CultureInfo.InvariantCulture, out var pid))
+                continue;
+            try
+            {
+                if (File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n') == command)
+                    total = (total ?? TimeSpan.Zero) + Cpu(pid);
+            }
+            catch (IOException)
+            {
+                // Exited meanwhile.
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>Starts a new peak (VmHWM) for this process: Linux resets it on writing 5 to clear_refs.</summary>
     public static void ResetPeakRss() => File.WriteAllText("/proc/self/clear_refs", "5");
 
