@@ -26,6 +26,8 @@ public static class ChangeEnvelope
 
     private static readonly JsonSerializerOptions DataOptions = new(JsonSerializerDefaults.Web);
 
+    private const int MaxKeptBuffer = 64 * 1024;
+
     // Build is synchronous, so one buffer and writer per thread serve every envelope it writes.
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
@@ -63,7 +65,11 @@ public static class ChangeEnvelope
             data.UpdatedUtc, data.DeletedUtc, data.ETag, ChangedFields(stored.Data), after.Fields), DataOptions);
         writer.WriteEndObject();
         writer.Flush();
-        return new OutgoingChange(id, type, buffer.WrittenSpan.ToArray(), stored.Timestamp, TraceParentOf(stored.CorrelationId));
+        var body = buffer.WrittenSpan.ToArray();
+        // A rare huge record does not pin its buffer to the thread for the life of the process.
+        if (buffer.Capacity > MaxKeptBuffer)
+            (t_buffer, t_writer) = (null, null);
+        return new OutgoingChange(id, type, body, stored.Timestamp, TraceParentOf(stored.CorrelationId));
     }
 
     private static string[] ChangedFields(object @event) => @event switch
