@@ -99,7 +99,7 @@ public sealed partial class ProjectionRebuildRunner(
                 Status = ProjectionRebuildStatus.Succeeded, Phase = SingleStreamRebuildPhase.Done, EventsFolded = result.Events, Documents = result.Documents,
                 HighWaterMark = result.HighWaterMark, FinishedUtc = clock.GetUtcNow(),
             }, cancellationToken);
-            LogSucceeded(rebuild.Id, readModel.Name, result.Events, result.Documents);
+            LogSucceeded(rebuild.Id, readModel.Name, result.Events, result.Documents, result.Spilled);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -173,8 +173,8 @@ public sealed partial class ProjectionRebuildRunner(
     [LoggerMessage(LogLevel.Information, "Rebuild {RebuildId} of read model {ReadModel} started")]
     private partial void LogStarted(string rebuildId, string readModel);
 
-    [LoggerMessage(LogLevel.Information, "Rebuild {RebuildId} of read model {ReadModel} done: {Events} events folded into {Documents} documents")]
-    private partial void LogSucceeded(string rebuildId, string readModel, long events, int documents);
+    [LoggerMessage(LogLevel.Information, "Rebuild {RebuildId} of read model {ReadModel} done: {Events} events folded into {Documents} documents ({Spilled} set aside in the database on the way, over the memory budget)")]
+    private partial void LogSucceeded(string rebuildId, string readModel, long events, int documents, int spilled);
 
     [LoggerMessage(LogLevel.Error, "Rebuild {RebuildId} of read model {ReadModel} failed")]
     private partial void LogFailed(Exception ex, string rebuildId, string readModel);

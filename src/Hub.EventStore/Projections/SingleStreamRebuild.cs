@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using JasperFx.Events.Aggregation;
 using JasperFx.Events.Daemon;
@@ -14,8 +15,14 @@ using Weasel.Storage;
 
 namespace Hub.EventStore.Projections;
 
-/// <summary>What a <see cref="SingleStreamRebuild"/> did: the log up to <see cref="HighWaterMark"/> folded into <see cref="Documents"/> read models.</summary>
-public sealed record SingleStreamRebuildResult(string ProjectionName, long HighWaterMark, long Events, int Documents);
+/// <summary>
+/// What a <see cref="SingleStreamRebuild"/> did: the log up to <see cref="HighWaterMark"/> folded into <see cref="Documents"/>
+/// read models; <see cref="Spilled"/> of them were set aside in the database on the way because memory ran short.
+/// </summary>
+public sealed record SingleStreamRebuildResult(string ProjectionName, long HighWaterMark, long Events, int Documents)
+{
+    public int Spilled { get; init; }
+}
 
 /// <summary>Where a rebuild stands: <see cref="Phase"/>, events folded of about <see cref="EventsTotal"/>, read models built so far.</summary>
 public sealed record SingleStreamRebuildProgress(SingleStreamRebuildPhase Phase, long EventsFolded, long EventsTotal, int Documents);
@@ -40,7 +47,9 @@ public enum SingleStreamRebuildPhase
 /// the daemon's high-water mark is read in large pages and folded in memory with the projection's own logic while
 /// the live agent keeps projecting; then the agent is paused, the events committed meanwhile are folded too, and the
 /// read models are replaced with one COPY, in one transaction that also moves the projection's progress to the new
-/// mark. Readers see the old read models until that commit. Every read model is held in memory until then.
+/// mark. Readers see the old read models until that commit. The read models are held in memory until then while the
+/// process's heap stays within the memory budget; past it they are set aside in a temporary table of the rebuild's
+/// connection and read back when a later event needs them, so a read model larger than the pod's memory still rebuilds.
 /// </summary>
 public static class SingleStreamRebuild
 {
@@ -49,9 +58,14 @@ public static class SingleStreamRebuild
     /// swap only, and started again afterwards if it was running; the caller makes sure no other process's daemon runs
     /// it meanwhile (as for Marten's own rebuild: on the host whose daemon runs the projection's agent).
     /// </summary>
+    /// <param name="memoryBudget">
+    /// Managed heap bytes above which the read models built so far are set aside in the database; by default three
+    /// quarters of what the runtime may use (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>, which follows a
+    /// container's limit).
+    /// </param>
     public static async Task<SingleStreamRebuildResult> RunAsync<TDoc>(
         DocumentStore store, IProjectionDaemon daemon, string projectionName, int pageSize = 10_000,
-        IProgress<SingleStreamRebuildProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<SingleStreamRebuildProgress>? progress = null, long? memoryBudget = null, CancellationToken cancellationToken = default)
         where TDoc : class
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -63,13 +77,13 @@ public static class SingleStreamRebuild
 
         await using var connection = store.Tenancy.Default.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
-        var fold = new Fold<TDoc>(store, projection, connection, pageSize);
+        await using var fold = new Fold<TDoc>(store, projection, connection, pageSize, memoryBudget ?? DefaultMemoryBudget());
 
         // Only up to the daemon's high-water mark: below it every sequence number is committed or a gap the daemon
         // has decided to skip, so nothing read here can be joined later by a slower transaction.
         var building = await HighWaterMarkAsync(daemon, connection, schema, cancellationToken);
         var total = await fold.CountAsync(0, building, cancellationToken);
-        await fold.RunAsync(0, building, folded => progress?.Report(new(SingleStreamRebuildPhase.Building, folded, total, fold.Documents.Count)), cancellationToken);
+        await fold.RunAsync(0, building, folded => progress?.Report(new(SingleStreamRebuildPhase.Building, folded, total, fold.DocumentCount)), cancellationToken);
 
         var wasRunning = daemon.CurrentAgents().Any(a => a.Name.Identity == shard);
         await daemon.StopAgentAsync(shard);
@@ -78,11 +92,11 @@ public static class SingleStreamRebuild
             var highWaterMark = Math.Max(building, await HighWaterMarkAsync(daemon, connection, schema, cancellationToken));
             var before = fold.Events;
             total += await fold.CountAsync(building, highWaterMark, cancellationToken);
-            await fold.RunAsync(building, highWaterMark, folded => progress?.Report(new(SingleStreamRebuildPhase.CatchingUp, before + folded, total, fold.Documents.Count)), cancellationToken);
-            progress?.Report(new(SingleStreamRebuildPhase.Swapping, fold.Events, total, fold.Documents.Count));
-            await ReplaceAsync(store, shard, connection, fold.Documents, highWaterMark, cancellationToken);
-            progress?.Report(new(SingleStreamRebuildPhase.Done, fold.Events, total, fold.Documents.Count));
-            return new SingleStreamRebuildResult(projection.Name, highWaterMark, fold.Events, fold.Documents.Count);
+            await fold.RunAsync(building, highWaterMark, folded => progress?.Report(new(SingleStreamRebuildPhase.CatchingUp, before + folded, total, fold.DocumentCount)), cancellationToken);
+            progress?.Report(new(SingleStreamRebuildPhase.Swapping, fold.Events, total, fold.DocumentCount));
+            await ReplaceAsync(store, shard, connection, fold, highWaterMark, cancellationToken);
+            progress?.Report(new(SingleStreamRebuildPhase.Done, fold.Events, total, fold.DocumentCount));
+            return new SingleStreamRebuildResult(projection.Name, highWaterMark, fold.Events, fold.DocumentCount) { Spilled = fold.Spilled };
         }
         finally
         {
@@ -91,6 +105,12 @@ public static class SingleStreamRebuild
                 await daemon.StartAgentAsync(shard, CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Three quarters of what the runtime may use (its heap limit in a container): the rest is room for a page's
+    /// transient allocations and the host's own work beside the rebuild.
+    /// </summary>
+    private static long DefaultMemoryBudget() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 * 3;
 
     private static async Task<long> HighWaterMarkAsync(IProjectionDaemon daemon, NpgsqlConnection connection, string schema, CancellationToken cancellationToken) =>
         Math.Max(daemon.HighWaterMark(), await PersistedHighWaterMarkAsync(connection, schema, cancellationToken));
@@ -120,17 +140,38 @@ public static class SingleStreamRebuild
     /// Reads the projection's events in <c>seq_id</c> order, deserialised (and upcast) by Marten, and folds each page's
     /// events of one stream at once through the projection's own dispatch (<c>DetermineActionAsync</c>, which runs its
     /// Evolve override, the source-generated evolver of a partial class, or its conventional methods), as the daemon
-    /// does per page. Successive ranges fold onto the same documents.
+    /// does per page. Successive ranges fold onto the same documents. When the heap outgrows the memory budget after a
+    /// page, every document in memory goes to the spill table (a temporary table of this connection) and is read back
+    /// when a later page has events of its stream: memory stays bounded, and a log that fits pays nothing for it.
     /// </summary>
-    private sealed class Fold<TDoc>(DocumentStore store, SingleStreamProjection<TDoc, string> projection, NpgsqlConnection connection, int pageSize)
+    private sealed class Fold<TDoc>(DocumentStore store, SingleStreamProjection<TDoc, string> projection, NpgsqlConnection connection, int pageSize, long memoryBudget)
+        : IAsyncDisposable
         where TDoc : class
     {
+        /// <summary>The spill table: one row per set-aside read model, keyed by stream.</summary>
+        public const string SpillTable = "hub_rebuild_spill";
+
         private readonly string[] _types = EventTypeNames(store, projection);
+        private readonly ISerializer _serializer = store.Options.Serializer();
+
+        /// <summary>Streams whose read model is in the spill table and not in memory.</summary>
+        private readonly HashSet<string> _spilled = new(StringComparer.Ordinal);
+
+        /// <summary>Spill-table rows superseded since (read back into memory, or deleted by the projection): deleted before the next write.</summary>
+        private readonly HashSet<string> _stale = new(StringComparer.Ordinal);
+
+        private bool _spillTableCreated;
 
         // A projection that names no event types (an Evolve override without IncludeType) sees every event, as in the daemon.
         private string Filter => (_types.Length == 0 ? "cardinality($3::varchar[]) = 0" : "d.type = ANY($3)") + (projection.IncludeArchivedEvents ? "" : " AND d.is_archived = FALSE");
 
+        /// <summary>The read models in memory.</summary>
         public Dictionary<string, TDoc> Documents { get; } = new(StringComparer.Ordinal);
+
+        public int DocumentCount => Documents.Count + _spilled.Count;
+
+        /// <summary>Read models written to the spill table, counting one spilled twice twice.</summary>
+        public int Spilled { get; private set; }
 
         public long Events { get; private set; }
 
@@ -178,6 +219,8 @@ public static class SingleStreamRebuild
                 read += page.Count;
                 Events += page.Count;
                 after.TypedValue = page[^1].Sequence;
+                if (_spilled.Count > 0)
+                    await ReadBackAsync([.. page.Select(e => e.StreamKey!).Where(_spilled.Contains).Distinct(StringComparer.Ordinal)], cancellationToken);
 
                 foreach (var slice in page.GroupBy(e => e.StreamKey!, StringComparer.Ordinal))
                 {
@@ -198,8 +241,132 @@ public static class SingleStreamRebuild
                 }
 
                 folded(read);
+                if (OverBudget())
+                    await SpillAsync(cancellationToken);
                 if (page.Count < pageSize)
                     break;
+            }
+        }
+
+        /// <summary>
+        /// What the heap held after the last full collection (blocking or background): what is alive, not what was
+        /// allocated since, nor the dead objects of the old generation that a young collection leaves counted (either
+        /// would set read models aside that fit). The runtime collects fully as the heap nears its limit, so the figure
+        /// is fresh when it matters.
+        /// </summary>
+        private bool OverBudget()
+        {
+            var full = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+            var background = GC.GetGCMemoryInfo(GCKind.Background);
+            var last = background.Index > full.Index ? background : full;
+            if (last.Index == 0)
+                last = GC.GetGCMemoryInfo();
+            return last.HeapSizeBytes - last.FragmentedBytes > memoryBudget;
+        }
+
+        /// <summary>Every read model in memory to the spill table; the collection after it lets the next check see what is really left.</summary>
+        private async Task SpillAsync(CancellationToken cancellationToken)
+        {
+            if (Documents.Count == 0)
+                return;
+            if (!_spillTableCreated)
+            {
+                // Temporary: private to this connection, gone with its session; emptied first in case a pooled session kept one.
+                await using var create = new NpgsqlCommand($"CREATE TEMPORARY TABLE IF NOT EXISTS {SpillTable} (id text PRIMARY KEY, data jsonb NOT NULL); TRUNCATE {SpillTable}", connection);
+                await create.ExecuteNonQueryAsync(cancellationToken);
+                _spillTableCreated = true;
+            }
+
+            await DeleteStaleAsync(cancellationToken);
+            await using (var rows = await connection.BeginBinaryImportAsync($"COPY {SpillTable} (id, data) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            {
+                foreach (var (id, document) in Documents)
+                {
+                    await rows.StartRowAsync(cancellationToken);
+                    await rows.WriteAsync(id, NpgsqlDbType.Text, cancellationToken);
+                    await rows.WriteAsync(_serializer.ToJson(document), NpgsqlDbType.Jsonb, cancellationToken);
+                }
+
+                await rows.CompleteAsync(cancellationToken);
+            }
+
+            _spilled.UnionWith(Documents.Keys);
+            Spilled += Documents.Count;
+            Documents.Clear();
+            GC.Collect();
+        }
+
+        /// <summary>Brings the set-aside read models of these streams back into memory; their rows are stale from then on.</summary>
+        private async Task ReadBackAsync(string[] keys, CancellationToken cancellationToken)
+        {
+            if (keys.Length == 0)
+                return;
+            await using var command = new NpgsqlCommand($"SELECT id, data FROM {SpillTable} WHERE id = ANY($1)", connection);
+            command.Parameters.Add(new NpgsqlParameter<string[]>("", keys) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = reader.GetString(0);
+                Documents[id] = await _serializer.FromJsonAsync<TDoc>(reader, 1, cancellationToken);
+                _spilled.Remove(id);
+                _stale.Add(id);
+            }
+        }
+
+        private async Task DeleteStaleAsync(CancellationToken cancellationToken)
+        {
+            if (_stale.Count == 0)
+                return;
+            await using var delete = new NpgsqlCommand($"DELETE FROM {SpillTable} WHERE id = ANY($1)", connection);
+            delete.Parameters.Add(new NpgsqlParameter<string[]>("", [.. _stale]) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+            _stale.Clear();
+        }
+
+        /// <summary>
+        /// Every read model, in chunks: those in memory first, then the spill table's, read back a chunk at a time, so the
+        /// swap needs no more memory than the fold did.
+        /// </summary>
+        public async IAsyncEnumerable<IReadOnlyCollection<TDoc>> AllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            yield return Documents.Values;
+            if (!_spillTableCreated)
+                yield break;
+            await DeleteStaleAsync(cancellationToken);
+            await using var command = new NpgsqlCommand($"SELECT id, data FROM {SpillTable} WHERE id > $1 ORDER BY id LIMIT $2", connection);
+            var after = new NpgsqlParameter<string>("", "") { NpgsqlDbType = NpgsqlDbType.Text };
+            command.Parameters.Add(after);
+            command.Parameters.Add(new NpgsqlParameter<int>("", pageSize) { NpgsqlDbType = NpgsqlDbType.Integer });
+            var chunk = new List<TDoc>(pageSize);
+            do
+            {
+                chunk.Clear();
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+                {
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        after.TypedValue = reader.GetString(0);
+                        chunk.Add(await _serializer.FromJsonAsync<TDoc>(reader, 1, cancellationToken));
+                    }
+                }
+
+                yield return chunk;
+            }
+            while (chunk.Count == pageSize);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_spillTableCreated || connection.State != System.Data.ConnectionState.Open)
+                return;
+            try
+            {
+                await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {SpillTable}", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
+            catch (NpgsqlException)
+            {
+                // The session is broken and its temporary table goes with it; the failure that broke it is what matters.
             }
         }
     }
@@ -211,7 +378,7 @@ public static class SingleStreamRebuild
     /// </summary>
     private static async Task ReplaceAsync<TDoc>(
         DocumentStore store, string shard, NpgsqlConnection connection,
-        Dictionary<string, TDoc> documents, long highWaterMark, CancellationToken cancellationToken)
+        Fold<TDoc> fold, long highWaterMark, CancellationToken cancellationToken)
         where TDoc : class
     {
         var tenant = store.Tenancy.Default;
@@ -222,7 +389,8 @@ public static class SingleStreamRebuild
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var delete = new NpgsqlCommand($"DELETE FROM {table}", connection, transaction))
             await delete.ExecuteNonQueryAsync(cancellationToken);
-        await loader.LoadAsync(tenant, store.Options.Serializer(), connection, documents.Values, cancellationToken);
+        await foreach (var documents in fold.AllAsync(cancellationToken))
+            await loader.LoadAsync(tenant, store.Options.Serializer(), connection, documents, cancellationToken);
         await using (var progress = new NpgsqlCommand(
             $"INSERT INTO {store.Options.Events.DatabaseSchemaName}.mt_event_progression (name, last_seq_id, last_updated) VALUES ($1, $2, transaction_timestamp()) " +
             "ON CONFLICT (name) DO UPDATE SET last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated",

@@ -90,7 +90,7 @@ public sealed class SingleStreamRebuildTests(EventStoreDatabase database) : ICla
             .Order(StringComparer.Ordinal)];
     }
 
-    private static async Task<List<string>> ReadModelsAsync(IDocumentStore store)
+    internal static async Task<List<string>> ReadModelsAsync(IDocumentStore store)
     {
         await using var session = store.QuerySession();
         var all = await session.Query<ContactHistory>().ToListAsync();
