@@ -3,7 +3,7 @@
 // beside the ingest-only rate of the same run; (2) a rebuild of the HubSpot read model from M events by the hub's
 // SingleStreamRebuild beside Marten's default RebuildProjectionAsync, with both ending in identical documents.
 // Usage: scripts/docker.sh up && eval "$(scripts/docker.sh env)" &&
-//        dotnet run -c Release --project bench/Hub.HubSpot.Benchmarks -- [--contacts N] [--events M] [--rounds R] [--only e2e|rebuild] [--order interleaved|streams]
+//        dotnet run -c Release --project bench/Hub.HubSpot.Benchmarks -- [--contacts N] [--events M] [--rounds R] [--only e2e|rebuild] [--order interleaved|streams] [--rebuild-budget MiB]
 // Servers: ConnectionStrings__Postgres / __RabbitMq when set, else Testcontainers (as the tests).
 using System.Globalization;
 using Hub.HubSpot.Benchmarks;
@@ -15,6 +15,8 @@ var rounds = Option("--rounds", 1);
 // interleaved (default): the log in the order the hub writes it; streams: each stream's events together (bulk-load order).
 var interleaved = Text("--order") is null or "interleaved";
 var only = Text("--only");
+// The hub's rebuild with a heap budget (MiB), as a pod's memory limit gives it: read models past it are set aside in the database.
+long? rebuildBudget = Text("--rebuild-budget") is { } mib ? long.Parse(mib, CultureInfo.InvariantCulture) << 20 : null;
 
 Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, load average {File.ReadAllText("/proc/loadavg").Trim()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine();
@@ -37,7 +39,7 @@ async Task RunAsync()
     if (only is null or "rebuild")
     {
         Console.WriteLine($"Rebuild of the HubSpot read model from {events:N0} events ({events / Rebuild.EventsPerStream:N0} contact streams, {(interleaved ? "interleaved as the hub writes them" : "each stream's events together")}), {rounds} round(s):");
-        var rebuild = await Rebuild.RunAsync(events, rounds, interleaved);
+        var rebuild = await Rebuild.RunAsync(events, rounds, interleaved, rebuildBudget);
         var byDefault = Rebuild.Result.Sum("Marten default rebuild (RebuildProjectionAsync)", rebuild.Default);
         var fast = Rebuild.Result.Sum("hub fast rebuild (SingleStreamRebuild)", rebuild.Fast);
         Console.WriteLine($"Seeded {rebuild.Events:N0} events (BulkInsertEventsAsync) in {rebuild.Seeding.TotalSeconds:F1} s; CPU counted: this process{(rebuild.ServerCpu ? " + the PostgreSQL server" : " only")}.");
@@ -64,6 +66,7 @@ async Task RunAsync()
         Console.WriteLine($"Peak RSS: Ingest {Hosts.MiB(e2e.IngestRss)}, Projections {Hosts.MiB(e2e.ProjectionsRss)}.");
         var cpu = e2e.Cpu;
         Console.WriteLine($"CPU-seconds from Ingest's start to the end: Ingest {cpu.Ingest.TotalSeconds:F0}, Projections {cpu.Projections.TotalSeconds:F0}, sandbox (+ this benchmark's polling) {cpu.SandboxAndBenchmark.TotalSeconds:F0}, PostgreSQL {(cpu.PostgreSql is { } server ? server.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture) : "not visible")}, RabbitMQ {(cpu.RabbitMq is { } broker ? broker.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture) : "not visible")}; {cpu.Total.TotalMilliseconds / e2e.Contacts:F2} ms per contact: at most {Environment.ProcessorCount * 1000 / (cpu.Total.TotalMilliseconds / e2e.Contacts):N0} records/s on {Environment.ProcessorCount} cores of its own.");
+        PrintSizing(cpu, e2e.Contacts);
         Console.WriteLine($"Target (2 cores): >= 5,000 records/s end to end: {(e2e.EndToEndRate >= 5_000 ? "met" : "not met")}.");
     }
 }
@@ -78,4 +81,26 @@ string? Text(string name)
 {
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
+// What each process costs per contact, which is also the cores it needs per 1,000 records/s (docs/deploy.md, "Sizing").
+// The hub's own processes are what a deployment gives cores to; PostgreSQL, RabbitMQ and the CRMs run elsewhere there,
+// so the rate those cores would carry is a projection from CPU time, not a measurement on this machine.
+static void PrintSizing(EndToEnd.CpuSpent cpu, int contacts)
+{
+    double PerContact(TimeSpan spent) => spent.TotalMilliseconds / contacts;
+    Console.WriteLine("CPU per contact = cores per 1,000 records/s:");
+    Console.WriteLine($"| {"Process",-44} | {"CPU-ms per contact",18} |");
+    Console.WriteLine($"|{new string('-', 46)}|{new string('-', 20)}|");
+    foreach (var (name, spent) in new (string, TimeSpan?)[]
+    {
+        ("Hub.Ingest", cpu.Ingest), ("Hub.Projections", cpu.Projections), ("PostgreSQL", cpu.PostgreSql), ("RabbitMQ", cpu.RabbitMq),
+        ("sandboxes (+ this benchmark's polling)", cpu.SandboxAndBenchmark),
+    })
+        Console.WriteLine($"| {name,-44} | {(spent is { } s ? PerContact(s).ToString("F3", CultureInfo.InvariantCulture) : "not visible"),18} |");
+    var hub = PerContact(cpu.Ingest + cpu.Projections);
+    var rate = Environment.ProcessorCount * 1000 / hub;
+    Console.WriteLine($"The hub's own processes (Ingest + Projections): {hub:F3} ms per contact, so {Environment.ProcessorCount} cores of their own would carry "
+        + $"{rate:N0} records/s with the servers elsewhere (projected from CPU time, not measured), PostgreSQL then needing "
+        + $"{(cpu.PostgreSql is { } pg ? (PerContact(pg) * rate / 1000).ToString("F1", CultureInfo.InvariantCulture) : "?")} cores.");
 }

@@ -59,7 +59,7 @@ internal static class Rebuild
     /// and its push, contacts interleaved in every phase. Off: each stream's five events one after another (the order
     /// a bulk load leaves, where a default rebuild page holds whole streams: its best case).
     /// </param>
-    public static async Task<Result> RunAsync(int events, int rounds, bool interleaved)
+    public static async Task<Result> RunAsync(int events, int rounds, bool interleaved, long? memoryBudget = null)
     {
         var streams = events / EventsPerStream;
         await using var database = await PostgresDatabase.CreateAsync("bench_hubspot_rebuild");
@@ -115,16 +115,19 @@ internal static class Rebuild
                 await Hosts.ExecuteAsync(checks, "CHECKPOINT");
                 GC.Collect();
                 Hosts.ResetPeakRss();
-                var name = isFast ? "hub fast rebuild (SingleStreamRebuild)" : "Marten default rebuild (RebuildProjectionAsync)";
+                var name = !isFast ? "Marten default rebuild (RebuildProjectionAsync)"
+                    : memoryBudget is { } budget ? $"hub fast rebuild (SingleStreamRebuild, {budget >> 20} MiB heap budget)" : "hub fast rebuild (SingleStreamRebuild)";
                 var cpu = meter.Now();
                 var watch = Stopwatch.StartNew();
                 using (var daemon = await store.BuildProjectionDaemonAsync())
                 {
                     if (isFast)
                     {
-                        var result = await SingleStreamRebuild.RunAsync<HubSpotRecord>(store, daemon, HubSpotRecordProjection.ProjectionName);
+                        var result = await SingleStreamRebuild.RunAsync<HubSpotRecord>(store, daemon, HubSpotRecordProjection.ProjectionName, memoryBudget: memoryBudget);
                         if (result.Events != total || result.HighWaterMark != lastSequence)
                             throw new InvalidOperationException($"The hub's rebuild read {result.Events:N0} events up to {result.HighWaterMark:N0}, expected {total:N0} up to {lastSequence:N0}.");
+                        if (result.Spilled > 0)
+                            Console.WriteLine($"  read models set aside in the database on the way (over the heap budget): {result.Spilled:N0}");
                     }
                     else
                     {
