@@ -1,7 +1,5 @@
 using Hub.EventStore.Projections;
-using Hub.EventStore.Tests.Writing;
 using JasperFx.Events.Projections;
-using Marten;
 
 namespace Hub.EventStore.Tests.Projections;
 
@@ -12,18 +10,12 @@ public sealed class SingleStreamRebuildSpillTests(EventStoreDatabase database) :
     [Fact]
     public async Task A_rebuild_over_its_memory_budget_sets_read_models_aside_in_the_database_and_ends_with_the_same_ones()
     {
-        await using var hub = await database.OpenOtherProcessAsync(o =>
-        {
-            o.MapV2WithUpcasterFromV1();
-            o.Projections.Add<ContactHistoryProjection>(ProjectionLifecycle.Async);
-        });
         // Interleaved as the hub writes its log (every contact created, then each round of changes), so almost every
         // page has events of streams whose read models an earlier page set aside.
-        for (var revision = 0; revision <= 3; revision++)
-            await hub.Writer.WriteAsync($"spill-{revision}", [.. Enumerable.Range(0, 30).Select(n => SingleStreamRebuildTests.Observation(n, revision, v2: true))]);
-        using var daemon = await hub.Store.BuildProjectionDaemonAsync();
-        await daemon.StartAllAsync();
-        await daemon.WaitForNonStaleData(Timeout);
+        var (hub, daemon) = await SingleStreamRebuildTests.ProjectedAsync(
+            database, o => o.Projections.Add<ContactHistoryProjection>(ProjectionLifecycle.Async), "spill", Enumerable.Range(0, 30), [0, 1, 2, 3]);
+        await using var process = hub;
+        using var running = daemon;
         var live = await SingleStreamRebuildTests.ReadModelsAsync(hub.Store);
         await database.ScalarAsync("UPDATE hub.mt_doc_contacthistory SET data = jsonb_set(data, '{eventIds}', '[]')");
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hub.EventStore.Projections;
 using Hub.EventStore.Tests.Writing;
 using Hub.EventStore.Writing;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -61,6 +62,26 @@ public sealed class SingleStreamRebuildTests(EventStoreDatabase database) : ICla
         Assert.Equal(await LogAsync(), after);
         Assert.Equal(31, after.Count);
         await daemon.StopAllAsync();
+    }
+
+    /// <summary>
+    /// A hub process with one async projection (<paramref name="addProjection"/>), rounds of v2 observations of the
+    /// contacts, and its daemon running and caught up with them.
+    /// </summary>
+    internal static async Task<(OtherProcess Hub, IProjectionDaemon Daemon)> ProjectedAsync(
+        EventStoreDatabase database, Action<StoreOptions> addProjection, string messagePrefix, IEnumerable<int> contacts, IEnumerable<int> revisions)
+    {
+        var hub = await database.OpenOtherProcessAsync(o =>
+        {
+            o.MapV2WithUpcasterFromV1();
+            addProjection(o);
+        });
+        foreach (var revision in revisions)
+            await hub.Writer.WriteAsync($"{messagePrefix}-{revision.ToString(CultureInfo.InvariantCulture)}", [.. contacts.Select(n => Observation(n, revision, v2: true))]);
+        var daemon = await hub.Store.BuildProjectionDaemonAsync();
+        await daemon.StartAllAsync();
+        await daemon.WaitForNonStaleData(Timeout);
+        return (hub, daemon);
     }
 
     internal static StreamEvents Observation(int contact, int revision, bool v2)

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Hub.EventStore.Projections;
-using Hub.EventStore.Tests.Writing;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -9,23 +8,14 @@ namespace Hub.EventStore.Tests.Projections;
 /// <summary>A database of its own: the rebuild's counts must not see the other rebuild tests' streams.</summary>
 public sealed class SingleStreamRebuildUntypedTests(EventStoreDatabase database) : IClassFixture<EventStoreDatabase>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
-
     [Fact]
     public async Task Fast_rebuild_of_a_projection_that_names_no_event_types_folds_every_event()
     {
-        await using var hub = await database.OpenOtherProcessAsync(o =>
-        {
-            o.MapV2WithUpcasterFromV1();
-            o.Projections.Add<ContactEventsProjection>(ProjectionLifecycle.Async);
-        });
-        for (var revision = 1; revision <= 3; revision++)
-            await hub.Writer.WriteAsync($"all-types-{revision}", [.. Enumerable.Range(100, 10).Select(n => SingleStreamRebuildTests.Observation(n, revision, v2: true))]);
-
         // The daemon has run, as on a host: the rebuild reads up to its high-water mark.
-        using var daemon = await hub.Store.BuildProjectionDaemonAsync();
-        await daemon.StartAllAsync();
-        await daemon.WaitForNonStaleData(Timeout);
+        var (hub, daemon) = await SingleStreamRebuildTests.ProjectedAsync(
+            database, o => o.Projections.Add<ContactEventsProjection>(ProjectionLifecycle.Async), "all-types", Enumerable.Range(100, 10), [1, 2, 3]);
+        await using var process = hub;
+        using var running = daemon;
         var result = await SingleStreamRebuild.RunAsync<ContactEvents>(hub.Store, daemon, ContactEventsProjection.ProjectionName, pageSize: 7);
 
         Assert.Equal(await database.ScalarAsync("SELECT count(*) FROM hub.mt_events"), result.Events);
