@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using Hub.EventStore.Writing;
 using JasperFx.Events;
 using JasperFx.Events.Aggregation;
 using JasperFx.Events.Daemon;
@@ -278,13 +280,14 @@ public static class SingleStreamRebuild
             }
 
             await DeleteStaleAsync(cancellationToken);
+            var json = new ArrayBufferWriter<byte>(4096);
             await using (var rows = await connection.BeginBinaryImportAsync($"COPY {SpillTable} (id, data) FROM STDIN (FORMAT BINARY)", cancellationToken))
             {
                 foreach (var (id, document) in Documents)
                 {
                     await rows.StartRowAsync(cancellationToken);
                     await rows.WriteAsync(id, NpgsqlDbType.Text, cancellationToken);
-                    await rows.WriteAsync(_serializer.ToJson(document), NpgsqlDbType.Jsonb, cancellationToken);
+                    await JsonbCopy.WriteAsync(rows, _serializer, json, document, cancellationToken);
                 }
 
                 await rows.CompleteAsync(cancellationToken);

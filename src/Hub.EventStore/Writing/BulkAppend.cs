@@ -124,7 +124,7 @@ internal sealed class BulkAppend
                 await rows.WriteAsync(pending.Id, NpgsqlDbType.Uuid, cancellationToken);
                 await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
                 await rows.WriteAsync(version, NpgsqlDbType.Bigint, cancellationToken);
-                await WriteJsonAsync(rows, serializer, json, pending.Data, cancellationToken);
+                await JsonbCopy.WriteAsync(rows, serializer, json, pending.Data, cancellationToken);
                 await rows.WriteAsync(mapping.EventTypeName, NpgsqlDbType.Varchar, cancellationToken);
                 await rows.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
                 await rows.WriteAsync(StorageConstants.DefaultTenantId, NpgsqlDbType.Varchar, cancellationToken);
@@ -140,7 +140,7 @@ internal sealed class BulkAppend
             await CopyAsync(connection, $"COPY {_stateTable} (id, data, mt_dotnet_type, mt_version) FROM STDIN (FORMAT BINARY)", created, async (rows, stream) =>
             {
                 await rows.WriteAsync(stream.StreamKey, NpgsqlDbType.Varchar, cancellationToken);
-                await WriteJsonAsync(rows, serializer, json, stream.InlineState!, cancellationToken);
+                await JsonbCopy.WriteAsync(rows, serializer, json, stream.InlineState!, cancellationToken);
                 await rows.WriteAsync(_stateTypeName, NpgsqlDbType.Varchar, cancellationToken);
                 await rows.WriteAsync((long)stream.Events.Count, NpgsqlDbType.Bigint, cancellationToken);
             }, cancellationToken);
@@ -249,14 +249,6 @@ internal sealed class BulkAppend
         }
 
         await rows.CompleteAsync(cancellationToken);
-    }
-
-    private static Task WriteJsonAsync(NpgsqlBinaryImporter rows, ISerializer serializer, ArrayBufferWriter<byte> buffer, object value, CancellationToken cancellationToken)
-    {
-        // The importer copies the bytes into its own buffer before the write completes, so one buffer serves every row.
-        buffer.ResetWrittenCount();
-        serializer.WriteTo(buffer, value);
-        return rows.WriteAsync(buffer.WrittenMemory, NpgsqlDbType.Jsonb, cancellationToken);
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter rows, string? value, CancellationToken cancellationToken) =>
