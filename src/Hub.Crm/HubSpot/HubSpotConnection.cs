@@ -54,6 +54,12 @@ public sealed class HubSpotConnection
     /// <summary>How long one attempt may take before it counts as timed out.</summary>
     public double RequestTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Batch requests of one call in flight at once (a page's upserts, reads, archives, associations). Each still takes
+    /// from the burst budget, which bounds the rate; this bounds how long a page waits on HubSpot's round trips.
+    /// </summary>
+    public int ConcurrentBatches { get; set; } = 4;
+
     /// <summary>Attempts per request when HubSpot fails transiently (5xx, timeout, dropped connection); 429s are counted apart.</summary>
     public int MaxAttempts { get; set; } = 4;
 
@@ -87,6 +93,8 @@ public sealed class HubSpotConnection
             yield return "BurstLimit, BurstWindowSeconds and SearchLimitPerSecond must be positive.";
         if (RequestTimeoutSeconds <= 0 || MaxAttempts <= 0 || MaxRateLimitedAttempts <= 0 || RetryBaseDelaySeconds < 0)
             yield return "RequestTimeoutSeconds, MaxAttempts and MaxRateLimitedAttempts must be positive; RetryBaseDelaySeconds not negative.";
+        if (ConcurrentBatches is < 1 or > 32)
+            yield return "ConcurrentBatches must be between 1 and 32.";
         if (string.IsNullOrWhiteSpace(ListingsObjectType))
             yield return "ListingsObjectType must not be empty.";
     }

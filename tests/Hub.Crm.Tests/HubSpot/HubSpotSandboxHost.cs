@@ -9,7 +9,7 @@ namespace Hub.Crm.Tests.HubSpot;
 
 /// <summary>
 /// The real sandbox host on Kestrel (the client talks to it over sockets as to api.hubapi.com) with a token of its
-/// own and every HubSpot API request it receives recorded (arrival time, method, path, and its status once answered).
+/// own and every HubSpot API request it receives recorded (arrival time, method, path, and its status and time once answered).
 /// </summary>
 public sealed class HubSpotSandboxHost : SandboxServer<SandboxProgram>
 {
@@ -60,12 +60,15 @@ public sealed class HubSpotSandboxHost : SandboxServer<SandboxProgram>
         finally
         {
             request.Status = context.Response.StatusCode;
+            request.Answered = DateTimeOffset.UtcNow;
         }
     }
 }
 
-/// <summary>One HubSpot API request as the sandbox received it (when it arrived) and, once done, its status.</summary>
+/// <summary>One HubSpot API request as the sandbox received it (when it arrived) and, once done, its status and when.</summary>
 public sealed record SandboxRequest(DateTimeOffset At, string Method, string Path, string Query)
 {
     public int Status { get; set; }
+
+    public DateTimeOffset? Answered { get; set; }
 }

@@ -38,6 +38,29 @@ public sealed class UpsertTests : HubSpotTest
     }
 
     [Fact]
+    public async Task A_call_of_10_batches_keeps_ConcurrentBatches_requests_in_flight_and_answers_in_input_order()
+    {
+        var client = StartHub(new Dictionary<string, string?> { ["ConcurrentBatches"] = "3" });
+        var inputs = Enumerable.Range(0, 1_000).Select(i => new HubSpotUpsert($"ps-{i}", Properties(("lastname", $"Number {i}")))).ToList();
+        // HubSpot's round trip: long enough that batches sent together are in flight together.
+        await Sandbox.SetFaultsAsync(new { latency = "00:00:00.300" });
+
+        var result = await client.UpsertAsync("contacts", "propstreet_id", inputs);
+
+        await Sandbox.ClearFaultsAsync();
+        var requests = Sandbox.RequestsTo("POST", "/crm/v3/objects/contacts/batch/upsert");
+        Assert.Equal(10, requests.Count);
+        Assert.Equal(3, MostInFlight(requests));
+        Assert.Equal(inputs.Select(i => i.IdValue), result.Records.Select(r => r.Key));
+        Assert.All(result.Records, r => Assert.True(r.Succeeded && r.Created, r.Error?.Message));
+        Assert.Equal(1_000, result.Records.Select(r => r.HubSpotId).Distinct().Count());
+    }
+
+    /// <summary>The most requests the sandbox held at one moment, from their arrival and answer times.</summary>
+    private static int MostInFlight(IReadOnlyList<SandboxRequest> requests) =>
+        requests.Max(r => requests.Count(o => o.At <= r.At && o.Answered > r.At));
+
+    [Fact]
     public async Task A_partly_refused_batch_fails_only_the_refused_record_and_names_the_record_holding_its_email()
     {
         var client = StartHub();
