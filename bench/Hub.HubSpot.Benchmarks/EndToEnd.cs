@@ -37,12 +37,14 @@ internal static class EndToEnd
     {
         public double EndToEndRate => Contacts / EndToEnd;
 
+        public double PushRate => Contacts / (PushLast - PushFirst);
+
         /// <summary>Each stage's throughput over its own active window, and the slowest of them.</summary>
         public IReadOnlyList<(string Stage, double Seconds, double Rate)> Stages =>
         [
             ("Ingest → RabbitMQ → store append (first request → last record event committed)", IngestOnly, Contacts / IngestOnly),
             ("HubSpot read model (first progress → caught up with the last record event; sampled)", ReadModel - ReadModelFirst, Contacts / (ReadModel - ReadModelFirst)),
-            ("HubSpotPush (first → last hubspot.pushed.v1 / .parked.v1 committed)", PushLast - PushFirst, Contacts / (PushLast - PushFirst)),
+            ("HubSpotPush (first → last hubspot.pushed.v1 / .parked.v1 committed)", PushLast - PushFirst, PushRate),
         ];
     }
 
@@ -55,16 +57,22 @@ internal static class EndToEnd
     /// <summary>RabbitMQ's Erlang VM: on the same cores when the broker runs on this machine.</summary>
     private const string Broker = "beam.smp";
 
-    public static async Task<Result> RunAsync(int contacts)
+    /// <param name="hubSpotLatency">Added to every HubSpot request before the sandbox answers, as HubSpot across the internet.</param>
+    /// <param name="concurrentBatches">The connection's <c>ConcurrentBatches</c>; null leaves the hub's default.</param>
+    /// <param name="splitCores">
+    /// The hub's processes on core 0 alone, the servers, sandboxes and this benchmark on core 1: the deployment's
+    /// shape (the hub on cores of its own) at the scale of this machine.
+    /// </param>
+    public static async Task<Result> RunAsync(int contacts, TimeSpan hubSpotLatency = default, int? concurrentBatches = null, bool splitCores = false)
     {
         var ingestDll = Hosts.Dll("Hub.Ingest");
         var projectionsDll = Hosts.Dll("Hub.Projections");
-        using var sandbox = Sandbox.Start(contacts);
+        using var sandbox = Sandbox.Start(contacts, hubSpotLatency);
         await using var database = await PostgresDatabase.CreateAsync("bench_hubspot_e2e");
         await using var broker = await RabbitMqVirtualHost.CreateAsync("bench_hubspot_e2e");
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
 
-        using var projections = Hosts.Start(projectionsDll, new Dictionary<string, string>
+        var projectionsSettings = new Dictionary<string, string>
         {
             ["ConnectionStrings__Postgres"] = database.ConnectionString,
             ["ConnectionStrings__RabbitMq"] = broker.Amqp.ToString(),
@@ -73,7 +81,13 @@ internal static class EndToEnd
             [$"HubSpot__Connections__{Connection}__AccessToken"] = "sandbox-hubspot-token",
             // Rate limits off on the client too: its shared burst budget would hold it at 100 requests per 10 s.
             [$"HubSpot__Connections__{Connection}__BurstLimit"] = "1000000",
-        });
+        };
+        if (concurrentBatches is { } batches)
+            projectionsSettings[$"HubSpot__Connections__{Connection}__ConcurrentBatches"] = batches.ToString(CultureInfo.InvariantCulture);
+        int? hubCpu = splitCores ? 0 : null;
+        if (splitCores)
+            await Hosts.PinAsync("1", "postgres", Broker);
+        using var projections = Hosts.Start(projectionsDll, projectionsSettings, hubCpu);
         Process? ingest = null;
         try
         {
@@ -93,7 +107,7 @@ internal static class EndToEnd
                 ["Ingest__Connections__bench__Token"] = Sandbox.IngestToken,
                 ["Ingest__Connections__bench__Resources__0"] = "contacts",
                 ["Ingest__Connections__bench__Schedule"] = "01:00:00",
-            });
+            }, hubCpu);
 
             // The read model's progress, sampled: when it passed the last record event is known only afterwards.
             var samples = new List<(DateTime At, long Progress)>();
@@ -150,6 +164,8 @@ internal static class EndToEnd
                 await Hosts.StopAsync(ingest);
             ingest?.Dispose();
             await Hosts.StopAsync(projections);
+            if (splitCores)
+                await Hosts.PinAsync($"0-{Environment.ProcessorCount - 1}", "postgres", Broker);
         }
     }
 
@@ -159,9 +175,10 @@ internal static class EndToEnd
         public const string IngestToken = "bench-ingest";
 
         private readonly int _contacts;
+        private readonly TimeSpan _hubSpotLatency;
         private readonly ConcurrentBag<DateTimeOffset> _requests = [];
 
-        private Sandbox(int contacts) => _contacts = contacts;
+        private Sandbox(int contacts, TimeSpan hubSpotLatency) => (_contacts, _hubSpotLatency) = (contacts, hubSpotLatency);
 
         public Uri BaseUrl => ClientOptions.BaseAddress;
 
@@ -169,9 +186,9 @@ internal static class EndToEnd
 
         public DateTimeOffset? FirstRequest => _requests.IsEmpty ? null : _requests.Min();
 
-        public static Sandbox Start(int contacts)
+        public static Sandbox Start(int contacts, TimeSpan hubSpotLatency)
         {
-            var sandbox = new Sandbox(contacts);
+            var sandbox = new Sandbox(contacts, hubSpotLatency);
             sandbox.UseKestrel(0);
             sandbox.StartServer();
             sandbox.Control = sandbox.CreateClient();
@@ -190,7 +207,7 @@ internal static class EndToEnd
             builder.UseSetting("Sandbox:Propstreet:RateLimitPerMinute", "0");
             builder.UseSetting("Sandbox:HubSpot:RateLimitsEnabled", "false");
             builder.UseSetting("Sandbox:HubSpot:SearchVisibilityDelayMs", "0");
-            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new Record(_requests)));
+            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new Record(_requests, _hubSpotLatency)));
         }
 
         protected override void Dispose(bool disposing)
@@ -200,15 +217,18 @@ internal static class EndToEnd
             base.Dispose(disposing);
         }
 
-        private sealed class Record(ConcurrentBag<DateTimeOffset> log) : IStartupFilter
+        /// <summary>Records Ingest's requests and delays HubSpot's (the sandbox's fault latency would delay Propstreet's too).</summary>
+        private sealed class Record(ConcurrentBag<DateTimeOffset> log, TimeSpan hubSpotLatency) : IStartupFilter
         {
             public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
             {
-                app.Use((HttpContext context, RequestDelegate inner) =>
+                app.Use(async (HttpContext context, RequestDelegate inner) =>
                 {
                     if (context.Request.Path.StartsWithSegments("/api/v1/network/contacts") && context.Request.Headers.Authorization == $"Bearer {IngestToken}")
                         log.Add(DateTimeOffset.UtcNow);
-                    return inner(context);
+                    if (hubSpotLatency > TimeSpan.Zero && context.Request.Path.StartsWithSegments("/crm"))
+                        await Task.Delay(hubSpotLatency, context.RequestAborted);
+                    await inner(context);
                 });
                 next(app);
             };

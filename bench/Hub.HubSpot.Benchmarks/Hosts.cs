@@ -14,10 +14,16 @@ internal static class Hosts
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build {project} in Release first (dotnet build -c Release src/{project}); looked for {dll}.");
     }
 
-    /// <summary>Runs a host from its own folder (its appsettings.json), logging warnings only, to this process's stderr.</summary>
-    public static Process Start(string dll, IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Runs a host from its own folder (its appsettings.json), logging warnings only, to this process's stderr; on
+    /// <paramref name="cpu"/> alone when given (taskset execs the host, so the process is the host's).
+    /// </summary>
+    public static Process Start(string dll, IReadOnlyDictionary<string, string> environment, int? cpu = null)
     {
-        var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll) };
+        var start = cpu is { } core
+            ? new ProcessStartInfo("taskset", ["-c", core.ToString(CultureInfo.InvariantCulture), "dotnet", dll])
+            : new ProcessStartInfo("dotnet", [dll]);
+        (start.RedirectStandardOutput, start.RedirectStandardError, start.WorkingDirectory) = (true, true, Path.GetDirectoryName(dll));
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         foreach (var (key, value) in environment)
@@ -60,14 +66,11 @@ internal static class Hosts
     public static TimeSpan? CpuOfProcessesNamed(string command)
     {
         TimeSpan? total = null;
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        foreach (var pid in ProcessesNamed(command))
         {
-            if (!int.TryParse(Path.GetFileName(directory), CultureInfo.InvariantCulture, out var pid))
-                continue;
             try
             {
-                if (File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n') == command)
-                    total = (total ?? TimeSpan.Zero) + Cpu(pid);
+                total = (total ?? TimeSpan.Zero) + Cpu(pid);
             }
             catch (IOException)
             {
@@ -76,6 +79,39 @@ internal static class Hosts
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Moves every thread of this process and of every process named in <paramref name="commands"/> (servers in
+    /// containers included) to <paramref name="cpus"/> (a taskset list: "1", "0-1"). PostgreSQL's later backends
+    /// inherit it from the postmaster.
+    /// </summary>
+    public static async Task PinAsync(string cpus, params string[] commands)
+    {
+        foreach (var pid in commands.SelectMany(ProcessesNamed).Append(Environment.ProcessId))
+        {
+            using var taskset = Process.Start(new ProcessStartInfo("taskset", ["-a", "-pc", cpus, pid.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true })!;
+            await taskset.WaitForExitAsync();
+        }
+    }
+
+    private static IEnumerable<int> ProcessesNamed(string command)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            string? name;
+            try
+            {
+                name = int.TryParse(Path.GetFileName(directory), CultureInfo.InvariantCulture, out _) ? File.ReadAllText($"{directory}/comm").TrimEnd('\n') : null;
+            }
+            catch (IOException)
+            {
+                name = null; // exited meanwhile
+            }
+
+            if (name == command)
+                yield return int.Parse(Path.GetFileName(directory), CultureInfo.InvariantCulture);
+        }
     }
 
     /// <summary>Starts a new peak (VmHWM) for this process: Linux resets it on writing 5 to clear_refs.</summary>

@@ -1,11 +1,13 @@
 // The HubSpot side of the hub at scale, in one run: (1) N Propstreet contacts from the sandbox through Ingest,
 // RabbitMQ, the store, the HubSpot read model and the push into the HubSpot sandbox, every rate limit off, end to end
-// beside the ingest-only rate of the same run; (2) a rebuild of the HubSpot read model from M events by the hub's
+// beside the ingest-only rate of the same run; (2) the same path with HubSpot's round trips (a latency added to each
+// HubSpot request), one batch request at a time against the connection's default ConcurrentBatches; (3) a rebuild of the HubSpot read model from M events by the hub's
 // SingleStreamRebuild beside Marten's default RebuildProjectionAsync, with both ending in identical documents.
 // Usage: scripts/docker.sh up && eval "$(scripts/docker.sh env)" &&
-//        dotnet run -c Release --project bench/Hub.HubSpot.Benchmarks -- [--contacts N] [--events M] [--rounds R] [--only e2e|rebuild] [--order interleaved|streams] [--rebuild-budget MiB]
+//        dotnet run -c Release --project bench/Hub.HubSpot.Benchmarks -- [--contacts N] [--events M] [--rounds R] [--only e2e|latency|rebuild] [--order interleaved|streams] [--rebuild-budget MiB] [--latency-contacts N] [--hubspot-latency-ms L] [--split-cores]
 // Servers: ConnectionStrings__Postgres / __RabbitMq when set, else Testcontainers (as the tests).
 using System.Globalization;
+using Hub.Crm.HubSpot;
 using Hub.HubSpot.Benchmarks;
 using Npgsql;
 
@@ -17,6 +19,13 @@ var interleaved = Text("--order") is null or "interleaved";
 var only = Text("--only");
 // The hub's rebuild with a heap budget (MiB), as a pod's memory limit gives it: read models past it are set aside in the database.
 long? rebuildBudget = Text("--rebuild-budget") is { } mib ? long.Parse(mib, CultureInfo.InvariantCulture) << 20 : null;
+var latencyContacts = Option("--latency-contacts", 20_000);
+// End to end with the hub's processes on core 0 alone and everything else on core 1: the hub on a core of its own.
+var splitCores = args.Contains("--split-cores");
+if (splitCores && Environment.ProcessorCount < 2)
+    throw new ArgumentException("--split-cores needs 2 cores or more.");
+// HubSpot's batch upserts take a few hundred milliseconds each from outside its data centre.
+var hubSpotLatency = TimeSpan.FromMilliseconds(Option("--hubspot-latency-ms", 250));
 
 Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, load average {File.ReadAllText("/proc/loadavg").Trim()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine();
@@ -53,8 +62,9 @@ async Task RunAsync()
 
     if (only is null or "e2e")
     {
-        Console.WriteLine($"End to end: {contacts:N0} Propstreet contacts → HubSpot sandbox, rate limits off (Propstreet and HubSpot sandbox, HubSpot client budget):");
-        var e2e = await EndToEnd.RunAsync(contacts);
+        Console.WriteLine($"End to end: {contacts:N0} Propstreet contacts → HubSpot sandbox, rate limits off (Propstreet and HubSpot sandbox, HubSpot client budget)"
+            + (splitCores ? "; Ingest and Projections on core 0 alone, PostgreSQL, RabbitMQ, the sandboxes and this benchmark on core 1:" : ":"));
+        var e2e = await EndToEnd.RunAsync(contacts, splitCores: splitCores);
         Console.WriteLine($"| {"Stage",-86} | {"Seconds",8} | {"Records/s",9} |");
         Console.WriteLine($"|{new string('-', 88)}|{new string('-', 10)}|{new string('-', 11)}|");
         Console.WriteLine($"| {"**end to end: first request → last contact pushed and recorded (hubspot.pushed.v1 or .parked.v1)**",-86} | {e2e.EndToEnd,8:F2} | {e2e.EndToEndRate,9:N0} |");
@@ -66,8 +76,29 @@ async Task RunAsync()
         Console.WriteLine($"Peak RSS: Ingest {Hosts.MiB(e2e.IngestRss)}, Projections {Hosts.MiB(e2e.ProjectionsRss)}.");
         var cpu = e2e.Cpu;
         Console.WriteLine($"CPU-seconds from Ingest's start to the end: Ingest {cpu.Ingest.TotalSeconds:F0}, Projections {cpu.Projections.TotalSeconds:F0}, sandbox (+ this benchmark's polling) {cpu.SandboxAndBenchmark.TotalSeconds:F0}, PostgreSQL {(cpu.PostgreSql is { } server ? server.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture) : "not visible")}, RabbitMQ {(cpu.RabbitMq is { } broker ? broker.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture) : "not visible")}; {cpu.Total.TotalMilliseconds / e2e.Contacts:F2} ms per contact: at most {Environment.ProcessorCount * 1000 / (cpu.Total.TotalMilliseconds / e2e.Contacts):N0} records/s on {Environment.ProcessorCount} cores of its own.");
+        if (splitCores)
+        {
+            var hubCore = (cpu.Ingest + cpu.Projections).TotalSeconds / e2e.EndToEnd;
+            var serverCore = (cpu.Total - cpu.Ingest - cpu.Projections).TotalSeconds / e2e.EndToEnd;
+            Console.WriteLine($"Core 0 (Ingest + Projections) was busy {hubCore:P0} of the run, core 1 (servers, sandboxes, this benchmark) {serverCore:P0}"
+                + (hubCore < 0.9 && serverCore < 0.9 ? ": neither is saturated, so waits, not CPU, bound the rate." : "."));
+        }
+
         PrintSizing(cpu, e2e.Contacts);
         Console.WriteLine($"Target (2 cores): >= 5,000 records/s end to end: {(e2e.EndToEndRate >= 5_000 ? "met" : "not met")}.");
+        Console.WriteLine();
+    }
+
+    if (only is null or "latency")
+    {
+        Console.WriteLine($"HubSpot round trips: {latencyContacts:N0} contacts end to end with {hubSpotLatency.TotalMilliseconds:N0} ms added to every HubSpot request, rate limits off:");
+        var serial = await EndToEnd.RunAsync(latencyContacts, hubSpotLatency, concurrentBatches: 1);
+        var concurrent = await EndToEnd.RunAsync(latencyContacts, hubSpotLatency);
+        Console.WriteLine($"| {"HubSpot batch requests in flight per push call",-50} | {"Push s",8} | {"Push records/s",14} | {"End to end records/s",20} |");
+        Console.WriteLine($"|{new string('-', 52)}|{new string('-', 10)}|{new string('-', 16)}|{new string('-', 22)}|");
+        foreach (var (name, run) in new[] { ("1 (one at a time, as before ConcurrentBatches)", serial), ($"{new HubSpotConnection().ConcurrentBatches} (ConcurrentBatches default)", concurrent) })
+            Console.WriteLine($"| {name,-50} | {run.PushLast - run.PushFirst,8:F2} | {run.PushRate,14:N0} | {run.EndToEndRate,20:N0} |");
+        Console.WriteLine($"Concurrent vs one at a time: {concurrent.PushRate / serial.PushRate:F2}x push, {concurrent.EndToEndRate / serial.EndToEndRate:F2}x end to end.");
     }
 }
 
