@@ -117,7 +117,9 @@ internal static class EndToEnd
                 {
                     var progress = await Hosts.ScalarAsync<long>(dataSource, "SELECT coalesce(max(last_seq_id), 0) FROM hub.mt_event_progression WHERE name = 'HubSpotRecord:All'");
                     samples.Add((DateTime.UtcNow, progress));
-                    return await settled.CountAsync() >= contacts;
+                    // Every contact has an outcome, and none waits for another (a contact deleted after its first push
+                    // has one already, and its archive is still to come).
+                    return await settled.CountAsync() >= contacts && await NothingPendingAsync(dataSource, progress);
                 },
                 () => projections.HasExited ? "Projections exited" : ingest.HasExited ? "Ingest exited" : null, Timeout);
 
@@ -234,6 +236,19 @@ internal static class EndToEnd
             };
         }
     }
+
+    /// <summary>
+    /// The read model has folded the whole log, and no record in it is out of sync with the connection and not parked
+    /// at its content (the push's own test, <c>HubSpotRecord.PendingOn</c>, in SQL as the sync status reads it).
+    /// </summary>
+    private static async Task<bool> NothingPendingAsync(NpgsqlDataSource dataSource, long readModelProgress) =>
+        readModelProgress >= await Hosts.ScalarAsync<long>(dataSource, "SELECT coalesce(max(last_seq_id), 0) FROM hub.mt_event_progression WHERE name = 'HighWaterMark'")
+        && await Hosts.ScalarAsync<long>(dataSource, $"""
+            SELECT count(*) FROM hub.mt_doc_hubspotrecord
+            WHERE data->>'hash' IS NOT NULL
+              AND (data->'connections'->'{Connection}'->>'hash') IS DISTINCT FROM (data->>'hash')
+              AND (data->'connections'->'{Connection}'->'parked'->>'hash') IS DISTINCT FROM (data->>'hash')
+            """) == 0;
 
     /// <summary>
     /// The streams with a push outcome so far, read a little at a time: each poll reads only the outcomes above the
