@@ -25,6 +25,7 @@ namespace Hub.HubSpot.Benchmarks;
 internal static class EndToEnd
 {
     private const string Connection = "bench";
+    private const string SandboxToken = "sandbox-hubspot-token";
     private const string RecordEvents = "type IN ('record.created.v1', 'record.updated.v1', 'record.deleted.v1', 'record.revived.v1')";
     private const string Pushed = "type = 'hubspot.pushed.v1'";
     private const string Settled = "type IN ('hubspot.pushed.v1', 'hubspot.parked.v1')";
@@ -78,7 +79,7 @@ internal static class EndToEnd
             ["ConnectionStrings__RabbitMq"] = broker.Amqp.ToString(),
             ["EventStore__ApplySchemaOnStartup"] = "true", // a fresh database, no migrate step
             [$"HubSpot__Connections__{Connection}__BaseUrl"] = sandbox.BaseUrl.ToString(),
-            [$"HubSpot__Connections__{Connection}__AccessToken"] = "sandbox-hubspot-token",
+            [$"HubSpot__Connections__{Connection}__AccessToken"] = SandboxToken,
             // Rate limits off on the client too: its shared burst budget would hold it at 100 requests per 10 s.
             [$"HubSpot__Connections__{Connection}__BurstLimit"] = "1000000",
         };
@@ -153,7 +154,7 @@ internal static class EndToEnd
             var stats = await sandbox.Control.GetFromJsonAsync<JsonElement>(new Uri("/_sandbox/hubspot/stats", UriKind.Relative));
             var live = stats.GetProperty("objects").GetProperty("contacts").GetProperty("live").GetInt32();
             if (live != expectedLive)
-                throw new InvalidOperationException($"The HubSpot sandbox holds {live:N0} live contacts, expected {expectedLive:N0}.");
+                throw new InvalidOperationException($"The HubSpot sandbox holds {live:N0} live contacts, expected {expectedLive:N0}. " + await DifferenceAsync(sandbox, dataSource));
 
             double Since(DateTime at) => (at - first.UtcDateTime).TotalSeconds;
             return new Result(contacts, recordEvents, live, parked, reason,
@@ -235,6 +236,47 @@ internal static class EndToEnd
                 next(app);
             };
         }
+    }
+
+    /// <summary>The contacts HubSpot and the store disagree on (at most five), each with its stream's events: what a failed check needs.</summary>
+    private static async Task<string> DifferenceAsync(Sandbox sandbox, NpgsqlDataSource dataSource)
+    {
+        var inHubSpot = new HashSet<string>(StringComparer.Ordinal);
+        for (string? after = null; ;)
+        {
+            using var list = new HttpRequestMessage(HttpMethod.Get, new Uri($"/crm/v3/objects/contacts?limit=100&properties=propstreet_id{(after is null ? "" : "&after=" + after)}", UriKind.Relative));
+            list.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", SandboxToken);
+            using var response = await sandbox.Control.SendAsync(list);
+            var page = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+            foreach (var contact in page.GetProperty("results").EnumerateArray())
+                inHubSpot.Add(contact.GetProperty("properties").GetProperty("propstreet_id").GetString() ?? "");
+            after = page.TryGetProperty("paging", out var paging) ? paging.GetProperty("next").GetProperty("after").GetString() : null;
+            if (after is null)
+                break;
+        }
+
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        await using (var command = dataSource.CreateCommand($"""
+            SELECT r.data->>'recordId' FROM hub.mt_doc_sourcerecord r
+            WHERE r.data->>'deletedUtc' IS NULL AND EXISTS (SELECT 1 FROM hub.mt_events e WHERE e.stream_id = r.id AND e.{Pushed})
+            """))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+                expected.Add(reader.GetString(0));
+        }
+
+        var details = new List<string>();
+        foreach (var id in inHubSpot.Except(expected).Select(i => (Id: i, Side: "only in HubSpot")).Concat(expected.Except(inHubSpot).Select(i => (Id: i, Side: "only in the store"))).Take(5))
+        {
+            var events = await Hosts.ScalarAsync<string?>(dataSource, $"""
+                SELECT string_agg(e.version || ' ' || e.type || ' ' || left(e.data::text, 300), ' | ' ORDER BY e.version)
+                FROM hub.mt_events e JOIN hub.mt_doc_sourcerecord r ON r.id = e.stream_id WHERE r.data->>'recordId' = '{id.Id}'
+                """);
+            details.Add($"{id.Side}: {id.Id}: {events}");
+        }
+
+        return string.Join(Environment.NewLine, details);
     }
 
     /// <summary>
