@@ -270,7 +270,6 @@ public sealed class HubSpotClient
         return Uri.EscapeDataString(objectType == "listings" ? _sender.Connection.ListingsObjectType : objectType);
     }
 
-    // A read answers 200, or 207 when some of the inputs were not found (those are left out).
     /// <summary>
     /// Sends <paramref name="inputs"/> in batches of <see cref="BatchSize"/>, up to
     /// <see cref="HubSpotConnection.ConcurrentBatches"/> at once, and answers in input order. One at a time, a call
@@ -291,6 +290,7 @@ public sealed class HubSpotClient
         return [.. results.SelectMany(r => r)];
     }
 
+    // A read answers 200, or 207 when some of the inputs were not found (those are left out).
     private static JsonElement Read(HubSpotReply reply) =>
         reply.Error is { } error ? throw new HubSpotException(error)
         : reply.Body ?? throw new HubSpotException(new HubSpotError(HubSpotErrorCategory.Server, $"HubSpot answered {(int)reply.Status} without a body.", true, (int)reply.Status));
