@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Hub.Crm.HubSpot;
 using Hub.EventStore;
@@ -72,7 +73,7 @@ public sealed class HubSpotPushTests : IAsyncLifetime
         var writer = new EventWriter(_store, TimeProvider.System, NullLogger<EventWriter>.Instance);
 
         // One observation saw the contact created and deleted; the read model folds both (deleted, no HubSpot id yet).
-        var at = DateTimeOffset.Parse("2025-01-10T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var at = DateTimeOffset.Parse("2025-01-10T00:00:00Z", CultureInfo.InvariantCulture);
         var fields = JsonSerializer.SerializeToElement(new { id = "c-1", firstName = "Anita", lastName = "Eriksson", email = "anita@example.com", updatedUtc = at });
         await writer.WriteAsync("observation", [new StreamEvents(StreamKey,
         [
@@ -97,6 +98,7 @@ public sealed class HubSpotPushTests : IAsyncLifetime
                 [new PendingEvent(Guid.NewGuid(), new HubSpotPushed(Connection, upsert.HubSpotId!, asCreated.Hash!, 1, DateTimeOffset.UtcNow))], 2)]);
         }
 
+        // Live in HubSpot before the page with the deletion is pushed.
         var hubSpotId = Assert.Single(await client.ReadAsync(HubSpotObjectTypes.Contacts, HubSpotMapping.PropstreetId, ["c-1"], [])).Id;
 
         // The push takes the page with the deletion while the read model is still one event short of the stream.
