@@ -34,17 +34,6 @@ public sealed partial class HubSpotPush : SubscriptionBase
     private readonly ILogger<HubSpotPush> _logger;
     private readonly ConcurrentDictionary<string, IReadOnlyList<HubSpotAssociationLabel>> _labels = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Records this process settled (pushed or parked) at a read-model version, the latest <see cref="SettledMemory"/>. A
-    /// page waits for the read model to reach its own events, not the outcomes appended after earlier pages, so a record
-    /// with events in two pages can still look pending at the version it was settled at: pushing it again would only
-    /// repeat the HubSpot request and fail the page's append on the outcome's id (found by the benchmark: ~14 failed
-    /// page appends per 100,000 contacts).
-    /// </summary>
-    private readonly HashSet<(string Id, long Version)> _settled = [];
-    private readonly Queue<(string Id, long Version)> _settledOrder = new();
-    private const int SettledMemory = 50_000;
-
     /// <param name="writer">Lazy: the writer needs the store this subscription is registered in.</param>
     public HubSpotPush(HubSpotClient client, Lazy<EventWriter> writer, TimeProvider clock, ILogger<HubSpotPush> logger)
     {
@@ -86,7 +75,6 @@ public sealed partial class HubSpotPush : SubscriptionBase
         var pending = records.Where(r => r.PendingOn(Connection))
             .Concat(linked.Where(r => r.PendingOn(Connection) || r.On(Connection)?.HubSpotId is { Length: > 0 }))
             .DistinctBy(r => r.Id, StringComparer.Ordinal)
-            .Where(r => !_settled.Contains((r.Id, r.Version)))
             .ToList();
         if (pending.Count > 0)
             await PushAsync(pending, operations, $"{page.SequenceFloor}-{page.SequenceCeiling}", cancellationToken);
@@ -98,7 +86,9 @@ public sealed partial class HubSpotPush : SubscriptionBase
     /// always enough: a record whose events straddle two pages was pushed in the first, and that outcome was appended
     /// after the second page was cut, so the read model can reach the second page without it. A contact created and
     /// deleted in one observation then looked never pushed, and its archive was skipped while HubSpot kept it live
-    /// (the benchmark found one in 20,000). Such read models wait until the projection has folded their streams.
+    /// (the benchmark found one in 20,000). Such read models wait until the projection has folded their streams. That
+    /// also keeps a record settled in an earlier page from looking pending at the version it was settled at (its
+    /// outcome moved the stream), which would repeat the request and fail the page's append on the outcome's id.
     /// </summary>
     private async Task<List<HubSpotRecord>> CaughtUpAsync(List<HubSpotRecord> records, IDocumentOperations operations, CancellationToken cancellationToken)
     {
@@ -465,8 +455,6 @@ public sealed partial class HubSpotPush : SubscriptionBase
                 InlineState = SourceRecord.FoldAll(states[s.Key], s.Key, s.Value.Select(e => e.Data)),
             })];
         }, cancellationToken);
-        foreach (var record in decided.Values)
-            Remember(record);
         ProjectionsTelemetry.HubSpotOutcomes.Add(events.Count(e => e.Event is HubSpotPushed), new KeyValuePair<string, object?>("outcome", "pushed"));
         ProjectionsTelemetry.HubSpotOutcomes.Add(events.Count(e => e.Event is HubSpotPushParked), new KeyValuePair<string, object?>("outcome", "parked"));
     }
@@ -500,15 +488,6 @@ public sealed partial class HubSpotPush : SubscriptionBase
     }
 
     private sealed record StreamVersion(string Id, long Version);
-
-    private void Remember(HubSpotRecord record)
-    {
-        if (!_settled.Add((record.Id, record.Version)))
-            return;
-        _settledOrder.Enqueue((record.Id, record.Version));
-        if (_settledOrder.Count > SettledMemory)
-            _settled.Remove(_settledOrder.Dequeue());
-    }
 
     /// <summary>
     /// One id per outcome of one state of the read model (the stream version it reflects, ledger events included), so a
