@@ -194,8 +194,9 @@ public sealed partial class HubSpotPush : SubscriptionBase
                 else
                 {
                     var assignment = assignments.GetValueOrDefault(record.Id);
-                    outcome.Pushed(record, Connection, reply.HubSpotId!, _clock, assignment?.OwnerId, assignment is { OwnerId: null }, twoWay?[record.Id]?.Synced,
-                        twoWay is null ? null : reply.UpdatedAt);
+                    var sent = twoWay?[record.Id];
+                    outcome.Pushed(record, Connection, reply.HubSpotId!, _clock, assignment?.OwnerId, assignment is { OwnerId: null }, sent?.Synced,
+                        twoWay is null ? null : reply.UpdatedAt, sent?.Send.Keys);
                 }
             }
         }
@@ -365,7 +366,8 @@ public sealed partial class HubSpotPush : SubscriptionBase
             foreach (var (link, result) in linking.Zip(results))
             {
                 if (result.Succeeded)
-                    outcome.Pushed(link.Record, Connection, link.LedgerId, _clock, synced: synced?[link.Record.Id]);
+                    outcome.Pushed(link.Record, Connection, link.LedgerId, _clock, synced: synced?[link.Record.Id],
+                        sent: synced is null ? null : [ProspectFields.Classification]);
                 else
                     outcome.Failed(link.Record, result.Error);
             }
@@ -507,8 +509,9 @@ public sealed partial class HubSpotPush : SubscriptionBase
 
         public void Pushed(
             HubSpotRecord record, string connection, string hubSpotId, TimeProvider clock, string? ownerId = null, bool unassigned = false,
-            IReadOnlyDictionary<string, string>? synced = null, DateTimeOffset? hubSpotModifiedUtc = null) =>
-            Events.Add((record, new HubSpotPushed(connection, hubSpotId, record.Hash!, record.Source.Version, clock.GetUtcNow(), ownerId, unassigned, synced, hubSpotModifiedUtc)));
+            IReadOnlyDictionary<string, string>? synced = null, DateTimeOffset? hubSpotModifiedUtc = null, IEnumerable<string>? sent = null) =>
+            Events.Add((record, new HubSpotPushed(connection, hubSpotId, record.Hash!, record.Source.Version, clock.GetUtcNow(), ownerId, unassigned, synced,
+                hubSpotModifiedUtc, PlannedOnVersion: record.Version, Sent: sent is null ? null : [.. sent])));
 
         public void Failed(HubSpotRecord record, HubSpotError error) => Failures.Add((record, error));
     }

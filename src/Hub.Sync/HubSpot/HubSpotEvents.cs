@@ -9,11 +9,15 @@ namespace Hub.Sync.HubSpot;
 /// <see cref="Synced"/> holds the values both sides agree on after the push: the baseline the next conflict decision
 /// tells each side's changes by (ADR 0021). <see cref="HubSpotModifiedUtc"/> is HubSpot's own last-modified
 /// instant of the object as the push left it (or read it, when it sent nothing): an observation of HubSpot older than
-/// it predates the hub's own write.
+/// it predates the hub's own write. <see cref="PlannedOnVersion"/> is the stream version of the read model the push
+/// planned on (ledger included), and <see cref="Sent"/> the properties it wrote on a two-way connection: an outcome
+/// planned before a two-way decision that was folded ahead of it changes that decision's baseline only where the push
+/// wrote (<see cref="HubSpotRecord.Pushed"/>). Both are null in outcomes stored before they were recorded.
 /// </summary>
 public sealed record HubSpotPushed(
     string Connection, string HubSpotId, string Hash, long SourceVersion, DateTimeOffset PushedUtc, string? OwnerId = null, bool Unassigned = false,
-    IReadOnlyDictionary<string, string>? Synced = null, DateTimeOffset? HubSpotModifiedUtc = null);
+    IReadOnlyDictionary<string, string>? Synced = null, DateTimeOffset? HubSpotModifiedUtc = null, long? PlannedOnVersion = null,
+    IReadOnlyList<string>? Sent = null);
 
 /// <summary>
 /// A push of this record to HubSpot kept failing, or failed for good (<c>hubspot.parked.v1</c>): it is not retried

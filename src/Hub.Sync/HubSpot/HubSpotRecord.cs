@@ -84,13 +84,36 @@ public sealed record HubSpotRecord
         };
     }
 
+    /// <summary>
+    /// HubSpot took the push. The push and the two-way subscription run side by side, and the push appends its outcome
+    /// at the stream's version when it is done, so a two-way decision can be folded between the read model the push
+    /// planned on and its outcome. Such an outcome keeps the decision's state (its mark, the values it overrides, its
+    /// baseline) and changes the baseline only for the properties the push wrote: HubSpot and Propstreet's record it
+    /// planned on agreed on those. Its own baseline for the rest was read before HubSpot's change was decided: taking
+    /// it would hold back the values Propstreet won, and its hash would end a push the decision asked for.
+    /// </summary>
     public HubSpotRecord Pushed(HubSpotPushed e, long version)
     {
         ArgumentNullException.ThrowIfNull(e);
+        if (On(e.Connection) is { } decided && e.PlannedOnVersion < decided.DecidedVersion)
+        {
+            var synced = decided.Synced is null ? null : new Dictionary<string, string>(decided.Synced, StringComparer.Ordinal);
+            foreach (var property in e.Sent ?? [])
+                if (synced is not null && e.Synced?.GetValueOrDefault(property) is { } written)
+                    synced[property] = written;
+            return WithConnection(e.Connection, decided with
+            {
+                PushedUtc = e.PushedUtc,
+                HubSpotModifiedUtc = Later(decided.HubSpotModifiedUtc, e.HubSpotModifiedUtc),
+                Synced = synced,
+            }, version);
+        }
+
         var state = new HubSpotPushState(e.HubSpotId, e.Hash, e.SourceVersion, e.PushedUtc, e.OwnerId, e.Unassigned, Parked: null)
         {
             Synced = e.Synced ?? On(e.Connection)?.Synced,
             HubSpotModifiedUtc = e.HubSpotModifiedUtc ?? On(e.Connection)?.HubSpotModifiedUtc,
+            DecidedVersion = On(e.Connection)?.DecidedVersion ?? 0,
         };
         return WithConnection(e.Connection, state, version);
     }
@@ -107,6 +130,7 @@ public sealed record HubSpotRecord
             SourceVersion = e.SourceVersion,
             Synced = e.Synced,
             WriteParked = null,
+            DecidedVersion = version,
         }, version);
     }
 
@@ -129,6 +153,7 @@ public sealed record HubSpotRecord
             HubSpotId = revive ? null : before.HubSpotId,
             Overrides = overrides,
             DeleteDecided = e.RecordAction == nameof(RecordAction.DeleteInHubSpot),
+            DecidedVersion = version,
         }, version);
     }
 
@@ -137,7 +162,7 @@ public sealed record HubSpotRecord
     {
         ArgumentNullException.ThrowIfNull(e);
         var before = On(e.Connection) ?? HubSpotPushState.None;
-        return WithConnection(e.Connection, before with { HubSpotId = e.PrimaryId, Hash = null }, version);
+        return WithConnection(e.Connection, before with { HubSpotId = e.PrimaryId, Hash = null, DecidedVersion = version }, version);
     }
 
     public HubSpotRecord WriteParked(PropstreetWriteParked e, long version)
@@ -145,6 +170,8 @@ public sealed record HubSpotRecord
         ArgumentNullException.ThrowIfNull(e);
         return WithConnection(e.Connection, (On(e.Connection) ?? HubSpotPushState.None) with { WriteParked = e.Reason }, version);
     }
+
+    private static DateTimeOffset? Later(DateTimeOffset? one, DateTimeOffset? other) => one is null || other > one ? other ?? one : one;
 
     private HubSpotRecord WithConnection(string connection, HubSpotPushState state, long version) =>
         this with { Connections = new Dictionary<string, HubSpotPushState>(Connections, StringComparer.Ordinal) { [connection] = state }, Version = version };
@@ -186,6 +213,13 @@ public sealed record HubSpotPushState(
 
     /// <summary>The last two-way decision deleted the record in HubSpot over HubSpot's own changes: the push archives it all the same.</summary>
     public bool DeleteDecided { get; init; }
+
+    /// <summary>
+    /// The stream version of the last two-way event that set this connection's baseline or marked the record for the
+    /// push (a decision Propstreet won fields of, a write-back, a merge); 0 when none. A push outcome planned before it
+    /// does not undo it (<see cref="HubSpotRecord.Pushed"/>).
+    /// </summary>
+    public long DecidedVersion { get; init; }
 }
 
 /// <summary>A parked push: the hash it tried to send, why it failed, after how many attempts.</summary>
