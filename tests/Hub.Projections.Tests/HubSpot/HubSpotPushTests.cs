@@ -155,7 +155,7 @@ public sealed class HubSpotPushTests : IAsyncLifetime
 
         // The push plans on the edit and sends the first name (HubSpot's tags are its own change). While HubSpot takes
         // its time, the two-way rule decides HubSpot's change: Propstreet owns tags. The push's outcome lands after it.
-        await _sandbox.SetFaultsAsync(new { latency = "00:00:02" });
+        await _sandbox.SetFaultsAsync(new { latency = "00:00:03" });
         var pushing = PushStreamAsync(push, daemon, fromVersion: 3);
         await ProjectionsHost.WaitUntilAsync(async () => await HubSpotRequestsAsync("batch/read") > 0, seconds: 30);
         await writer.WriteAsync("decided", [new StreamEvents(StreamKey, [new PendingEvent(Guid.NewGuid(), new SyncDecided(Connection, hubSpotId,
