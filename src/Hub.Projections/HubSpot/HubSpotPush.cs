@@ -94,10 +94,7 @@ public sealed partial class HubSpotPush : SubscriptionBase
     {
         if (records.Count == 0)
             return records;
-        var keys = records.Select(r => r.Id).ToArray();
-        var versions = (await operations.Query<SourceRecord>().Where(r => r.Id.IsOneOf(keys))
-            .Select(r => new StreamVersion(r.Id, r.Version)).ToListAsync(cancellationToken))
-            .ToDictionary(v => v.Id, v => v.Version, StringComparer.Ordinal);
+        var versions = await StreamVersionsAsync(operations, [.. records.Select(r => r.Id)], cancellationToken);
         var behind = records.Where(r => versions.GetValueOrDefault(r.Id) > r.Version).Select(r => r.Id).ToArray();
         if (behind.Length == 0)
             return records;
@@ -470,9 +467,7 @@ public sealed partial class HubSpotPush : SubscriptionBase
     private static async Task<Dictionary<string, SourceRecord>> StatesAsync(
         IDocumentSession session, Dictionary<string, HubSpotRecord> decided, CancellationToken cancellationToken)
     {
-        var keys = decided.Keys.ToArray();
-        var versions = await session.Query<SourceRecord>().Where(r => r.Id.IsOneOf(keys))
-            .Select(r => new StreamVersion(r.Id, r.Version)).ToListAsync(cancellationToken);
+        var versions = await StreamVersionsAsync(session, [.. decided.Keys], cancellationToken);
         var states = new Dictionary<string, SourceRecord>(StringComparer.Ordinal);
         var moved = new List<string>();
         foreach (var (key, version) in versions)
@@ -488,6 +483,11 @@ public sealed partial class HubSpotPush : SubscriptionBase
                 states[state.Id] = state;
         return states;
     }
+
+    /// <summary>The streams' versions as their inline record states hold them: one small row each, no document.</summary>
+    private static async Task<Dictionary<string, long>> StreamVersionsAsync(IQuerySession session, string[] keys, CancellationToken cancellationToken) =>
+        (await session.Query<SourceRecord>().Where(r => r.Id.IsOneOf(keys)).Select(r => new StreamVersion(r.Id, r.Version)).ToListAsync(cancellationToken))
+        .ToDictionary(v => v.Id, v => v.Version, StringComparer.Ordinal);
 
     private sealed record StreamVersion(string Id, long Version);
 

@@ -98,9 +98,9 @@ public sealed record HubSpotRecord
         if (On(e.Connection) is { } decided && e.PlannedOnVersion < decided.DecidedVersion)
         {
             var synced = decided.Synced is null ? null : new Dictionary<string, string>(decided.Synced, StringComparer.Ordinal);
-            foreach (var property in e.Sent ?? [])
-                if (synced is not null && e.Synced?.GetValueOrDefault(property) is { } written)
-                    synced[property] = written;
+            if (synced is not null && e.Synced is not null)
+                foreach (var property in (e.Sent ?? []).Where(e.Synced.ContainsKey))
+                    synced[property] = e.Synced[property];
             return WithConnection(e.Connection, decided with
             {
                 PushedUtc = e.PushedUtc,
