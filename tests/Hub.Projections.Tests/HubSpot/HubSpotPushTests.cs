@@ -155,9 +155,12 @@ public sealed class HubSpotPushTests : IAsyncLifetime
 
         // The push plans on the edit and sends the first name (HubSpot's tags are its own change). While HubSpot takes
         // its time, the two-way rule decides HubSpot's change: Propstreet owns tags. The push's outcome lands after it.
+        // The sandbox counts a read once it has served it (after the latency), so a count above the test's own reads
+        // means the push has planned and waits on its write.
+        var readsBefore = await HubSpotRequestsAsync("batch/read");
         await _sandbox.SetFaultsAsync(new { latency = "00:00:03" });
-        var pushing = PushStreamAsync(push, daemon, fromVersion: 3);
-        await ProjectionsHost.WaitUntilAsync(async () => await HubSpotRequestsAsync("batch/read") > 0, seconds: 30);
+        var pushing = PushStreamAsync(push, daemon, fromVersion: 3, toVersion: 3);
+        await ProjectionsHost.WaitUntilAsync(async () => await HubSpotRequestsAsync("batch/read") > readsBefore, seconds: 30);
         await writer.WriteAsync("decided", [new StreamEvents(StreamKey, [new PendingEvent(Guid.NewGuid(), new SyncDecided(Connection, hubSpotId,
         [
             new FieldDecision(ContactFields.FirstName, Winner.Propstreet, DecisionRule.OnlyPropstreetChanged, "Only-Propstreet", "Anita", "Anita", at.AddDays(1), at, "Propstreet changed it."),
@@ -178,12 +181,12 @@ public sealed class HubSpotPushTests : IAsyncLifetime
         Assert.False((await query.LoadAsync<HubSpotRecord>(StreamKey))!.PendingOn(Connection));
     }
 
-    /// <summary>The push takes the stream's events from <paramref name="fromVersion"/> on as one page, once the read model has them.</summary>
-    private async Task PushStreamAsync(HubSpotPush push, IProjectionDaemon daemon, long fromVersion)
+    /// <summary>The push takes the stream's events from <paramref name="fromVersion"/> to <paramref name="toVersion"/> as one page, once the read model has them.</summary>
+    private async Task PushStreamAsync(HubSpotPush push, IProjectionDaemon daemon, long fromVersion, long toVersion = long.MaxValue)
     {
         await daemon.WaitForNonStaleData(Timeout);
         await using var operations = _store.LightweightSession();
-        var events = (await operations.Events.FetchStreamAsync(StreamKey)).Where(e => e.Version >= fromVersion).ToList();
+        var events = (await operations.Events.FetchStreamAsync(StreamKey)).Where(e => e.Version >= fromVersion && e.Version <= toVersion).ToList();
         await push.ProcessEventsAsync(Page(events), null!, operations, CancellationToken.None);
     }
 
