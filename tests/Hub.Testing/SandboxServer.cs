@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -47,6 +48,13 @@ public abstract class SandboxServer<TProgram> : WebApplicationFactory<TProgram>
         using var response = await Control.DeleteAsync(new Uri("/_sandbox/faults", UriKind.Relative));
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>
+    /// The HubSpot sandbox's counters (<c>GET /_sandbox/hubspot/stats</c>): records per object type, writes, requests
+    /// served per operation, 429s, the most requests seen in one burst window.
+    /// </summary>
+    public async Task<JsonElement> HubSpotStatsAsync() =>
+        await Control.GetFromJsonAsync<JsonElement>(new Uri("/_sandbox/hubspot/stats", UriKind.Relative));
 
     protected void StartOnKestrel()
     {

@@ -196,7 +196,7 @@ public sealed class HubSpotPushTests : IAsyncLifetime
     /// <summary>Contact requests of one operation the HubSpot sandbox has served.</summary>
     private async Task<long> HubSpotRequestsAsync(string operation)
     {
-        var stats = await _sandbox.Control.GetFromJsonAsync<JsonElement>(new Uri("/_sandbox/hubspot/stats", UriKind.Relative));
+        var stats = await _sandbox.HubSpotStatsAsync();
         return stats.GetProperty("objects").GetProperty(HubSpotObjectTypes.Contacts).GetProperty("requests").TryGetProperty(operation, out var count) ? count.GetInt64() : 0;
     }
 }

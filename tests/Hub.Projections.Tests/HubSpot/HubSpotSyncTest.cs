@@ -1,6 +1,5 @@
 using Hub.Projections.HubSpot;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hub.Crm.HubSpot;
@@ -142,10 +141,6 @@ public abstract class HubSpotSyncTest : EndToEndTest
         await using var session = Hub.Store.QuerySession();
         return await HubSpotParity.CompareAsync(session, clients[Connection]);
     }
-
-    /// <summary>The HubSpot sandbox's counters: records per object type, writes, 429s, the most requests seen in one burst window.</summary>
-    protected async Task<JsonElement> HubSpotStatsAsync() =>
-        await Sandbox.Control.GetFromJsonAsync<JsonElement>(new Uri("/_sandbox/hubspot/stats", UriKind.Relative));
 
     protected static int Live(JsonElement stats, string objectType) => stats.GetProperty("objects").GetProperty(objectType).GetProperty("live").GetInt32();
 

@@ -16,7 +16,7 @@ public sealed class InitialSyncTests : HubSpotSyncTest
         var mapped = await MappedAsync();
         Assert.All(["propstreet contact", "propstreet company", "propstreet project", "propertyfinder lead", "propstreet prospect"],
             resource => Assert.True(parity.Resources.Single(r => r.Resource == resource).Matched > 0, resource));
-        var stats = await HubSpotStatsAsync();
+        var stats = await Sandbox.HubSpotStatsAsync();
         Assert.Equal(mapped.Count(m => m.Target.ObjectType == HubSpotObjectTypes.Contacts && !m.Target.Archived), Live(stats, "contacts"));
         Assert.Equal(mapped.Count(m => m.Target.ObjectType == HubSpotObjectTypes.Companies && !m.Target.Archived), Live(stats, "companies"));
         Assert.Equal(mapped.Count(m => m.Target.ObjectType == HubSpotObjectTypes.Deals && m.Target.Link is null && !m.Target.Archived), Live(stats, "deals"));

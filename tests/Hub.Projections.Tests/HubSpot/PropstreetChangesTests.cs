@@ -15,7 +15,7 @@ public sealed class PropstreetChangesTests : HubSpotSyncTest
         var contacts = (await ReadModelAsync()).Where(r => r.Id.StartsWith("propstreet-contact-", StringComparison.Ordinal) && r.Target is { Archived: false })
             .OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
         var (updated, deleted) = (contacts[0], contacts[1]);
-        var archivedBefore = (await HubSpotStatsAsync()).GetProperty("objects").GetProperty("contacts").GetProperty("archived").GetInt32();
+        var archivedBefore = (await Sandbox.HubSpotStatsAsync()).GetProperty("objects").GetProperty("contacts").GetProperty("archived").GetInt32();
 
         using (var patch = await Sandbox.Control.PatchAsJsonAsync(new Uri($"/_sandbox/propstreet/contacts/{updated.Source.RecordId}", UriKind.Relative), new { firstName = "Changed" }))
             patch.EnsureSuccessStatusCode();
@@ -33,7 +33,7 @@ public sealed class PropstreetChangesTests : HubSpotSyncTest
         Assert.Equal("Changed", Assert.Single(held).Properties["firstname"]);
         var archived = await hubSpot.ReadAsync(HubSpotObjectTypes.Contacts, null, [deleted.On(Connection)!.HubSpotId!], ["firstname"]);
         Assert.Empty(archived);
-        Assert.Equal(archivedBefore + 1, (await HubSpotStatsAsync()).GetProperty("objects").GetProperty("contacts").GetProperty("archived").GetInt32());
+        Assert.Equal(archivedBefore + 1, (await Sandbox.HubSpotStatsAsync()).GetProperty("objects").GetProperty("contacts").GetProperty("archived").GetInt32());
         var parity = await ParityAsync();
         Assert.True(parity.Mismatches.Count == 0, HubSpotParityCommand.Format(parity));
         await AssertRecordStatesAreTheirStreamsFoldAsync();

@@ -17,18 +17,18 @@ public sealed class PushCrashTests : HubSpotSyncTest
         using (var doomed = new HostProcess("Hub.Projections", Hub.Database.ConnectionString, Hub.Broker.Amqp, settings))
         {
             // Killed once HubSpot has taken some writes: applied there, not yet (all) recorded by the hub.
-            await ProjectionsHost.WaitUntilAsync(async () => Written(await HubSpotStatsAsync()) > 0);
+            await ProjectionsHost.WaitUntilAsync(async () => Written(await Sandbox.HubSpotStatsAsync()) > 0);
             doomed.Kill();
         }
 
-        var writtenBeforeKill = Written(await HubSpotStatsAsync());
+        var writtenBeforeKill = Written(await Sandbox.HubSpotStatsAsync());
         var unrecorded = (await ReadModelAsync()).Count(r => r.PendingOn(Connection));
         Assert.True(writtenBeforeKill > 0 && unrecorded > 0, $"{writtenBeforeKill} writes in HubSpot, {unrecorded} records not yet recorded as pushed");
         await Sandbox.SetFaultsAsync(new { });
         Hub.StartHost(settings: HubSpotSettings());
         await WaitUntilPushSettledAsync();
 
-        var stats = await HubSpotStatsAsync();
+        var stats = await Sandbox.HubSpotStatsAsync();
         var contacts = (await MappedAsync()).Count(m => m.Target.ObjectType == HubSpotObjectTypes.Contacts && !m.Target.Archived);
         Assert.Equal(contacts, Live(stats, "contacts"));
         Assert.Equal(contacts, stats.GetProperty("objects").GetProperty("contacts").GetProperty("created").GetInt64());

@@ -24,7 +24,7 @@ public sealed class PushFaultTests : HubSpotSyncTest
         await WaitUntilPushSettledAsync();
         await Sandbox.SetFaultsAsync(new { });
 
-        var objects = (await HubSpotStatsAsync()).GetProperty("objects");
+        var objects = (await Sandbox.HubSpotStatsAsync()).GetProperty("objects");
         var mapped = await MappedAsync();
         var expected = new Dictionary<string, int>
         {
@@ -65,7 +65,7 @@ public sealed class PushFaultTests : HubSpotSyncTest
         await WaitUntilPushSettledAsync();
         await Sandbox.SetFaultsAsync(new { });
 
-        var stats = await HubSpotStatsAsync();
+        var stats = await Sandbox.HubSpotStatsAsync();
         Assert.InRange(stats.GetProperty("maxRequestsInBurstWindow").GetInt32(), 1, 4);
         Assert.True(stats.GetProperty("requests").GetInt64() > 4, "the budget was never tested: " + stats);
         await AssertInSyncAsync();

@@ -43,7 +43,7 @@ public sealed class ReadModelRebuildTests : HubSpotSyncTest
 
     private async Task<long> WriteInputsAsync()
     {
-        var objects = (await HubSpotStatsAsync()).GetProperty("objects");
+        var objects = (await Sandbox.HubSpotStatsAsync()).GetProperty("objects");
         return objects.EnumerateObject().Sum(o => o.Value.GetProperty("writeInputs").GetInt64());
     }
 

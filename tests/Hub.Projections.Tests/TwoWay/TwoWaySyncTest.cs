@@ -158,7 +158,7 @@ public abstract class TwoWaySyncTest : HubSpotSyncTest
 
     /// <summary>Record inputs of the hub's write calls to HubSpot, every object type (the sandbox counts them, no-ops too).</summary>
     protected async Task<long> HubSpotWritesAsync() =>
-        (await HubSpotStatsAsync()).GetProperty("objects").EnumerateObject().Sum(t => t.Value.GetProperty("writeInputs").GetInt64());
+        (await Sandbox.HubSpotStatsAsync()).GetProperty("objects").EnumerateObject().Sum(t => t.Value.GetProperty("writeInputs").GetInt64());
 
     /// <summary>The events of a record's stream, oldest first.</summary>
     protected async Task<IReadOnlyList<JasperFx.Events.IEvent>> StreamAsync(string streamKey)

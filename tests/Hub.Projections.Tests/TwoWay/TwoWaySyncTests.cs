@@ -146,7 +146,7 @@ public sealed class TwoWaySyncTests : TwoWaySyncTest
     public async Task A_contact_created_in_HubSpot_becomes_a_Propstreet_contact_and_no_duplicate()
     {
         await SyncBothWaysAsync();
-        var liveBefore = Live(await HubSpotStatsAsync(), "contacts");
+        var liveBefore = Live(await Sandbox.HubSpotStatsAsync(), "contacts");
         using (var created = await Sandbox.Control.PostAsJsonAsync(new Uri("/_sandbox/hubspot/objects/contacts", UriKind.Relative),
                    new { properties = new { firstname = "Nova", lastname = "Hubspotsdotter", email = "nova@hubspot.se" } }))
             created.EnsureSuccessStatusCode();
@@ -162,7 +162,7 @@ public sealed class TwoWaySyncTests : TwoWaySyncTest
         var hubSpot = Hub.Services.GetRequiredService<HubSpotClients>()[Connection];
         var linked = Assert.Single(await hubSpot.ReadAsync(HubSpotObjectTypes.Contacts, HubSpotMapping.PropstreetId, [born!.RecordId], ["email"]));
         Assert.Equal("nova@hubspot.se", linked.Properties["email"]);
-        Assert.Equal(liveBefore + 1, Live(await HubSpotStatsAsync(), "contacts"));
+        Assert.Equal(liveBefore + 1, Live(await Sandbox.HubSpotStatsAsync(), "contacts"));
         await AssertParityAsync();
     }
 
@@ -172,13 +172,13 @@ public sealed class TwoWaySyncTests : TwoWaySyncTest
         await SyncBothWaysAsync();
         var contact = await ContactAsync(6);
         var hubSpotId = contact.On(Connection)!.HubSpotId!;
-        var liveBefore = Live(await HubSpotStatsAsync(), "contacts");
+        var liveBefore = Live(await Sandbox.HubSpotStatsAsync(), "contacts");
 
         using (var deleted = await Sandbox.Control.DeleteAsync(new Uri($"/_sandbox/hubspot/objects/contacts/{hubSpotId}", UriKind.Relative)))
             deleted.EnsureSuccessStatusCode();
         await WaitUntilSettledAsync(async () => (await PropstreetContactAsync(contact.Source.RecordId)).GetProperty("deletedUtc").ValueKind == JsonValueKind.String);
 
-        Assert.Equal(liveBefore - 1, Live(await HubSpotStatsAsync(), "contacts"));
+        Assert.Equal(liveBefore - 1, Live(await Sandbox.HubSpotStatsAsync(), "contacts"));
         Assert.Contains((await StreamAsync(contact.Id)).Select(e => e.Data).OfType<SyncDecided>(), d => d.RecordAction == nameof(RecordAction.DeleteInPropstreet));
         await AssertParityAsync();
     }
@@ -216,7 +216,7 @@ public sealed class TwoWaySyncTests : TwoWaySyncTest
         await WaitUntilSettledAsync();
         var contact = await ContactAsync(9);
         var hubSpotId = contact.On(Connection)!.HubSpotId!;
-        var liveBefore = Live(await HubSpotStatsAsync(), "contacts");
+        var liveBefore = Live(await Sandbox.HubSpotStatsAsync(), "contacts");
 
         // The person asks HubSpot to forget them; a moment later someone edits them in Propstreet (the newer change).
         using (var forgotten = await Sandbox.Control.PostAsync(new Uri($"/_sandbox/hubspot/objects/contacts/{hubSpotId}/gdpr-delete", UriKind.Relative), null))
@@ -224,7 +224,7 @@ public sealed class TwoWaySyncTests : TwoWaySyncTest
         await EditInPropstreetAsync(contact.Source.RecordId, new { firstName = "Edited-After" });
         await WaitUntilSettledAsync(async () => (await PropstreetContactAsync(contact.Source.RecordId)).GetProperty("deletedUtc").ValueKind == JsonValueKind.String);
 
-        Assert.Equal(liveBefore - 1, Live(await HubSpotStatsAsync(), "contacts"));
+        Assert.Equal(liveBefore - 1, Live(await Sandbox.HubSpotStatsAsync(), "contacts"));
         var hubSpot = Hub.Services.GetRequiredService<HubSpotClients>()[Connection];
         Assert.Empty(await hubSpot.ReadAsync(HubSpotObjectTypes.Contacts, HubSpotMapping.PropstreetId, [contact.Source.RecordId], ["email"]));
         Assert.Contains((await StreamAsync(contact.Id)).Select(e => e.Data).OfType<SyncDecided>(),
